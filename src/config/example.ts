@@ -1,0 +1,37 @@
+/**
+ * The built-in example platform, used when PLATFORM_CONFIG is not set: three environments in three
+ * accounts, promoted dev → staging → prod, each with one Aurora PostgreSQL and one Aurora MySQL
+ * cluster. The account IDs are documentation placeholders, not real accounts.
+ *
+ * It is written in the same raw form as a user's JSON file and goes through the same validation.
+ */
+export const EXAMPLE_CONFIG = {
+  project: "replica",
+  primaryRegion: "us-east-1",
+  drRegion: "eu-west-1",
+  promotionOrder: ["dev", "staging", "prod"],
+  deploymentRoleName: "PlatformDeployment",
+  tags: { CostCenter: "platform", Owner: "platform-team" },
+  environments: [
+    exampleEnvironment("dev", "111111111111", 10),
+    exampleEnvironment("staging", "222222222222", 20),
+    exampleEnvironment("prod", "333333333333", 30),
+  ],
+  stateBackend: { accountId: "333333333333", region: "us-east-1" },
+  alarms: { cpuUtilizationPercent: 80, replicaLagMs: 1000, dynamoReplicationLatencyMs: 1000 },
+  snapshots: { schedule: "cron(0 5 * * ? *)", retentionDays: 14 },
+  alarmEmails: ["platform-alerts@example.com"],
+};
+
+/** One environment: its VPCs take 10.<n>.0.0/16 in the primary region and 10.<n+1>.0.0/16 in the DR region. */
+function exampleEnvironment(name: string, accountId: string, secondOctet: number) {
+  return {
+    name,
+    accountId,
+    network: { cidrs: { "us-east-1": `10.${secondOctet}.0.0/16`, "eu-west-1": `10.${secondOctet + 1}.0.0/16` } },
+    databases: [
+      { name: "ledger", engine: "aurora-postgresql", engineVersion: "16.6", minCapacity: 0.5, maxCapacity: 1 },
+      { name: "catalog", engine: "aurora-mysql", engineVersion: "8.0.mysql_aurora.3.08.2", minCapacity: 0.5, maxCapacity: 1 },
+    ],
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The platform configuration model: what a user writes (after defaults are applied).
+ *
+ * The raw JSON is checked by `validate.ts`, which fills in every default documented here, so code
+ * that receives a `PlatformConfig` can rely on every field being present and consistent.
+ * The field reference for users is docs/configuration.md; keep the two in step.
+ */
+
+/** Database engines the platform can run, both as Aurora Serverless v2. */
+export type DatabaseEngine = "aurora-postgresql" | "aurora-mysql";
+
+/** One Aurora cluster of an environment. */
+export interface DatabaseConfig {
+  /** Short name, unique within the environment; used in resource names and SSM paths. */
+  readonly name: string;
+  /** The Aurora engine. */
+  readonly engine: DatabaseEngine;
+  /** Engine version. @default "16.6" for aurora-postgresql, "8.0.mysql_aurora.3.08.2" for aurora-mysql */
+  readonly engineVersion: string;
+  /** Name of the database created in the cluster. @default the database's `name` */
+  readonly databaseName: string;
+  /** Serverless v2 minimum capacity in ACUs (0 to 256, in steps of 0.5). @default 0.5 */
+  readonly minCapacity: number;
+  /** Serverless v2 maximum capacity in ACUs (1 to 256, in steps of 0.5). @default 1 */
+  readonly maxCapacity: number;
+  /** Number of instances (writer plus readers), spread across availability zones. @default 2 */
+  readonly instanceCount: number;
+  /** Days of automated backups kept (1 to 35). @default 7 */
+  readonly backupRetentionDays: number;
+  /** Turns on Performance Insights (encrypted with the environment key). @default false */
+  readonly performanceInsights: boolean;
+  /** Enhanced monitoring interval in seconds; 0 turns it off. One of 0, 1, 5, 10, 15, 30, 60. @default 0 */
+  readonly enhancedMonitoringInterval: number;
+}
+
+/** Networking of an environment: one VPC per region. */
+export interface NetworkConfig {
+  /** VPC CIDR per region; both the primary and the DR region need one, and no two may overlap. */
+  readonly cidrs: Readonly<Record<string, string>>;
+  /** Availability zones used for private subnets (2 to 3). @default 2 */
+  readonly availabilityZoneCount: number;
+}
+
+/** One AWS account of the promotion chain. */
+export interface EnvironmentConfig {
+  /** Environment name (lowercase letters and digits, 2 to 10 characters), e.g. `dev`. */
+  readonly name: string;
+  /** The 12-digit AWS account ID the environment lives in. */
+  readonly accountId: string;
+  /** Name of the IAM role that deployments assume in this account. @default the top-level `deploymentRoleName` */
+  readonly deploymentRoleName: string;
+  /** The environment's VPCs. */
+  readonly network: NetworkConfig;
+  /** The environment's Aurora clusters. @default [] */
+  readonly databases: readonly DatabaseConfig[];
+  /**
+   * Deletion protection on databases, tables and keys, and `prevent_destroy` in Terraform.
+   * @default true for the last environment of the promotion order (production), false otherwise
+   */
+  readonly deletionProtection: boolean;
+  /**
+   * Disaster recovery in the DR region: Aurora global databases with a secondary cluster there.
+   * @default true for the last environment of the promotion order, false otherwise
+   */
+  readonly disasterRecovery: boolean;
+}
+
+/** Remote Terraform state in S3 with DynamoDB locking. */
+export interface S3StateConfig {
+  /** Account that holds the state bucket and lock table. @default the operations environment's account */
+  readonly accountId: string;
+  /** Region of the state bucket and lock table. @default the primary region */
+  readonly region: string;
+  /** State bucket name. @default "<project>-tfstate-<accountId>" */
+  readonly bucket: string;
+  /** DynamoDB lock table name. @default "<project>-tfstate-locks" */
+  readonly lockTable: string;
+  /** Role assumed in the state account to read and write state. @default "<project>-terraform-state" */
+  readonly roleName: string;
+  /** Prefix of every stack's state key. @default "<project>" */
+  readonly keyPrefix: string;
+}
+
+/** Terraform Cloud as the state backend instead of S3: one workspace per stack. */
+export interface TerraformCloudConfig {
+  /** Terraform Cloud (or Enterprise) organization. */
+  readonly organization: string;
+  /** Hostname of Terraform Cloud or of a Terraform Enterprise installation. @default "app.terraform.io" */
+  readonly hostname: string;
+  /** Prefix of the workspace names; each stack's workspace is `<prefix><stack name>`. @default "<project>-" */
+  readonly workspacePrefix: string;
+}
+
+/** Alarm thresholds shared by all environments. */
+export interface AlarmConfig {
+  /** Aurora CPU utilisation, percent, sustained for 5 minutes. @default 80 */
+  readonly cpuUtilizationPercent: number;
+  /** `AuroraReplicaLag` in milliseconds. @default 1000 */
+  readonly replicaLagMs: number;
+  /** `AuroraGlobalDBReplicationLag` in milliseconds. @default 5000 */
+  readonly globalReplicationLagMs: number;
+  /** Low `FreeableMemory`, in MiB. @default 256 */
+  readonly freeableMemoryMiB: number;
+  /** `DatabaseConnections` above this count. @default 500 */
+  readonly maxConnections: number;
+  /** DynamoDB global table `ReplicationLatency`, in milliseconds. @default 1000 */
+  readonly dynamoReplicationLatencyMs: number;
+  /** S3 replication latency, in seconds (Replication Time Control promises 900). @default 900 */
+  readonly s3ReplicationLatencySeconds: number;
+}
+
+/** Scheduled cross-region snapshot copies. */
+export interface SnapshotConfig {
+  /** EventBridge schedule expression of the copy job. @default "cron(0 5 * * ? *)" */
+  readonly schedule: string;
+  /** Days a copied snapshot is kept in the DR region. @default 14 */
+  readonly retentionDays: number;
+}
+
+/** Defaults for every Lambda function of the platform. */
+export interface LambdaConfig {
+  /** Memory in MB (128 to 10240). @default 256 */
+  readonly memoryMb: number;
+  /** Days function logs are kept. One of CloudWatch Logs' retention values. @default 30 */
+  readonly logRetentionDays: number;
+  /** Reserved concurrency per function (1 to 1000). @default 5 */
+  readonly reservedConcurrency: number;
+}
+
+/** The whole platform. */
+export interface PlatformConfig {
+  /** Short project name used as the prefix of every resource name (lowercase, 2 to 12 characters). @default "replica" */
+  readonly project: string;
+  /** Region that runs the primary databases and most of the platform. @default "us-east-1" */
+  readonly primaryRegion: string;
+  /** Disaster-recovery region: replicas of buckets, tables and global databases. @default "eu-west-1" */
+  readonly drRegion: string;
+  /** The environments, in any order. */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Environment names in promotion order; each change flows from one to the next. */
+  readonly promotionOrder: readonly string[];
+  /** Environment that hosts the central event bus and overview dashboard. @default the last environment of the promotion order */
+  readonly operationsEnvironment: string;
+  /** Name of the IAM role that deployments assume in each account. @default "PlatformDeployment" */
+  readonly deploymentRoleName: string;
+  /** Tags on every resource, on top of `Project`, `Environment` and `ManagedBy` which the platform sets. @default {} */
+  readonly tags: Readonly<Record<string, string>>;
+  /** S3 state backend; ignored for the environment stacks when `terraformCloud` is set. */
+  readonly stateBackend: S3StateConfig;
+  /** Terraform Cloud backend; when set, every environment stack uses it. @default not set */
+  readonly terraformCloud?: TerraformCloudConfig;
+  /** Alarm thresholds. */
+  readonly alarms: AlarmConfig;
+  /** Snapshot copy schedule and retention. */
+  readonly snapshots: SnapshotConfig;
+  /** Lambda defaults. */
+  readonly lambda: LambdaConfig;
+  /** E-mail addresses subscribed to every environment's alarm topic. @default [] */
+  readonly alarmEmails: readonly string[];
+}

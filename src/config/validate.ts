@@ -1,0 +1,348 @@
+import { overlaps, parseCidr, type Ipv4Block } from "./cidr";
+import {
+  childPath,
+  indexPath,
+  Problems,
+  readArray,
+  readBoolean,
+  readNumber,
+  readObject,
+  readString,
+  readStringMap,
+  required,
+} from "./reader";
+import { AWS_REGIONS } from "./regions";
+import type {
+  AlarmConfig,
+  DatabaseConfig,
+  DatabaseEngine,
+  EnvironmentConfig,
+  LambdaConfig,
+  NetworkConfig,
+  PlatformConfig,
+  S3StateConfig,
+  SnapshotConfig,
+  TerraformCloudConfig,
+} from "./types";
+
+/** Thrown when the configuration is invalid; `problems` holds one line per problem, each with its path. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid platform configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((line) => `  - ${line}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const ACCOUNT_ID = { pattern: /^\d{12}$/, patternMessage: "must be 12 digits" };
+const REGION = { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, patternMessage: "must be an AWS region such as us-east-1" };
+const ENVIRONMENT_NAME = { pattern: /^[a-z][a-z0-9]{1,9}$/, patternMessage: "must be 2 to 10 lowercase letters or digits, starting with a letter" };
+const IAM_NAME = { pattern: /^[\w+=,.@-]{1,64}$/, patternMessage: "must be a valid IAM role name (up to 64 letters, digits and +=,.@_-)" };
+
+export const DEFAULT_ENGINE_VERSIONS: Readonly<Record<DatabaseEngine, string>> = {
+  "aurora-postgresql": "16.6",
+  "aurora-mysql": "8.0.mysql_aurora.3.08.2",
+};
+
+/** Retention periods CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Tag keys the platform sets itself on every resource. */
+export const PLATFORM_TAG_KEYS = ["Project", "Environment", "ManagedBy"] as const;
+
+/**
+ * Checks raw configuration JSON and returns it with every default applied.
+ * @throws ConfigError listing every problem found, each with its path.
+ */
+export function validateConfig(raw: unknown): PlatformConfig {
+  const p = new Problems();
+  const config = readPlatform(p, raw);
+  if (p.list.length > 0 || !config) throw new ConfigError(p.list.length > 0 ? p.list : ["(root): must be a JSON object"]);
+  return config;
+}
+
+const PLATFORM_FIELDS = [
+  "project", "primaryRegion", "drRegion", "environments", "promotionOrder", "operationsEnvironment",
+  "deploymentRoleName", "tags", "stateBackend", "terraformCloud", "alarms", "snapshots", "lambda", "alarmEmails",
+];
+
+function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
+  const root = readObject(p, "", raw, PLATFORM_FIELDS);
+  if (!root) {
+    if (raw === undefined) p.add("", "must be a JSON object");
+    return undefined;
+  }
+  const project = readString(p, "project", root.project, { pattern: /^[a-z][a-z0-9-]{1,11}$/, patternMessage: "must be 2 to 12 lowercase letters, digits or hyphens, starting with a letter" }) ?? "replica";
+  const primaryRegion = readRegion(p, "primaryRegion", root.primaryRegion) ?? "us-east-1";
+  const drRegion = readRegion(p, "drRegion", root.drRegion) ?? "eu-west-1";
+  if (primaryRegion === drRegion) p.add("drRegion", `must differ from primaryRegion (both are ${drRegion}); a DR copy in the same region protects against nothing`);
+  const regions = [primaryRegion, drRegion];
+
+  const promotionOrder = readPromotionOrder(p, root.promotionOrder);
+  const productionName = promotionOrder?.[promotionOrder.length - 1];
+  const deploymentRoleName = readString(p, "deploymentRoleName", root.deploymentRoleName, IAM_NAME) ?? "PlatformDeployment";
+
+  const entries: EnvironmentEntry[] = [];
+  if (required(p, "environments", root.environments)) {
+    const list = readArray(p, "environments", root.environments) ?? [];
+    if (Array.isArray(root.environments) && list.length === 0) p.add("environments", "must name at least one environment");
+    list.forEach((value, i) => {
+      const path = indexPath("environments", i);
+      const environment = readEnvironment(p, path, value, { regions, deploymentRoleName, productionName });
+      if (environment) entries.push({ path, environment });
+    });
+  }
+  checkEnvironmentSet(p, entries, promotionOrder);
+  const environments = entries.map((entry) => entry.environment);
+
+  const names = environments.map((e) => e.name);
+  const operationsEnvironment = readString(p, "operationsEnvironment", root.operationsEnvironment) ?? productionName ?? names[0];
+  if (operationsEnvironment !== undefined && root.operationsEnvironment !== undefined && !names.includes(operationsEnvironment)) {
+    p.add("operationsEnvironment", `names an unknown environment "${operationsEnvironment}" (known: ${names.join(", ")})`);
+  }
+  const operationsAccount = environments.find((e) => e.name === operationsEnvironment)?.accountId ?? "000000000000";
+
+  const tags = readTags(p, root.tags);
+  const stateBackend = readStateBackend(p, root.stateBackend, { project, primaryRegion, operationsAccount });
+  const terraformCloud = readTerraformCloud(p, root.terraformCloud, project);
+  const alarms = readAlarms(p, root.alarms);
+  const snapshots = readSnapshots(p, root.snapshots);
+  const lambda = readLambda(p, root.lambda);
+  const alarmEmails = (readArray(p, "alarmEmails", root.alarmEmails) ?? [])
+    .map((value, i) => readString(p, indexPath("alarmEmails", i), value, { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, patternMessage: "must be an e-mail address" }))
+    .filter((value): value is string => value !== undefined);
+
+  if (!promotionOrder || operationsEnvironment === undefined) return undefined;
+  return {
+    project, primaryRegion, drRegion, environments, promotionOrder, operationsEnvironment, deploymentRoleName,
+    tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails,
+  };
+}
+
+function readRegion(p: Problems, path: string, value: unknown): string | undefined {
+  const region = readString(p, path, value, REGION);
+  if (region !== undefined && !AWS_REGIONS.has(region)) {
+    p.add(path, `is not a known AWS region: "${region}"`);
+    return undefined;
+  }
+  return region;
+}
+
+function readPromotionOrder(p: Problems, value: unknown): string[] | undefined {
+  if (!required(p, "promotionOrder", value)) return undefined;
+  const list = readArray(p, "promotionOrder", value);
+  if (!list) return undefined;
+  if (list.length === 0) p.add("promotionOrder", "must name at least one environment");
+  const order: string[] = [];
+  list.forEach((entry, i) => {
+    const name = readString(p, indexPath("promotionOrder", i), entry);
+    if (name === undefined) return;
+    if (order.includes(name)) p.add(indexPath("promotionOrder", i), `repeats "${name}"; each environment appears once`);
+    order.push(name);
+  });
+  return order;
+}
+
+interface EnvironmentContext {
+  readonly regions: readonly string[];
+  readonly deploymentRoleName: string;
+  readonly productionName: string | undefined;
+}
+
+const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery"];
+
+function readEnvironment(p: Problems, path: string, value: unknown, context: EnvironmentContext): EnvironmentConfig | undefined {
+  if (!required(p, path, value)) return undefined;
+  const raw = readObject(p, path, value, ENVIRONMENT_FIELDS);
+  if (!raw) return undefined;
+  const name = required(p, childPath(path, "name"), raw.name) ? readString(p, childPath(path, "name"), raw.name, ENVIRONMENT_NAME) : undefined;
+  const accountId = required(p, childPath(path, "accountId"), raw.accountId) ? readString(p, childPath(path, "accountId"), raw.accountId, ACCOUNT_ID) : undefined;
+  const deploymentRoleName = readString(p, childPath(path, "deploymentRoleName"), raw.deploymentRoleName, IAM_NAME) ?? context.deploymentRoleName;
+  const network = readNetwork(p, childPath(path, "network"), raw.network, context.regions);
+  const isProduction = name !== undefined && name === context.productionName;
+  const deletionProtection = readBoolean(p, childPath(path, "deletionProtection"), raw.deletionProtection) ?? isProduction;
+  const disasterRecovery = readBoolean(p, childPath(path, "disasterRecovery"), raw.disasterRecovery) ?? isProduction;
+
+  const databases: DatabaseConfig[] = [];
+  (readArray(p, childPath(path, "databases"), raw.databases) ?? []).forEach((entry, i) => {
+    const databasePath = indexPath(childPath(path, "databases"), i);
+    const database = readDatabase(p, databasePath, entry);
+    if (!database) return;
+    if (databases.some((d) => d.name === database.name)) p.add(childPath(databasePath, "name"), `repeats "${database.name}"; database names are unique within an environment`);
+    databases.push(database);
+  });
+
+  if (name === undefined || accountId === undefined || network === undefined) return undefined;
+  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery };
+}
+
+function readNetwork(p: Problems, path: string, value: unknown, regions: readonly string[]): NetworkConfig | undefined {
+  if (!required(p, path, value)) return undefined;
+  const raw = readObject(p, path, value, ["cidrs", "availabilityZoneCount"]);
+  if (!raw) return undefined;
+  const availabilityZoneCount = readNumber(p, childPath(path, "availabilityZoneCount"), raw.availabilityZoneCount, { integer: true, min: 2, max: 3 }) ?? 2;
+  const cidrsPath = childPath(path, "cidrs");
+  if (!required(p, cidrsPath, raw.cidrs)) return undefined;
+  const cidrs = readStringMap(p, cidrsPath, raw.cidrs);
+  if (!cidrs) return undefined;
+  let valid = true;
+  for (const [region, cidr] of Object.entries(cidrs)) {
+    if (!regions.includes(region)) {
+      p.add(childPath(cidrsPath, region), `is not one of the platform's regions (${regions.join(", ")})`);
+      valid = false;
+    }
+    const parsed = parseCidr(cidr);
+    if (typeof parsed === "string") {
+      p.add(childPath(cidrsPath, region), `${parsed}, not "${cidr}"`);
+      valid = false;
+    }
+  }
+  for (const region of regions) {
+    if (cidrs[region] === undefined) {
+      p.add(childPath(cidrsPath, region), "is required: every environment has a VPC in the primary and the DR region");
+      valid = false;
+    }
+  }
+  return valid ? { cidrs, availabilityZoneCount } : undefined;
+}
+
+const DATABASE_FIELDS = [
+  "name", "engine", "engineVersion", "databaseName", "minCapacity", "maxCapacity", "instanceCount",
+  "backupRetentionDays", "performanceInsights", "enhancedMonitoringInterval",
+];
+
+function readDatabase(p: Problems, path: string, value: unknown): DatabaseConfig | undefined {
+  const raw = readObject(p, path, value, DATABASE_FIELDS);
+  if (!raw) {
+    if (value === undefined) p.add(path, "is required");
+    return undefined;
+  }
+  const at = (field: string) => childPath(path, field);
+  const name = required(p, at("name"), raw.name)
+    ? readString(p, at("name"), raw.name, { pattern: /^[a-z][a-z0-9]{0,15}$/, patternMessage: "must be 1 to 16 lowercase letters or digits, starting with a letter" })
+    : undefined;
+  const engine = required(p, at("engine"), raw.engine)
+    ? (readString(p, at("engine"), raw.engine, { oneOf: Object.keys(DEFAULT_ENGINE_VERSIONS) }) as DatabaseEngine | undefined)
+    : undefined;
+  const engineVersion = readEngineVersion(p, at("engineVersion"), raw.engineVersion, engine);
+  const databaseName = readString(p, at("databaseName"), raw.databaseName, { pattern: /^[A-Za-z][A-Za-z0-9_]{0,62}$/, patternMessage: "must be a letter followed by up to 62 letters, digits or underscores" }) ?? name;
+  const minCapacity = readNumber(p, at("minCapacity"), raw.minCapacity, { min: 0, max: 256, step: 0.5 }) ?? 0.5;
+  const maxCapacity = readNumber(p, at("maxCapacity"), raw.maxCapacity, { min: 1, max: 256, step: 0.5 }) ?? 1;
+  if (raw.minCapacity !== undefined || raw.maxCapacity !== undefined) {
+    if (minCapacity > maxCapacity) p.add(at("minCapacity"), `must not exceed maxCapacity (${minCapacity} > ${maxCapacity})`);
+  }
+  const instanceCount = readNumber(p, at("instanceCount"), raw.instanceCount, { integer: true, min: 1, max: 15 }) ?? 2;
+  const backupRetentionDays = readNumber(p, at("backupRetentionDays"), raw.backupRetentionDays, { integer: true, min: 1, max: 35 }) ?? 7;
+  const performanceInsights = readBoolean(p, at("performanceInsights"), raw.performanceInsights) ?? false;
+  const enhancedMonitoringInterval = readNumber(p, at("enhancedMonitoringInterval"), raw.enhancedMonitoringInterval, { oneOf: [0, 1, 5, 10, 15, 30, 60] }) ?? 0;
+  if (name === undefined || engine === undefined || engineVersion === undefined || databaseName === undefined) return undefined;
+  return {
+    name, engine, engineVersion, databaseName, minCapacity, maxCapacity, instanceCount, backupRetentionDays,
+    performanceInsights, enhancedMonitoringInterval,
+  };
+}
+
+function readEngineVersion(p: Problems, path: string, value: unknown, engine: DatabaseEngine | undefined): string | undefined {
+  if (engine === undefined) return undefined;
+  if (value === undefined) return DEFAULT_ENGINE_VERSIONS[engine];
+  return engine === "aurora-mysql"
+    ? readString(p, path, value, { pattern: /^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$/, patternMessage: "must be an Aurora MySQL 3 (8.0-compatible) version such as 8.0.mysql_aurora.3.08.2; Aurora MySQL 2 (5.7) is past end of standard support" })
+    : readString(p, path, value, { pattern: /^1[3-9](\.\d+)?$/, patternMessage: "must be an Aurora PostgreSQL version from 13 on that supports Serverless v2, such as 16.6" });
+}
+
+/** An environment that read cleanly, with the path it was read from (for later messages). */
+interface EnvironmentEntry {
+  readonly path: string;
+  readonly environment: EnvironmentConfig;
+}
+
+/** Checks that need the whole environment list: unique names, CIDR overlaps, promotion order. */
+function checkEnvironmentSet(p: Problems, entries: readonly EnvironmentEntry[], promotionOrder: readonly string[] | undefined): void {
+  const seen = new Set<string>();
+  for (const { path, environment } of entries) {
+    if (seen.has(environment.name)) p.add(childPath(path, "name"), `repeats "${environment.name}"; environment names are unique`);
+    seen.add(environment.name);
+  }
+
+  // Every VPC is peered with its neighbours or routed through them, so no two blocks anywhere may overlap.
+  const blocks: { label: string; path: string; block: Ipv4Block }[] = [];
+  for (const { path: environmentPath, environment } of entries) {
+    for (const [region, cidr] of Object.entries(environment.network.cidrs)) {
+      const block = parseCidr(cidr) as Ipv4Block;
+      const path = `${environmentPath}.network.cidrs.${region}`;
+      const clash = blocks.find((other) => overlaps(other.block, block));
+      if (clash) p.add(path, `${cidr} overlaps ${clash.label} (${clash.path}); peered VPCs need distinct address space`);
+      blocks.push({ label: `${environment.name} ${region}`, path, block });
+    }
+  }
+
+  if (!promotionOrder) return;
+  const names = entries.map((entry) => entry.environment.name);
+  promotionOrder.forEach((name, i) => {
+    if (!names.includes(name)) p.add(indexPath("promotionOrder", i), `names an unknown environment "${name}" (known: ${names.join(", ")})`);
+  });
+  for (const { path, environment } of entries) {
+    if (!promotionOrder.includes(environment.name)) p.add(childPath(path, "name"), `"${environment.name}" is missing from promotionOrder`);
+  }
+}
+
+function readTags(p: Problems, value: unknown): Record<string, string> {
+  const tags = readStringMap(p, "tags", value) ?? {};
+  for (const [key, tagValue] of Object.entries(tags)) {
+    if ((PLATFORM_TAG_KEYS as readonly string[]).includes(key)) p.add(childPath("tags", key), "is set by the platform on every resource; choose another key");
+    else if (key.length > 128 || tagValue.length > 256 || key.startsWith("aws:")) p.add(childPath("tags", key), "must be a key of at most 128 characters, not starting with aws:, and a value of at most 256");
+  }
+  return tags;
+}
+
+function readStateBackend(p: Problems, value: unknown, defaults: { project: string; primaryRegion: string; operationsAccount: string }): S3StateConfig {
+  const raw = readObject(p, "stateBackend", value, ["accountId", "region", "bucket", "lockTable", "roleName", "keyPrefix"]) ?? {};
+  const accountId = readString(p, "stateBackend.accountId", raw.accountId, ACCOUNT_ID) ?? defaults.operationsAccount;
+  return {
+    accountId,
+    region: readRegion(p, "stateBackend.region", raw.region) ?? defaults.primaryRegion,
+    bucket: readString(p, "stateBackend.bucket", raw.bucket, { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, patternMessage: "must be a valid S3 bucket name" }) ?? `${defaults.project}-tfstate-${accountId}`,
+    lockTable: readString(p, "stateBackend.lockTable", raw.lockTable, { pattern: /^[A-Za-z0-9_.-]{3,255}$/, patternMessage: "must be a valid DynamoDB table name" }) ?? `${defaults.project}-tfstate-locks`,
+    roleName: readString(p, "stateBackend.roleName", raw.roleName, IAM_NAME) ?? `${defaults.project}-terraform-state`,
+    keyPrefix: readString(p, "stateBackend.keyPrefix", raw.keyPrefix, { pattern: /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, patternMessage: "must be a path of letters, digits, '_', '.', '-' separated by '/'" }) ?? defaults.project,
+  };
+}
+
+function readTerraformCloud(p: Problems, value: unknown, project: string): TerraformCloudConfig | undefined {
+  const raw = readObject(p, "terraformCloud", value, ["organization", "hostname", "workspacePrefix"]);
+  if (!raw) return undefined;
+  const organization = required(p, "terraformCloud.organization", raw.organization) ? readString(p, "terraformCloud.organization", raw.organization, { pattern: /^[A-Za-z0-9_-]+$/, patternMessage: "must be a Terraform Cloud organization name" }) : undefined;
+  const hostname = readString(p, "terraformCloud.hostname", raw.hostname, { pattern: /^[a-z0-9.-]+$/, patternMessage: "must be a host name" }) ?? "app.terraform.io";
+  const workspacePrefix = readString(p, "terraformCloud.workspacePrefix", raw.workspacePrefix, { pattern: /^[A-Za-z0-9_-]*$/, patternMessage: "must be letters, digits, '_' or '-'" }) ?? `${project}-`;
+  return organization === undefined ? undefined : { organization, hostname, workspacePrefix };
+}
+
+function readAlarms(p: Problems, value: unknown): AlarmConfig {
+  const raw = readObject(p, "alarms", value, ["cpuUtilizationPercent", "replicaLagMs", "globalReplicationLagMs", "freeableMemoryMiB", "maxConnections", "dynamoReplicationLatencyMs", "s3ReplicationLatencySeconds"]) ?? {};
+  const positive = { min: 1 };
+  return {
+    cpuUtilizationPercent: readNumber(p, "alarms.cpuUtilizationPercent", raw.cpuUtilizationPercent, { min: 1, max: 100 }) ?? 80,
+    replicaLagMs: readNumber(p, "alarms.replicaLagMs", raw.replicaLagMs, positive) ?? 1000,
+    globalReplicationLagMs: readNumber(p, "alarms.globalReplicationLagMs", raw.globalReplicationLagMs, positive) ?? 5000,
+    freeableMemoryMiB: readNumber(p, "alarms.freeableMemoryMiB", raw.freeableMemoryMiB, positive) ?? 256,
+    maxConnections: readNumber(p, "alarms.maxConnections", raw.maxConnections, { integer: true, min: 1 }) ?? 500,
+    dynamoReplicationLatencyMs: readNumber(p, "alarms.dynamoReplicationLatencyMs", raw.dynamoReplicationLatencyMs, positive) ?? 1000,
+    s3ReplicationLatencySeconds: readNumber(p, "alarms.s3ReplicationLatencySeconds", raw.s3ReplicationLatencySeconds, positive) ?? 900,
+  };
+}
+
+function readSnapshots(p: Problems, value: unknown): SnapshotConfig {
+  const raw = readObject(p, "snapshots", value, ["schedule", "retentionDays"]) ?? {};
+  return {
+    schedule: readString(p, "snapshots.schedule", raw.schedule, { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" }) ?? "cron(0 5 * * ? *)",
+    retentionDays: readNumber(p, "snapshots.retentionDays", raw.retentionDays, { integer: true, min: 1, max: 3650 }) ?? 14,
+  };
+}
+
+function readLambda(p: Problems, value: unknown): LambdaConfig {
+  const raw = readObject(p, "lambda", value, ["memoryMb", "logRetentionDays", "reservedConcurrency"]) ?? {};
+  return {
+    memoryMb: readNumber(p, "lambda.memoryMb", raw.memoryMb, { integer: true, min: 128, max: 10240 }) ?? 256,
+    logRetentionDays: readNumber(p, "lambda.logRetentionDays", raw.logRetentionDays, { oneOf: LOG_RETENTION_DAYS }) ?? 30,
+    reservedConcurrency: readNumber(p, "lambda.reservedConcurrency", raw.reservedConcurrency, { integer: true, min: 1, max: 1000 }) ?? 5,
+  };
+}

@@ -1,0 +1,38 @@
+import type { App } from "cdktf";
+import { Aspects } from "cdktf";
+import type { PlatformConfig } from "./config/types";
+import { PolicyChecks } from "./policy-checks/policy-checks";
+import { addDataTier } from "./stacks/data-tier";
+import { EnvironmentStack } from "./stacks/environment-stack";
+import { addReplicationFabric } from "./stacks/replication-fabric";
+import { StateBootstrapStack } from "./stacks/state-bootstrap-stack";
+
+/**
+ * Builds every stack of the platform from a validated configuration:
+ * `state-bootstrap`, then `<env>-<region>` for each environment and each of its two regions.
+ *
+ * Deployment order (`cdktf deploy '*'` follows it): an environment's DR-region stack before its
+ * primary-region stack (the primary replicates into the DR region), and the next environment of the
+ * promotion order before the one that promotes into it (the upstream stack builds the cross-account
+ * links: peering accepters, replication into the next bucket).
+ */
+export function buildPlatform(app: App, config: PlatformConfig): Map<string, EnvironmentStack> {
+  new StateBootstrapStack(app, config);
+  const stacks = new Map<string, EnvironmentStack>();
+  const regions = [config.drRegion, config.primaryRegion];
+  for (const name of [...config.promotionOrder].reverse()) {
+    const environment = config.environments.find((e) => e.name === name)!;
+    for (const region of regions) {
+      const stack = new EnvironmentStack(app, { platform: config, environment, region });
+      const dataTier = addDataTier(stack);
+      addReplicationFabric(stack, dataTier);
+      stacks.set(stack.node.id, stack);
+    }
+  }
+  for (const stack of stacks.values()) {
+    if (stack.isPrimaryRegion) stack.addDependency(stacks.get(`${stack.environment.name}-${config.drRegion}`)!);
+    if (stack.nextEnvironment) stack.addDependency(stacks.get(`${stack.nextEnvironment.name}-${stack.region}`)!);
+  }
+  Aspects.of(app).add(new PolicyChecks({ requiredTags: ["Project", "Environment", "ManagedBy"] }));
+  return stacks;
+}

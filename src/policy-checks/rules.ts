@@ -1,0 +1,126 @@
+import type { ResourceView } from "./resource-view";
+
+/** A broken rule, reported against the resource that breaks it. */
+export interface Violation {
+  readonly resource: ResourceView;
+  readonly rule: string;
+  readonly message: string;
+}
+
+export interface RuleContext {
+  readonly resources: readonly ResourceView[];
+  readonly requiredTags: readonly string[];
+}
+
+export type Rule = (context: RuleContext) => Violation[];
+
+const ofType = (resources: readonly ResourceView[], type: string) => resources.filter((r) => r.type === type);
+
+/** Does `value` (a resolved argument) point at `target`, by reference or by literal name? */
+function refersTo(value: unknown, target: ResourceView, literalKey: string): boolean {
+  if (typeof value !== "string") return false;
+  return value.includes(`\${${target.address}.`) || value === target.config[literalKey];
+}
+
+/** Companion resources of a bucket (versioning, encryption, ...) that name it in their `bucket`. */
+function companions(context: RuleContext, bucket: ResourceView, type: string): ResourceView[] {
+  return ofType(context.resources, type).filter((r) => refersTo(r.config.bucket, bucket, "bucket"));
+}
+
+function bucketRule(rule: string, message: string, satisfied: (context: RuleContext, bucket: ResourceView) => boolean): Rule {
+  return (context) =>
+    ofType(context.resources, "aws_s3_bucket")
+      .filter((bucket) => !satisfied(context, bucket))
+      .map((resource) => ({ resource, rule, message }));
+}
+
+interface Statement {
+  Effect?: string;
+  Action?: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+function statementsOf(policy: unknown): Statement[] {
+  if (typeof policy !== "string") return [];
+  try {
+    const parsed = JSON.parse(policy) as { Statement?: Statement | Statement[] };
+    return ([] as Statement[]).concat(parsed.Statement ?? []);
+  } catch {
+    return [];
+  }
+}
+
+const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action ?? []);
+
+/** A KMS key policy's grant of `kms:*` to the account root is what lets IAM manage the key. */
+function isKeyRootStatement(resource: ResourceView, s: Statement): boolean {
+  if (resource.type !== "aws_kms_key") return false;
+  const principals = ([] as string[]).concat((s.Principal as { AWS?: string | string[] } | undefined)?.AWS ?? []);
+  return principals.length > 0 && principals.every((p) => /^arn:aws:iam::\d{12}:root$/.test(p));
+}
+
+/** Every argument of every resource that holds an IAM policy document. */
+function policiesOf(resource: ResourceView): unknown[] {
+  const inline = (resource.config.inline_policy as { policy?: unknown }[] | undefined) ?? [];
+  return [resource.config.policy, resource.config.assume_role_policy, ...inline.map((p) => p.policy)];
+}
+
+export const RULES: Readonly<Record<string, Rule>> = {
+  "bucket-encryption": bucketRule("bucket-encryption", "S3 bucket has no default encryption (aws_s3_bucket_server_side_encryption_configuration)", (context, bucket) =>
+    companions(context, bucket, "aws_s3_bucket_server_side_encryption_configuration").length > 0,
+  ),
+  "bucket-versioning": bucketRule("bucket-versioning", "S3 bucket versioning is not enabled", (context, bucket) =>
+    companions(context, bucket, "aws_s3_bucket_versioning").some((v) => (v.config.versioning_configuration as { status?: string } | undefined)?.status === "Enabled"),
+  ),
+  "bucket-public-access-block": bucketRule("bucket-public-access-block", "S3 bucket does not block all public access", (context, bucket) =>
+    companions(context, bucket, "aws_s3_bucket_public_access_block").some(
+      (b) => b.config.block_public_acls === true && b.config.block_public_policy === true && b.config.ignore_public_acls === true && b.config.restrict_public_buckets === true,
+    ),
+  ),
+  "bucket-tls-only": bucketRule("bucket-tls-only", "S3 bucket policy does not deny requests without TLS (aws:SecureTransport = false)", (context, bucket) =>
+    companions(context, bucket, "aws_s3_bucket_policy").some((p) =>
+      statementsOf(p.config.policy).some((s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false"),
+    ),
+  ),
+  "kms-rotation": (context) =>
+    ofType(context.resources, "aws_kms_key")
+      .filter((key) => key.config.enable_key_rotation !== true)
+      .map((resource) => ({ resource, rule: "kms-rotation", message: "KMS key does not rotate (enable_key_rotation)" })),
+  "iam-wildcard-action": (context) =>
+    context.resources.flatMap((resource) =>
+      policiesOf(resource)
+        .flatMap(statementsOf)
+        .filter((s) => (s.Effect ?? "Allow") === "Allow" && !isKeyRootStatement(resource, s))
+        .flatMap(actionsOf)
+        .filter((action) => action.includes("*"))
+        .map((action) => ({ resource, rule: "iam-wildcard-action", message: `policy allows the wildcard action "${action}"; list the actions it needs` })),
+    ),
+  "database-encryption": (context) =>
+    context.resources
+      .filter((r) => (r.type === "aws_rds_cluster" || r.type === "aws_db_instance" || r.type === "aws_rds_global_cluster") && r.config.storage_encrypted !== true)
+      .map((resource) => ({ resource, rule: "database-encryption", message: "database storage is not encrypted (storage_encrypted)" })),
+  "table-encryption": (context) =>
+    ofType(context.resources, "aws_dynamodb_table")
+      .filter((t) => (t.config.server_side_encryption as { enabled?: boolean; kms_key_arn?: string } | undefined)?.kms_key_arn === undefined)
+      .map((resource) => ({ resource, rule: "table-encryption", message: "DynamoDB table is not encrypted with a customer-managed key (server_side_encryption.kms_key_arn)" })),
+  "log-group-encryption": (context) =>
+    ofType(context.resources, "aws_cloudwatch_log_group")
+      .filter((g) => !g.config.kms_key_id)
+      .map((resource) => ({ resource, rule: "log-group-encryption", message: "log group is not encrypted with a KMS key (kms_key_id)" })),
+  "log-group-retention": (context) =>
+    ofType(context.resources, "aws_cloudwatch_log_group")
+      .filter((g) => typeof g.config.retention_in_days !== "number" || (g.config.retention_in_days as number) <= 0)
+      .map((resource) => ({ resource, rule: "log-group-retention", message: "log group keeps logs forever; set retention_in_days" })),
+  "topic-encryption": (context) =>
+    context.resources
+      .filter((r) => (r.type === "aws_sns_topic" || r.type === "aws_sqs_queue") && !r.config.kms_master_key_id)
+      .map((resource) => ({ resource, rule: "topic-encryption", message: "topic or queue is not encrypted with a KMS key (kms_master_key_id)" })),
+  "required-tags": (context) =>
+    context.resources
+      .filter((r) => r.taggable)
+      .flatMap((resource) => {
+        const missing = context.requiredTags.filter((key) => !resource.effectiveTags[key]);
+        return missing.length ? [{ resource, rule: "required-tags", message: `resource lacks the required tags ${missing.join(", ")}` }] : [];
+      }),
+};
