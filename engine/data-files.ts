@@ -1,0 +1,193 @@
+import { EngineError } from "./errors";
+import type { FileSource } from "./source";
+
+/** The wanted content of one reference table, read from `<table>.json` or `<table>.csv`. */
+export interface DataFile {
+  /** File name, e.g. `countries.csv`. */
+  readonly file: string;
+  /** Table name: the file name without its extension. */
+  readonly table: string;
+  readonly format: "json" | "csv";
+  /** Column names in the order they first appear in the file. */
+  readonly columns: readonly string[];
+  /** For each column, the 1-based data row where it first appears (CSV: 0, the header). */
+  readonly firstRow: readonly number[];
+  readonly rows: readonly DataRow[];
+}
+
+export interface DataRow {
+  /** Values aligned with `columns`; `null` is SQL NULL. */
+  readonly values: readonly unknown[];
+  /** 1-based data row: the element of the JSON array, or the CSV record after the header. */
+  readonly row: number;
+  /** CSV only: 1-based line where the record starts (the header is line 1). */
+  readonly line?: number;
+}
+
+/** How a row is named in messages: as the user finds it in the file. */
+export function rowLabel(file: DataFile, row: DataRow): string {
+  return row.line === undefined ? `${file.file} row ${row.row}` : `${file.file} line ${row.line} (row ${row.row})`;
+}
+
+/** Reads every `.json` and `.csv` file of the source; other files are ignored. */
+export async function loadDataFiles(source: FileSource): Promise<DataFile[]> {
+  const names = (await source.list()).filter((n) => /\.(json|csv)$/i.test(n)).sort();
+  const files: DataFile[] = [];
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const table = name.replace(/\.(json|csv)$/i, "");
+    const other = seen.get(table);
+    if (other) throw new EngineError("DATA_FILE", `${other} and ${name} both describe table ${table}; keep one`);
+    seen.set(table, name);
+    const text = await source.read(name);
+    files.push(/\.json$/i.test(name) ? parseJsonData(name, text) : parseCsvData(name, text));
+  }
+  return files;
+}
+
+/** Parses a JSON array of row objects. Keys missing from a row are NULL in that row. */
+export function parseJsonData(file: string, text: string): DataFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stripBom(text));
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const where = position ? ` (line ${lineAt(text, Number(position[1]))})` : "";
+    throw new EngineError("DATA_FILE", `${file}${where}: not valid JSON: ${message}`);
+  }
+  if (!Array.isArray(parsed)) throw new EngineError("DATA_FILE", `${file}: expected a JSON array of row objects`);
+  const columns: string[] = [];
+  const firstRow: number[] = [];
+  const index = new Map<string, number>();
+  parsed.forEach((item, i) => {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) {
+      throw new EngineError("DATA_FILE", `${file} row ${i + 1}: expected an object with one property per column`);
+    }
+    for (const key of Object.keys(item)) {
+      if (!index.has(key)) {
+        index.set(key, columns.length);
+        columns.push(key);
+        firstRow.push(i + 1);
+      }
+    }
+  });
+  const rows = parsed.map((item: Record<string, unknown>, i): DataRow => {
+    const values: unknown[] = new Array(columns.length).fill(null);
+    for (const [key, value] of Object.entries(item)) values[index.get(key)!] = value ?? null;
+    return { values, row: i + 1 };
+  });
+  return { file, table: file.replace(/\.json$/i, ""), format: "json", columns, firstRow, rows };
+}
+
+/** Parses CSV with a header row (RFC 4180); an empty unquoted field is NULL, `""` is an empty string. */
+export function parseCsvData(file: string, text: string): DataFile {
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(text);
+  } catch (error) {
+    throw new EngineError("DATA_FILE", `${file} ${(error as Error).message}`);
+  }
+  const header = records.shift();
+  if (!header) throw new EngineError("DATA_FILE", `${file}: empty file; the first line must name the columns`);
+  const columns = header.fields.map((f, i) => {
+    if (f === null || f.trim() === "") throw new EngineError("DATA_FILE", `${file} line 1: column ${i + 1} has no name`);
+    return f.trim();
+  });
+  const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (duplicate) throw new EngineError("DATA_FILE", `${file} line 1: column "${duplicate}" appears twice`);
+  const rows = records.map((r, i): DataRow => {
+    if (r.fields.length !== columns.length) {
+      throw new EngineError("DATA_FILE", `${file} line ${r.line} (row ${i + 1}): ${r.fields.length} fields, but the header has ${columns.length}`);
+    }
+    return { values: r.fields, row: i + 1, line: r.line };
+  });
+  return { file, table: file.replace(/\.csv$/i, ""), format: "csv", columns, firstRow: columns.map(() => 0), rows };
+}
+
+export interface CsvRecord {
+  readonly fields: (string | null)[];
+  /** 1-based line where the record starts. */
+  readonly line: number;
+}
+
+/**
+ * RFC 4180 records: fields separated by commas, optionally in double quotes (which may hold commas,
+ * newlines and `""` for a quote). Lines may end in LF or CRLF; blank lines are skipped.
+ */
+export function parseCsv(text: string): CsvRecord[] {
+  const src = stripBom(text);
+  const records: CsvRecord[] = [];
+  let line = 1;
+  let pos = 0;
+  while (pos < src.length) {
+    if (src[pos] === "\n" || (src[pos] === "\r" && src[pos + 1] === "\n")) {
+      pos += src[pos] === "\r" ? 2 : 1;
+      line++;
+      continue;
+    }
+    const startLine = line;
+    const fields: (string | null)[] = [];
+    for (;;) {
+      let value: string | null;
+      if (src[pos] === '"') {
+        const fieldLine = line;
+        let out = "";
+        pos++;
+        for (;;) {
+          if (pos >= src.length) throw new Error(`line ${fieldLine}: quoted field is never closed`);
+          const ch = src[pos]!;
+          if (ch === '"') {
+            if (src[pos + 1] === '"') {
+              out += '"';
+              pos += 2;
+              continue;
+            }
+            pos++;
+            break;
+          }
+          if (ch === "\n") line++;
+          out += ch;
+          pos++;
+        }
+        const after = src[pos];
+        if (after !== undefined && after !== "," && after !== "\n" && after !== "\r") {
+          throw new Error(`line ${line}: unexpected text after the closing quote of a field`);
+        }
+        value = out;
+      } else {
+        let end = pos;
+        while (end < src.length && src[end] !== "," && src[end] !== "\n" && !(src[end] === "\r" && src[end + 1] === "\n")) {
+          if (src[end] === '"') throw new Error(`line ${line}: quote inside an unquoted field; quote the whole field and double the quote ("")`);
+          end++;
+        }
+        const raw = src.slice(pos, end);
+        value = raw === "" ? null : raw;
+        pos = end;
+      }
+      fields.push(value);
+      if (src[pos] === ",") {
+        pos++;
+        continue;
+      }
+      break;
+    }
+    records.push({ fields, line: startLine });
+    if (src[pos] === "\r") pos++;
+    if (src[pos] === "\n") {
+      pos++;
+      line++;
+    }
+  }
+  return records;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < Math.min(offset, text.length); i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

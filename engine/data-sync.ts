@@ -1,0 +1,291 @@
+import { acquireLock, openDatabase, type ConnectionSettings } from "./database";
+import { loadDataFiles, rowLabel, type DataFile, type DataRow } from "./data-files";
+import type { Database, ForeignKeyEdge, StagedRow, TableInfo } from "./dialects/types";
+import { EngineError, messageOf } from "./errors";
+import { DEFAULT_LOCK_TIMEOUT_MS } from "./migrator";
+import type { FileSource } from "./source";
+
+export const DEFAULT_BATCH_SIZE = 20_000;
+
+export interface DataSyncOptions extends ConnectionSettings {
+  /** Where the `<table>.json` / `<table>.csv` files are read from. */
+  readonly source: FileSource;
+  /** Delete rows whose primary key is not in the file. @default false (rows are only inserted or updated) */
+  readonly prune?: boolean;
+  /** Compute every count, then roll back. @default false */
+  readonly dryRun?: boolean;
+  /** Rows sent to the server per staging statement. @default 20000 */
+  readonly batchSize?: number;
+  /** How long to wait for another sync's lock before failing. @default 30000 (30 s) */
+  readonly lockTimeoutMs?: number;
+  /** Called once per table when its counts are final. @default no reporting */
+  readonly onProgress?: (event: { readonly type: "table"; readonly result: TableSyncResult }) => void;
+}
+
+export interface TableSyncResult {
+  readonly table: string;
+  readonly file: string;
+  /** Rows in the file. */
+  readonly rows: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Rows removed because they are not in the file (0 unless pruning). */
+  readonly deleted: number;
+}
+
+export interface DataSyncResult {
+  /** One entry per file, in the order the tables were written (parents first). */
+  readonly tables: readonly TableSyncResult[];
+  readonly dryRun: boolean;
+}
+
+interface Prepared {
+  readonly file: DataFile;
+  readonly table: TableInfo;
+  readonly rows: readonly StagedRow[];
+}
+
+/**
+ * Makes each reference table hold exactly the rows of its file (with `prune`), in one transaction:
+ * rows are staged in a temporary table and merged by primary key with set-based statements,
+ * parent tables before children (children first when pruning). Any error leaves every table as it
+ * was and names the file, row and column.
+ */
+export async function syncData(options: DataSyncOptions): Promise<DataSyncResult> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new EngineError("INVALID_OPTIONS", `batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const dryRun = options.dryRun ?? false;
+  const files = await loadDataFiles(options.source);
+  if (files.length === 0) return { tables: [], dryRun };
+  const db = await openDatabase(options);
+  let lockDb: Database | undefined;
+  const lockName = `data-sync:${db.databaseName}`;
+  let locked = false;
+  try {
+    lockDb = await openDatabase(options);
+    await acquireLock(lockDb, lockName, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, "data sync");
+    locked = true;
+    const prepared: Prepared[] = [];
+    for (const file of files) prepared.push(prepare(file, await db.describeTable(file.table), db));
+    const ordered = orderByForeignKeys(prepared, await db.foreignKeys());
+    await db.prepareSync();
+    await db.begin();
+    try {
+      const counts = new Map<string, { inserted: number; updated: number; deleted: number }>();
+      const stages = new Map<string, string>();
+      for (const [i, p] of ordered.entries()) {
+        const stage = await db.createStage(p.table, p.file.columns, i);
+        stages.set(p.table.name, stage);
+        for (let start = 0; start < p.rows.length; start += batchSize) {
+          await loadBatch(db, stage, p, p.rows.slice(start, start + batchSize));
+        }
+        const duplicate = await db.duplicateKeys(stage, p.table.primaryKey);
+        if (duplicate) {
+          const [first, ...others] = duplicate.map((position) => p.file.rows[position - 1]!);
+          throw new EngineError(
+            "DATA_SYNC_FAILED",
+            `${rowLabel(p.file, first!)} has the same primary key (${p.table.primaryKey.join(", ")}) as ${others.map((r) => rowLabel(p.file, r).slice(p.file.file.length + 1)).join(", ")}`,
+          );
+        }
+        const merged = await mergeTable(db, stage, p);
+        if (merged.inserted > 0 && !dryRun) await db.syncSequences(p.table);
+        counts.set(p.table.name, { ...merged, deleted: 0 });
+      }
+      if (options.prune === true) {
+        for (const p of [...ordered].reverse()) {
+          try {
+            counts.get(p.table.name)!.deleted = await db.prune(p.table, stages.get(p.table.name)!);
+          } catch (error) {
+            throw new EngineError("DATA_SYNC_FAILED", `${p.file.file}: deleting the rows that are not in the file failed: ${messageOf(error)}`, {
+              cause: error,
+            });
+          }
+        }
+      }
+      const tables = ordered.map((p): TableSyncResult => {
+        const c = counts.get(p.table.name)!;
+        return {
+          table: p.table.name,
+          file: p.file.file,
+          rows: p.rows.length,
+          inserted: c.inserted,
+          updated: c.updated,
+          unchanged: p.rows.length - c.inserted - c.updated,
+          deleted: c.deleted,
+        };
+      });
+      if (dryRun) await db.rollback();
+      else await db.commit();
+      for (const result of tables) options.onProgress?.({ type: "table", result });
+      return { tables, dryRun };
+    } catch (error) {
+      await db.rollback().catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    if (locked) await lockDb?.unlock(lockName).catch(() => undefined);
+    await lockDb?.close();
+    await db.close();
+  }
+}
+
+/** Checks a file against its table before anything is written. */
+function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Prepared {
+  if (!table) {
+    throw new EngineError("UNKNOWN_TABLE", `${file.file}: table "${file.table}" does not exist in database ${db.databaseName}; create it with a migration first`);
+  }
+  const types = new Map(table.columns.map((c) => [c.name, c.type]));
+  file.columns.forEach((column, i) => {
+    if (!types.has(column)) {
+      const where = file.format === "csv" ? `${file.file} line 1` : `${file.file} row ${file.firstRow[i]}`;
+      throw new EngineError("UNKNOWN_COLUMN", `${where}, column "${column}": table ${table.name} has no such column`);
+    }
+  });
+  if (table.primaryKey.length === 0) {
+    throw new EngineError("DATA_FILE", `${file.file}: table ${table.name} has no primary key; reference data is matched by primary key, so add one`);
+  }
+  const keyIndexes = table.primaryKey.map((k) => {
+    const i = file.columns.indexOf(k);
+    if (i === -1) throw new EngineError("DATA_FILE", `${file.file}: primary key column "${k}" is missing; every row needs its key`);
+    return i;
+  });
+  // PostgreSQL json/jsonb cells of a CSV hold JSON text: parse it so it is stored as a document.
+  const jsonColumns =
+    db.engine === "postgres" && file.format === "csv"
+      ? file.columns.map((c, i) => (types.get(c) === "json" || types.get(c) === "jsonb" ? i : -1)).filter((i) => i >= 0)
+      : [];
+  const rows = file.rows.map((row): StagedRow => {
+    for (const i of keyIndexes) {
+      if (row.values[i] === null) {
+        throw new EngineError("DATA_SYNC_FAILED", `${rowLabel(file, row)}, column "${file.columns[i]}": primary key value is empty`);
+      }
+    }
+    if (jsonColumns.length === 0) return { values: row.values, position: row.row };
+    const values = [...row.values];
+    for (const i of jsonColumns) {
+      if (typeof values[i] !== "string") continue;
+      try {
+        values[i] = JSON.parse(values[i] as string);
+      } catch (error) {
+        throw new EngineError("DATA_SYNC_FAILED", `${rowLabel(file, row)}, column "${file.columns[i]}": not valid JSON: ${messageOf(error)}`);
+      }
+    }
+    return { values, position: row.row };
+  });
+  return { file, table, rows };
+}
+
+/** Parents before children, following foreign keys between the synced tables. */
+export function orderByForeignKeys<T extends { readonly table: { readonly name: string }; readonly file: { readonly file: string } }>(
+  items: readonly T[],
+  edges: readonly ForeignKeyEdge[],
+): T[] {
+  const byName = new Map(items.map((p) => [p.table.name, p]));
+  const parents = new Map<string, Set<string>>(items.map((p) => [p.table.name, new Set<string>()]));
+  for (const { child, parent } of edges) {
+    if (child !== parent && byName.has(child) && byName.has(parent)) parents.get(child)!.add(parent);
+  }
+  const ordered: T[] = [];
+  const done = new Set<string>();
+  const names = [...byName.keys()].sort();
+  while (ordered.length < items.length) {
+    const ready = names.find((n) => !done.has(n) && [...parents.get(n)!].every((p) => done.has(p)));
+    if (ready === undefined) {
+      const cycle = names.filter((n) => !done.has(n)).map((n) => byName.get(n)!.file.file);
+      throw new EngineError("DATA_SYNC_FAILED", `foreign keys between ${cycle.join(", ")} form a cycle; sync those tables in separate runs`);
+    }
+    done.add(ready);
+    ordered.push(byName.get(ready)!);
+  }
+  return ordered;
+}
+
+async function loadBatch(db: Database, stage: string, p: Prepared, batch: readonly StagedRow[]): Promise<void> {
+  const error = await attempt(db, () => db.loadStage(stage, p.table, p.file.columns, batch), true);
+  if (error === undefined) return;
+  // Find the first row that the server rejects, then the column of that row.
+  const failing = await firstFailing(batch.length, error, (n) => attempt(db, () => db.loadStage(stage, p.table, p.file.columns, batch.slice(0, n))));
+  const row = failing ? batch[failing.count - 1]! : undefined;
+  let column = db.columnOfError(failing?.error ?? error);
+  if (row && column === undefined) {
+    for (const [i, c] of p.file.columns.entries()) {
+      const one = { values: [row.values[i]], position: row.position };
+      if ((await attempt(db, () => db.loadStage(stage, p.table, [c], [one]))) !== undefined) {
+        column = c;
+        break;
+      }
+    }
+  }
+  throw rowError(p, row, column, failing?.error ?? error);
+}
+
+async function mergeTable(db: Database, stage: string, p: Prepared) {
+  let merged: { inserted: number; updated: number } | undefined;
+  const error = await attempt(
+    db,
+    async () => {
+      merged = await db.merge(p.table, stage, p.file.columns);
+    },
+    true,
+  );
+  if (error === undefined) return merged!;
+  const failing = await firstFailing(p.rows.length, error, (n) => attempt(db, () => db.merge(p.table, stage, p.file.columns, n)));
+  const row = failing ? p.rows[failing.count - 1] : undefined;
+  throw rowError(p, row, db.columnOfError(failing?.error ?? error), failing?.error ?? error);
+}
+
+function rowError(p: Prepared, row: StagedRow | undefined, column: string | undefined, error: unknown): EngineError {
+  const dataRow: DataRow | undefined = row ? p.file.rows[row.position - 1] : undefined;
+  const where = dataRow ? rowLabel(p.file, dataRow) : p.file.file;
+  const message = messageOf(error).replace(/ at row \d+$/, "");
+  return new EngineError("DATA_SYNC_FAILED", `${where}${column ? `, column "${column}"` : ""}: ${message}`, { cause: error });
+}
+
+/**
+ * Runs `step` inside a savepoint and returns its error, if any. With `keep`, a successful step is
+ * kept; otherwise it is always undone (a probe).
+ */
+async function attempt(db: Database, step: () => Promise<unknown>, keep = false): Promise<unknown> {
+  await db.savepoint("eng_step");
+  try {
+    await step();
+  } catch (error) {
+    await db.rollbackToSavepoint("eng_step");
+    await db.releaseSavepoint("eng_step");
+    return error;
+  }
+  if (!keep) await db.rollbackToSavepoint("eng_step");
+  await db.releaseSavepoint("eng_step");
+  return undefined;
+}
+
+/** Binary search for the shortest failing prefix: its last row is the one the server rejects. */
+async function firstFailing(
+  total: number,
+  fullError: unknown,
+  probe: (count: number) => Promise<unknown>,
+): Promise<{ count: number; error: unknown } | undefined> {
+  let lo = 1;
+  let hi = total;
+  let error = fullError;
+  if (total === 0) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const e = await probe(mid);
+    if (e === undefined) lo = mid + 1;
+    else {
+      hi = mid;
+      error = e;
+    }
+  }
+  // A failure that no prefix reproduces (e.g. a transient one) is reported without a row.
+  if (hi === total && lo === total) {
+    const e = await probe(total);
+    if (e === undefined) return undefined;
+    error = e;
+  }
+  return { count: lo, error };
+}

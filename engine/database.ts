@@ -1,0 +1,58 @@
+import { EngineError, messageOf } from "./errors";
+import { connectMysql } from "./dialects/mysql";
+import { connectPostgres } from "./dialects/postgres";
+import type { ConnectionInput, Database, EngineName } from "./dialects/types";
+
+/** Settings shared by every engine command. */
+export interface ConnectionSettings {
+  /** Which server. @default inferred from the URL scheme (postgres://, postgresql://, mysql://, mariadb://) */
+  readonly engine?: EngineName;
+  /** A connection URL or the connection settings. */
+  readonly connection: ConnectionInput;
+}
+
+/** The engine a URL's scheme names, if any. */
+export function engineFromUrl(url: string): EngineName | undefined {
+  const scheme = /^([a-z0-9+]+):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === "postgres" || scheme === "postgresql") return "postgres";
+  if (scheme === "mysql" || scheme === "mariadb") return "mysql";
+  return undefined;
+}
+
+/** Resolves the engine and opens one connection. */
+export async function openDatabase(settings: ConnectionSettings): Promise<Database> {
+  const engine = resolveEngine(settings);
+  let connection = settings.connection;
+  // mysql2 only understands the mysql:// scheme.
+  if (engine === "mysql" && typeof connection === "string") connection = connection.replace(/^mariadb:\/\//i, "mysql://");
+  try {
+    return engine === "postgres" ? await connectPostgres(connection) : await connectMysql(connection);
+  } catch (error) {
+    throw new EngineError("CONNECTION", `cannot connect to ${engine === "postgres" ? "PostgreSQL" : "MySQL"}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+export function resolveEngine(settings: ConnectionSettings): EngineName {
+  const inferred = typeof settings.connection === "string" ? engineFromUrl(settings.connection) : undefined;
+  const engine = settings.engine ?? inferred;
+  if (engine !== "postgres" && engine !== "mysql") {
+    throw new EngineError("INVALID_OPTIONS", `unknown engine ${String(engine)}: use postgres or mysql (MySQL, MariaDB and Aurora MySQL)`);
+  }
+  return engine;
+}
+
+/** Takes a lock on its own connection, or fails with a message naming the lock and the wait. */
+export async function acquireLock(db: Database, name: string, timeoutMs: number, purpose: string): Promise<void> {
+  const started = performance.now();
+  const ok = await db.lock(name, timeoutMs);
+  if (!ok) {
+    const waited = ((performance.now() - started) / 1000).toFixed(1);
+    throw new EngineError(
+      "LOCK_TIMEOUT",
+      `gave up after waiting ${waited} s for the ${purpose} lock, ${db.describeLock(name)}: another run holds it. ` +
+        `Try again when it has finished, or wait longer (lockTimeoutMs / --lock-timeout)`,
+    );
+  }
+}

@@ -1,0 +1,301 @@
+import { createHash } from "node:crypto";
+import mysql from "mysql2/promise";
+import { MigrationFailedError, messageOf } from "../errors";
+import type { MigrationFile } from "../migration-files";
+import type { SqlStatement } from "../sql-splitter";
+import type { ConnectionInput, Database, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
+
+const ROW_COLUMN = "_eng_row";
+const STRING_TYPES = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
+
+/** Opens a MySQL / MariaDB connection. */
+export async function connectMysql(input: ConnectionInput): Promise<Database> {
+  const common = { multipleStatements: false, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true } as const;
+  const options: mysql.ConnectionOptions =
+    typeof input === "string"
+      ? { uri: input, ...common }
+      : {
+          host: input.host ?? "127.0.0.1",
+          port: input.port ?? 3306,
+          user: input.user,
+          password: input.password,
+          database: input.database,
+          ssl: input.ssl === true ? {} : (input.ssl as mysql.SslOptions | undefined),
+          ...common,
+        };
+  const connection = await mysql.createConnection(options);
+  connection.on("error", () => undefined);
+  const [rows] = await connection.query("SELECT DATABASE() AS db");
+  const db = (rows as { db: string | null }[])[0]?.db;
+  if (!db) {
+    await connection.end();
+    throw new Error("the connection names no database: add it to the URL (mysql://user@host:3306/<database>)");
+  }
+  return new MysqlDatabase(connection, db);
+}
+
+/** GET_LOCK names are limited to 64 characters. */
+export function mysqlLockName(name: string): string {
+  return name.length <= 64 ? name : `${name.slice(0, 47)}:${createHash("sha256").update(name).digest("hex").slice(0, 16)}`;
+}
+
+interface MysqlError {
+  message: string;
+  code?: string;
+  errno?: number;
+  sqlMessage?: string;
+}
+
+class MysqlDatabase implements Database {
+  readonly engine = "mysql" as const;
+  readonly flavor = "mysql" as const;
+  readonly transactionalDdl = false;
+
+  constructor(
+    private readonly connection: mysql.Connection,
+    readonly databaseName: string,
+  ) {}
+
+  async query(sql: string, params?: readonly unknown[]) {
+    const [result] = await this.connection.query(sql, params as unknown[] | undefined);
+    if (Array.isArray(result)) return { rows: result as Record<string, unknown>[], rowCount: result.length };
+    return { rows: [], rowCount: (result as mysql.ResultSetHeader).affectedRows ?? 0 };
+  }
+
+  quoteIdent(name: string): string {
+    return `\`${name.replace(/`/g, "``")}\``;
+  }
+
+  async close(): Promise<void> {
+    await this.connection.end().catch(() => undefined);
+  }
+
+  async lock(name: string, timeoutMs: number): Promise<boolean> {
+    const { rows } = await this.query("SELECT GET_LOCK(?, ?) AS ok", [mysqlLockName(name), Math.max(0, timeoutMs) / 1000]);
+    return Number(rows[0]!.ok) === 1;
+  }
+
+  async unlock(name: string): Promise<void> {
+    await this.query("SELECT RELEASE_LOCK(?)", [mysqlLockName(name)]);
+  }
+
+  describeLock(name: string): string {
+    return `MySQL lock GET_LOCK('${mysqlLockName(name)}')`;
+  }
+
+  async begin() {
+    await this.query("START TRANSACTION");
+  }
+  async commit() {
+    await this.query("COMMIT");
+  }
+  async rollback() {
+    await this.query("ROLLBACK");
+  }
+  async savepoint(name: string) {
+    await this.query(`SAVEPOINT ${name}`);
+  }
+  async rollbackToSavepoint(name: string) {
+    await this.query(`ROLLBACK TO SAVEPOINT ${name}`);
+  }
+  async releaseSavepoint(name: string) {
+    await this.query(`RELEASE SAVEPOINT ${name}`);
+  }
+
+  async historyExists(table: string): Promise<boolean> {
+    const { rows } = await this.query(
+      "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+      [table],
+    );
+    return Number(rows[0]!.n) > 0;
+  }
+
+  async createHistory(table: string): Promise<void> {
+    await this.query(`CREATE TABLE IF NOT EXISTS ${this.quoteIdent(table)} (
+      version VARCHAR(100) NOT NULL PRIMARY KEY,
+      description VARCHAR(500) NOT NULL,
+      script VARCHAR(1000) NOT NULL,
+      checksum CHAR(64) NOT NULL,
+      applied_by VARCHAR(255) NOT NULL,
+      applied_at DATETIME(3) NOT NULL COMMENT 'UTC',
+      duration_ms INT NOT NULL,
+      success BOOLEAN NOT NULL,
+      error TEXT NULL
+    ) ENGINE=InnoDB`);
+  }
+
+  async readHistory(table: string): Promise<HistoryRow[]> {
+    const { rows } = await this.query(
+      `SELECT version, description, script, checksum, applied_by, applied_at, duration_ms, success, error
+       FROM ${this.quoteIdent(table)} ORDER BY applied_at, version`,
+    );
+    return rows.map((r) => ({
+      version: String(r.version),
+      description: String(r.description),
+      script: String(r.script),
+      checksum: String(r.checksum),
+      appliedBy: String(r.applied_by),
+      appliedAt: new Date(`${String(r.applied_at).replace(" ", "T")}Z`),
+      durationMs: Number(r.duration_ms),
+      success: Number(r.success) === 1,
+      error: r.error === null || r.error === undefined ? null : String(r.error),
+    }));
+  }
+
+  async deleteHistory(table: string, version: string): Promise<void> {
+    await this.query(`DELETE FROM ${this.quoteIdent(table)} WHERE version = ?`, [version]);
+  }
+
+  async markHistoryApplied(table: string, version: string, checksum: string): Promise<void> {
+    await this.query(`UPDATE ${this.quoteIdent(table)} SET success = TRUE, error = NULL, checksum = ? WHERE version = ?`, [checksum, version]);
+  }
+
+  /**
+   * MySQL commits DDL implicitly, so a migration cannot be undone: statements run one by one and a
+   * failure is recorded (success = false) so that later runs stop until someone repairs it.
+   */
+  async applyMigration(table: string, m: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number> {
+    const started = performance.now();
+    const insert = `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success, error, applied_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`;
+    for (const s of statements) {
+      try {
+        await this.connection.query(s.text);
+      } catch (error) {
+        const failure = { script: m.script, statement: s.index, line: s.line, databaseMessage: messageOf(error) };
+        const recorded = new MigrationFailedError(failure).message;
+        const duration = Math.round(performance.now() - started);
+        try {
+          await this.query(insert, [m.version, m.description, m.script, m.checksum, appliedBy, duration, false, recorded]);
+        } catch (recordError) {
+          throw new MigrationFailedError(failure, `; recording the failure also failed: ${messageOf(recordError)}`);
+        }
+        throw new MigrationFailedError(
+          failure,
+          `. The failure is recorded; fix the database by hand, then run repair (see docs/engine.md)`,
+        );
+      }
+    }
+    const duration = Math.round(performance.now() - started);
+    await this.query(insert, [m.version, m.description, m.script, m.checksum, appliedBy, duration, true, null]);
+    return duration;
+  }
+
+  async describeTable(table: string): Promise<TableInfo | undefined> {
+    const { rows: columns } = await this.query(
+      `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, COLUMN_KEY AS k FROM information_schema.COLUMNS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+      [table],
+    );
+    if (columns.length === 0) return undefined;
+    const { rows: keys } = await this.query(
+      `SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`,
+      [table],
+    );
+    return {
+      name: table,
+      columns: columns.map((c) => ({ name: String(c.name), type: String(c.type).toLowerCase() })),
+      primaryKey: keys.map((k) => String(k.name)),
+    };
+  }
+
+  async foreignKeys(): Promise<ForeignKeyEdge[]> {
+    const { rows } = await this.query(
+      `SELECT DISTINCT TABLE_NAME AS child, REFERENCED_TABLE_NAME AS parent FROM information_schema.KEY_COLUMN_USAGE
+       WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL`,
+    );
+    return rows.map((r) => ({ child: String(r.child), parent: String(r.parent) }));
+  }
+
+  /** Strict mode: a value that does not fit its column is an error, never silently truncated. */
+  async prepareSync(): Promise<void> {
+    await this.query("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')");
+  }
+
+  async createStage(table: TableInfo, columns: readonly string[], index: number): Promise<string> {
+    const stage = `_eng_stage_${index}`;
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    const key = table.primaryKey.map((c) => this.quoteIdent(c)).join(", ");
+    // One statement: CREATE TEMPORARY TABLE does not commit, but a later ALTER or CREATE INDEX would.
+    await this.query(`DROP TEMPORARY TABLE IF EXISTS ${stage}`);
+    await this.query(
+      `CREATE TEMPORARY TABLE ${stage} (${ROW_COLUMN} INT NOT NULL DEFAULT 0, KEY (${key})) ENGINE=InnoDB
+       SELECT ${cols} FROM ${this.quoteIdent(table.name)} LIMIT 0`,
+    );
+    return stage;
+  }
+
+  async loadStage(stage: string, _table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+    const values = rows.map((row) => [...row.values.map(toMysqlValue), row.position]);
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    await this.query(`INSERT INTO ${stage} (${cols}, ${ROW_COLUMN}) VALUES ?`, [values]);
+  }
+
+  async duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined> {
+    const key = primaryKey.map((c) => this.quoteIdent(c)).join(", ");
+    const { rows } = await this.query(
+      `SELECT GROUP_CONCAT(${ROW_COLUMN} ORDER BY ${ROW_COLUMN}) AS positions FROM ${stage}
+       GROUP BY ${key} HAVING COUNT(*) > 1 ORDER BY MIN(${ROW_COLUMN}) LIMIT 1`,
+    );
+    return rows[0] ? String(rows[0].positions).split(",").map(Number) : undefined;
+  }
+
+  async merge(table: TableInfo, stage: string, columns: readonly string[], maxPosition?: number): Promise<MergeCounts> {
+    const t = this.quoteIdent(table.name);
+    const q = (c: string) => this.quoteIdent(c);
+    const keyMatch = table.primaryKey.map((k) => `t.${q(k)} = s.${q(k)}`).join(" AND ");
+    const limit = maxPosition === undefined ? "" : ` AND s.${ROW_COLUMN} <= ${Math.floor(maxPosition)}`;
+    const nonKey = columns.filter((c) => !table.primaryKey.includes(c));
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+    let updated = 0;
+    if (nonKey.length > 0) {
+      // BINARY: a change of case or accents is a change, whatever the column's collation says.
+      const same = nonKey
+        .map((c) => (STRING_TYPES.has(typeOf.get(c) ?? "") ? `BINARY t.${q(c)} <=> BINARY s.${q(c)}` : `t.${q(c)} <=> s.${q(c)}`))
+        .join(" AND ");
+      const set = nonKey.map((c) => `t.${q(c)} = s.${q(c)}`).join(", ");
+      updated = (await this.query(`UPDATE ${t} AS t JOIN ${stage} AS s ON ${keyMatch} SET ${set} WHERE NOT (${same})${limit}`)).rowCount;
+    }
+    const cols = columns.map(q).join(", ");
+    const scols = columns.map((c) => `s.${q(c)}`).join(", ");
+    const firstKey = q(table.primaryKey[0]!);
+    const inserted = await this.query(
+      `INSERT INTO ${t} (${cols}) SELECT ${scols} FROM ${stage} AS s LEFT JOIN ${t} AS t ON ${keyMatch} WHERE t.${firstKey} IS NULL${limit}`,
+    );
+    return { inserted: inserted.rowCount, updated };
+  }
+
+  async prune(table: TableInfo, stage: string): Promise<number> {
+    const t = this.quoteIdent(table.name);
+    const q = (c: string) => this.quoteIdent(c);
+    const keyMatch = table.primaryKey.map((k) => `t.${q(k)} = s.${q(k)}`).join(" AND ");
+    const result = await this.query(
+      `DELETE t FROM ${t} AS t LEFT JOIN ${stage} AS s ON ${keyMatch} WHERE s.${q(table.primaryKey[0]!)} IS NULL`,
+    );
+    return result.rowCount;
+  }
+
+  /** AUTO_INCREMENT moves past explicit keys by itself. */
+  async syncSequences(): Promise<void> {}
+
+  async dropStage(stage: string): Promise<void> {
+    await this.query(`DROP TEMPORARY TABLE IF EXISTS ${stage}`);
+  }
+
+  columnOfError(error: unknown): string | undefined {
+    const message = (error as MysqlError).sqlMessage ?? (error as MysqlError).message ?? "";
+    const patterns = [/Column '([^']+)'/, /for column `(?:[^`]*`\.`)*([^`]+)`/, /for column '([^']+)'/, /FOREIGN KEY \(`([^`]+)`/];
+    for (const pattern of patterns) {
+      const match = pattern.exec(message);
+      if (match) return match[1];
+    }
+    return undefined;
+  }
+}
+
+/** Objects and arrays (JSON files) go to JSON / text columns as JSON text. */
+function toMysqlValue(v: unknown): unknown {
+  if (v !== null && typeof v === "object") return JSON.stringify(v);
+  return v;
+}

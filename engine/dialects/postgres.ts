@@ -1,0 +1,362 @@
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { MigrationFailedError, messageOf } from "../errors";
+import type { MigrationFile } from "../migration-files";
+import { lineOf, type SqlStatement } from "../sql-splitter";
+import type { ConnectionInput, Database, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
+
+const ROW_COLUMN = "_eng_row";
+
+/** Opens a PostgreSQL connection. */
+export async function connectPostgres(input: ConnectionInput): Promise<Database> {
+  const config: pg.ClientConfig =
+    typeof input === "string"
+      ? { connectionString: input }
+      : {
+          host: input.host ?? "127.0.0.1",
+          port: input.port ?? 5432,
+          user: input.user,
+          password: input.password,
+          database: input.database,
+          ssl: input.ssl as pg.ClientConfig["ssl"],
+        };
+  const client = new pg.Client(config);
+  await client.connect();
+  // A dropped connection must reject the pending query, not crash the process.
+  client.on("error", () => undefined);
+  const { rows } = await client.query<{ db: string }>("SELECT current_database() AS db");
+  return new PostgresDatabase(client, rows[0]!.db);
+}
+
+/** A signed 64-bit advisory lock key derived from the lock name. */
+export function advisoryKey(name: string): string {
+  return createHash("sha256").update(name).digest().readBigInt64BE(0).toString();
+}
+
+interface PgError {
+  message: string;
+  code?: string;
+  position?: string;
+  column?: string;
+  detail?: string;
+}
+
+class PostgresDatabase implements Database {
+  readonly engine = "postgres" as const;
+  readonly flavor = "postgres" as const;
+  readonly transactionalDdl = true;
+
+  constructor(
+    private readonly client: pg.Client,
+    readonly databaseName: string,
+  ) {}
+
+  async query(sql: string, params?: readonly unknown[]) {
+    const result = await this.client.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+  }
+
+  quoteIdent(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+
+  async lock(name: string, timeoutMs: number): Promise<boolean> {
+    const key = advisoryKey(name);
+    if (timeoutMs <= 0) {
+      const { rows } = await this.query("SELECT pg_try_advisory_lock($1) AS ok", [key]);
+      return rows[0]!.ok === true;
+    }
+    // lock_timeout bounds the wait of pg_advisory_lock exactly, without polling.
+    await this.query(`SET lock_timeout = ${Math.ceil(timeoutMs)}`);
+    try {
+      await this.query("SELECT pg_advisory_lock($1)", [key]);
+      return true;
+    } catch (error) {
+      if ((error as PgError).code === "55P03") return false;
+      throw error;
+    } finally {
+      await this.query("RESET lock_timeout");
+    }
+  }
+
+  async unlock(name: string): Promise<void> {
+    await this.query("SELECT pg_advisory_unlock($1)", [advisoryKey(name)]);
+  }
+
+  describeLock(name: string): string {
+    return `PostgreSQL advisory lock ${advisoryKey(name)} ("${name}")`;
+  }
+
+  async begin() {
+    await this.client.query("BEGIN");
+  }
+  async commit() {
+    await this.client.query("COMMIT");
+  }
+  async rollback() {
+    await this.client.query("ROLLBACK");
+  }
+  async savepoint(name: string) {
+    await this.client.query(`SAVEPOINT ${name}`);
+  }
+  async rollbackToSavepoint(name: string) {
+    await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+  }
+  async releaseSavepoint(name: string) {
+    await this.client.query(`RELEASE SAVEPOINT ${name}`);
+  }
+
+  async historyExists(table: string): Promise<boolean> {
+    const { rows } = await this.query("SELECT to_regclass($1) IS NOT NULL AS ok", [this.quoteIdent(table)]);
+    return rows[0]!.ok === true;
+  }
+
+  async createHistory(table: string): Promise<void> {
+    await this.query(`CREATE TABLE IF NOT EXISTS ${this.quoteIdent(table)} (
+      version varchar(100) PRIMARY KEY,
+      description varchar(500) NOT NULL,
+      script varchar(1000) NOT NULL,
+      checksum char(64) NOT NULL,
+      applied_by varchar(255) NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(),
+      duration_ms integer NOT NULL,
+      success boolean NOT NULL,
+      error text
+    )`);
+  }
+
+  async readHistory(table: string): Promise<HistoryRow[]> {
+    const { rows } = await this.query(
+      `SELECT version, description, script, checksum, applied_by, applied_at, duration_ms, success, error
+       FROM ${this.quoteIdent(table)} ORDER BY applied_at, version`,
+    );
+    return rows.map(toHistoryRow);
+  }
+
+  async deleteHistory(table: string, version: string): Promise<void> {
+    await this.query(`DELETE FROM ${this.quoteIdent(table)} WHERE version = $1`, [version]);
+  }
+
+  async markHistoryApplied(table: string, version: string, checksum: string): Promise<void> {
+    await this.query(`UPDATE ${this.quoteIdent(table)} SET success = true, error = NULL, checksum = $2 WHERE version = $1`, [
+      version,
+      checksum,
+    ]);
+  }
+
+  /**
+   * One round trip per migration: BEGIN, the statements, the history row and COMMIT go as one
+   * simple-protocol query. The duration is measured by the server from the transaction start.
+   * On failure the transaction is rolled back and the failing statement is found from the error
+   * position, or by replaying the statements one by one in a transaction that is rolled back.
+   */
+  async applyMigration(table: string, m: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number> {
+    const started = performance.now();
+    const lit = (v: string) => this.client.escapeLiteral(v);
+    const history =
+      `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success) ` +
+      `VALUES (${lit(m.version)}, ${lit(m.description)}, ${lit(m.script)}, ${lit(m.checksum)}, ${lit(appliedBy)}, ` +
+      `(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, true)`;
+    let text = "BEGIN;\n";
+    const offsets: number[] = [];
+    for (const s of statements) {
+      offsets.push(text.length);
+      // The newline before the delimiter ends a trailing line comment.
+      text += `${s.text}\n;\n`;
+    }
+    const historyOffset = text.length;
+    text += `${history};\nCOMMIT`;
+    try {
+      await this.client.query(text);
+    } catch (error) {
+      await this.client.query("ROLLBACK").catch(() => undefined);
+      const e = error as PgError;
+      const position = e.position ? Number(e.position) - 1 : undefined;
+      if (position !== undefined && position < historyOffset) {
+        let i = offsets.length - 1;
+        while (i > 0 && offsets[i]! > position) i--;
+        const s = statements[i];
+        if (s && position >= offsets[i]!) {
+          throw new MigrationFailedError({
+            script: m.script,
+            statement: s.index,
+            line: lineOf(m.sql, s.start + (position - offsets[i]!)),
+            databaseMessage: e.message,
+          });
+        }
+      }
+      throw await this.pinpoint(m, statements, e);
+    }
+    return Math.round(performance.now() - started);
+  }
+
+  private async pinpoint(m: MigrationFile, statements: readonly SqlStatement[], original: PgError): Promise<MigrationFailedError> {
+    try {
+      await this.client.query("BEGIN");
+      for (const s of statements) {
+        try {
+          await this.client.query(s.text);
+        } catch (error) {
+          return new MigrationFailedError({ script: m.script, statement: s.index, line: s.line, databaseMessage: messageOf(error) });
+        }
+      }
+    } finally {
+      await this.client.query("ROLLBACK").catch(() => undefined);
+    }
+    return new MigrationFailedError({ script: m.script, databaseMessage: original.message });
+  }
+
+  async describeTable(table: string): Promise<TableInfo | undefined> {
+    const { rows: columns } = await this.query(
+      `SELECT column_name AS name, CASE WHEN data_type IN ('USER-DEFINED', 'ARRAY') THEN udt_name ELSE data_type END AS type
+       FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+      [table],
+    );
+    if (columns.length === 0) return undefined;
+    const { rows: keys } = await this.query(
+      `SELECT k.column_name AS name FROM information_schema.table_constraints c
+       JOIN information_schema.key_column_usage k
+         ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name AND k.table_name = c.table_name
+       WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() AND c.table_name = $1
+       ORDER BY k.ordinal_position`,
+      [table],
+    );
+    return {
+      name: table,
+      columns: columns.map((c) => ({ name: String(c.name), type: String(c.type).toLowerCase() })),
+      primaryKey: keys.map((k) => String(k.name)),
+    };
+  }
+
+  async foreignKeys(): Promise<ForeignKeyEdge[]> {
+    const { rows } = await this.query(
+      `SELECT DISTINCT c.table_name AS child, u.table_name AS parent
+       FROM information_schema.table_constraints c
+       JOIN information_schema.constraint_column_usage u
+         ON u.constraint_schema = c.constraint_schema AND u.constraint_name = c.constraint_name
+       WHERE c.constraint_type = 'FOREIGN KEY' AND c.table_schema = current_schema() AND u.table_schema = current_schema()`,
+    );
+    return rows.map((r) => ({ child: String(r.child), parent: String(r.parent) }));
+  }
+
+  async prepareSync(): Promise<void> {}
+
+  async createStage(table: TableInfo, columns: readonly string[], index: number): Promise<string> {
+    const stage = `_eng_stage_${index}`;
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    // CREATE TABLE AS copies the column types but no constraints: violations surface in the merge,
+    // against the real table, with its constraint names.
+    await this.query(
+      `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols}, 0::integer AS ${ROW_COLUMN} FROM ${this.quoteIdent(table.name)} WITH NO DATA`,
+    );
+    return stage;
+  }
+
+  /** One parameter per batch: a JSON array expanded by json_populate_recordset on the server. */
+  async loadStage(stage: string, _table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+    const objects = rows.map((row) => {
+      const o: Record<string, unknown> = { [ROW_COLUMN]: row.position };
+      columns.forEach((c, i) => {
+        o[c] = row.values[i];
+      });
+      return o;
+    });
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    await this.query(
+      `INSERT INTO ${stage} (${cols}, ${ROW_COLUMN}) SELECT ${cols}, ${ROW_COLUMN} FROM json_populate_recordset(NULL::${stage}, $1::json)`,
+      [JSON.stringify(objects)],
+    );
+  }
+
+  async duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined> {
+    const key = primaryKey.map((c) => this.quoteIdent(c)).join(", ");
+    const { rows } = await this.query(
+      `SELECT array_agg(${ROW_COLUMN} ORDER BY ${ROW_COLUMN}) AS positions FROM ${stage}
+       GROUP BY ${key} HAVING count(*) > 1 ORDER BY min(${ROW_COLUMN}) LIMIT 1`,
+    );
+    return rows[0] ? (rows[0].positions as number[]) : undefined;
+  }
+
+  async merge(table: TableInfo, stage: string, columns: readonly string[], maxPosition?: number): Promise<MergeCounts> {
+    const t = this.quoteIdent(table.name);
+    const keyMatch = (a: string, b: string) => table.primaryKey.map((k) => `${a}.${this.quoteIdent(k)} = ${b}.${this.quoteIdent(k)}`).join(" AND ");
+    const limit = maxPosition === undefined ? "" : ` AND s.${ROW_COLUMN} <= ${Math.floor(maxPosition)}`;
+    const nonKey = columns.filter((c) => !table.primaryKey.includes(c));
+    let updated = 0;
+    if (nonKey.length > 0) {
+      const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+      const comparable = (alias: string, c: string) => `${alias}.${this.quoteIdent(c)}${comparisonCast(typeOf.get(c) ?? "")}`;
+      const set = nonKey.map((c) => `${this.quoteIdent(c)} = s.${this.quoteIdent(c)}`).join(", ");
+      const before = nonKey.map((c) => comparable("t", c)).join(", ");
+      const after = nonKey.map((c) => comparable("s", c)).join(", ");
+      const result = await this.query(
+        `UPDATE ${t} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch("t", "s")} AND ROW(${before}) IS DISTINCT FROM ROW(${after})${limit}`,
+      );
+      updated = result.rowCount;
+    }
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    const scols = columns.map((c) => `s.${this.quoteIdent(c)}`).join(", ");
+    const inserted = await this.query(
+      `INSERT INTO ${t} (${cols}) SELECT ${scols} FROM ${stage} AS s WHERE NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${keyMatch("t", "s")})${limit}`,
+    );
+    return { inserted: inserted.rowCount, updated };
+  }
+
+  async prune(table: TableInfo, stage: string): Promise<number> {
+    const t = this.quoteIdent(table.name);
+    const keyMatch = table.primaryKey.map((k) => `s.${this.quoteIdent(k)} = t.${this.quoteIdent(k)}`).join(" AND ");
+    const result = await this.query(`DELETE FROM ${t} AS t WHERE NOT EXISTS (SELECT 1 FROM ${stage} AS s WHERE ${keyMatch})`);
+    return result.rowCount;
+  }
+
+  async syncSequences(table: TableInfo): Promise<void> {
+    const qualified = `${this.quoteIdent(table.name)}`;
+    for (const key of table.primaryKey) {
+      const { rows } = await this.query("SELECT pg_get_serial_sequence($1, $2) AS seq", [qualified, key]);
+      const seq = rows[0]?.seq;
+      if (typeof seq !== "string") continue;
+      await this.query(
+        `SELECT setval($1::regclass, m) FROM (SELECT max(${this.quoteIdent(key)})::bigint AS m FROM ${qualified}) x
+         WHERE m IS NOT NULL AND m > COALESCE(pg_sequence_last_value($1::regclass), 0)`,
+        [seq],
+      );
+    }
+  }
+
+  async dropStage(stage: string): Promise<void> {
+    await this.query(`DROP TABLE IF EXISTS ${stage}`);
+  }
+
+  columnOfError(error: unknown): string | undefined {
+    const e = error as PgError;
+    if (e.column) return e.column;
+    const key = /Key \(([^)]+)\)=/.exec(e.detail ?? "");
+    if (key) return key[1]!.replace(/"/g, "");
+    return undefined;
+  }
+}
+
+/** Types without an equality operator are compared through one that has one. */
+function comparisonCast(type: string): string {
+  if (type === "json") return "::jsonb";
+  if (["xml", "point", "line", "lseg", "box", "path", "polygon", "circle"].includes(type)) return "::text";
+  return "";
+}
+
+function toHistoryRow(r: Record<string, unknown>): HistoryRow {
+  return {
+    version: String(r.version),
+    description: String(r.description),
+    script: String(r.script),
+    checksum: String(r.checksum).trim(),
+    appliedBy: String(r.applied_by),
+    appliedAt: r.applied_at as Date,
+    durationMs: Number(r.duration_ms),
+    success: r.success === true || r.success === 1,
+    error: r.error === null || r.error === undefined ? null : String(r.error),
+  };
+}

@@ -1,0 +1,122 @@
+import type { SqlFlavor, SqlStatement } from "../sql-splitter";
+import type { MigrationFile } from "../migration-files";
+
+/** The database servers the engine supports. `mysql` covers MySQL, MariaDB and Aurora MySQL. */
+export type EngineName = "postgres" | "mysql";
+
+/** Connection settings; a URL (`postgres://...`, `mysql://...`) may be given instead. */
+export interface ConnectionOptions {
+  /** Host name. @default 127.0.0.1 */
+  readonly host?: string;
+  /** Port. @default 5432 for PostgreSQL, 3306 for MySQL */
+  readonly port?: number;
+  /** User name. */
+  readonly user?: string;
+  /** Password. */
+  readonly password?: string;
+  /** Database to work in. */
+  readonly database?: string;
+  /** TLS: `true` for the driver's defaults (verify the server), or the driver's TLS options. @default no TLS */
+  readonly ssl?: boolean | Record<string, unknown>;
+}
+
+export type ConnectionInput = string | ConnectionOptions;
+
+/** One row of the migration history table. */
+export interface HistoryRow {
+  readonly version: string;
+  readonly description: string;
+  readonly script: string;
+  readonly checksum: string;
+  readonly appliedBy: string;
+  readonly appliedAt: Date;
+  readonly durationMs: number;
+  readonly success: boolean;
+  readonly error: string | null;
+}
+
+/** What the engine needs to know about a table it syncs. */
+export interface TableInfo {
+  readonly name: string;
+  /** Columns in table order, with the database's type name (lower case). */
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** Primary key columns in key order; empty when the table has none. */
+  readonly primaryKey: readonly string[];
+}
+
+/** A foreign key edge between two tables of the current schema. */
+export interface ForeignKeyEdge {
+  readonly child: string;
+  readonly parent: string;
+}
+
+/** A staged row: column values plus its 1-based position in the file. */
+export type StagedRow = { readonly values: readonly unknown[]; readonly position: number };
+
+/** Counts that a merge statement reports. */
+export interface MergeCounts {
+  readonly inserted: number;
+  readonly updated: number;
+}
+
+/**
+ * One open connection and the SQL that differs between servers. Both dialects implement it; the
+ * migrator and the data sync hold all behaviour that does not depend on the server.
+ */
+export interface Database {
+  readonly engine: EngineName;
+  /** Splitting rules for this server's scripts. */
+  readonly flavor: SqlFlavor;
+  /** Whether DDL takes part in transactions (PostgreSQL) or commits implicitly (MySQL). */
+  readonly transactionalDdl: boolean;
+  /** Name of the current database. */
+  readonly databaseName: string;
+
+  query(sql: string, params?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+  quoteIdent(name: string): string;
+  close(): Promise<void>;
+
+  /** Takes the named server-side lock, waiting at most `timeoutMs`; false when it timed out. */
+  lock(name: string, timeoutMs: number): Promise<boolean>;
+  unlock(name: string): Promise<void>;
+  /** How the lock appears on the server, for messages. */
+  describeLock(name: string): string;
+
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  savepoint(name: string): Promise<void>;
+  rollbackToSavepoint(name: string): Promise<void>;
+  releaseSavepoint(name: string): Promise<void>;
+
+  historyExists(table: string): Promise<boolean>;
+  createHistory(table: string): Promise<void>;
+  readHistory(table: string): Promise<HistoryRow[]>;
+  deleteHistory(table: string, version: string): Promise<void>;
+  markHistoryApplied(table: string, version: string, checksum: string): Promise<void>;
+  /**
+   * Runs a migration's statements and records it in the history table. PostgreSQL does both in one
+   * transaction; MySQL records a failure as a row with success = false. Throws MigrationFailedError.
+   * Returns the duration in milliseconds.
+   */
+  applyMigration(table: string, migration: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number>;
+
+  describeTable(table: string): Promise<TableInfo | undefined>;
+  foreignKeys(): Promise<ForeignKeyEdge[]>;
+  /** Prepares the session for a sync (e.g. strict SQL mode on MySQL). */
+  prepareSync(): Promise<void>;
+  /** Creates an empty staging table for `columns` of `table` and returns its name. */
+  createStage(table: TableInfo, columns: readonly string[], index: number): Promise<string>;
+  loadStage(stage: string, table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void>;
+  /** Positions of the first group of staged rows that share a primary key, if any. */
+  duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined>;
+  /** Updates changed rows, then inserts new ones; only staged rows with position <= maxPosition. */
+  merge(table: TableInfo, stage: string, columns: readonly string[], maxPosition?: number): Promise<MergeCounts>;
+  /** Deletes rows of the table whose key is not staged. */
+  prune(table: TableInfo, stage: string): Promise<number>;
+  /** After inserts with explicit keys: moves serial/identity sequences past the highest key. */
+  syncSequences(table: TableInfo): Promise<void>;
+  dropStage(stage: string): Promise<void>;
+  /** The column named by a database error, when the server says. */
+  columnOfError(error: unknown): string | undefined;
+}
