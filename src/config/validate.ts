@@ -91,10 +91,14 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
       if (environment) entries.push({ path, environment });
     });
   }
-  checkEnvironmentSet(p, entries, promotionOrder);
+  // Names of every environment that was declared, even one with other problems, so that a bad
+  // account ID is not also reported as an unknown environment in promotionOrder.
+  const names = (Array.isArray(root.environments) ? root.environments : [])
+    .map((e: unknown) => (e as { name?: unknown } | null)?.name)
+    .filter((name): name is string => typeof name === "string");
+  checkEnvironmentSet(p, entries, names, promotionOrder);
   const environments = entries.map((entry) => entry.environment);
 
-  const names = environments.map((e) => e.name);
   const operationsEnvironment = readString(p, "operationsEnvironment", root.operationsEnvironment) ?? productionName ?? names[0];
   if (operationsEnvironment !== undefined && root.operationsEnvironment !== undefined && !names.includes(operationsEnvironment)) {
     p.add("operationsEnvironment", `names an unknown environment "${operationsEnvironment}" (known: ${names.join(", ")})`);
@@ -256,7 +260,7 @@ interface EnvironmentEntry {
 }
 
 /** Checks that need the whole environment list: unique names, CIDR overlaps, promotion order. */
-function checkEnvironmentSet(p: Problems, entries: readonly EnvironmentEntry[], promotionOrder: readonly string[] | undefined): void {
+function checkEnvironmentSet(p: Problems, entries: readonly EnvironmentEntry[], names: readonly string[], promotionOrder: readonly string[] | undefined): void {
   const seen = new Set<string>();
   for (const { path, environment } of entries) {
     if (seen.has(environment.name)) p.add(childPath(path, "name"), `repeats "${environment.name}"; environment names are unique`);
@@ -276,9 +280,9 @@ function checkEnvironmentSet(p: Problems, entries: readonly EnvironmentEntry[], 
   }
 
   if (!promotionOrder) return;
-  const names = entries.map((entry) => entry.environment.name);
+  const known = [...new Set(names)];
   promotionOrder.forEach((name, i) => {
-    if (!names.includes(name)) p.add(indexPath("promotionOrder", i), `names an unknown environment "${name}" (known: ${names.join(", ")})`);
+    if (!known.includes(name)) p.add(indexPath("promotionOrder", i), `names an unknown environment "${name}" (known: ${known.join(", ")})`);
   });
   for (const { path, environment } of entries) {
     if (!promotionOrder.includes(environment.name)) p.add(childPath(path, "name"), `"${environment.name}" is missing from promotionOrder`);

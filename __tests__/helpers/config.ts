@@ -1,0 +1,18 @@
+import { EXAMPLE_CONFIG } from "../../src/config/example";
+
+/** A deep copy of the built-in example configuration, as raw JSON, for a test to modify. */
+export function exampleRaw(): any {
+  return structuredClone(EXAMPLE_CONFIG);
+}
+
+/** The problems `validateConfig` reports for `raw`, or [] when it is valid. */
+export function problemsOf(validate: (raw: unknown) => unknown, raw: unknown): readonly string[] {
+  try {
+    validate(raw);
+    return [];
+  } catch (error) {
+    const problems = (error as { problems?: readonly string[] }).problems;
+    if (!problems) throw error;
+    return problems;
+  }
+}
