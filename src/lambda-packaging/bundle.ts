@@ -22,6 +22,11 @@ export function handlerNames(): string[] {
     .sort();
 }
 
+/** Forgets the bundles built so far, so the next request rebuilds them (tests, watch mode). */
+export function clearBundleCache(): void {
+  bundled = undefined;
+}
+
 /**
  * Returns the folder holding the bundled handler (`index.js` and `index.js.map`).
  *
