@@ -30,14 +30,38 @@ export function capture(environment = "dev"): Captured {
   };
 }
 
-/** A clock whose sleep advances time instantly. */
+/**
+ * A virtual clock: `sleep` resolves instantly in real time but advances virtual time. Concurrent
+ * sleepers overlap as they would in real time: timers fire in order of their due time, one per
+ * macrotask, so every other sleeper has registered before time moves on.
+ */
 export function fakeClock(start = 1_700_000_000_000): Clock & { elapsed(): number } {
   let now = start;
+  const timers: Array<{ at: number; seq: number; resolve: () => void }> = [];
+  let seq = 0;
+  let scheduled = false;
+  const schedule = (): void => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(tick);
+    }
+  };
+  const tick = (): void => {
+    scheduled = false;
+    timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const next = timers.shift();
+    if (next === undefined) return;
+    now = Math.max(now, next.at);
+    next.resolve();
+    if (timers.length > 0) schedule();
+  };
   return {
     now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        timers.push({ at: now + ms, seq: seq++, resolve });
+        schedule();
+      }),
     elapsed: () => now - start,
   };
 }
