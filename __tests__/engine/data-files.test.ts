@@ -1,0 +1,91 @@
+import { loadDataFiles, memorySource, parseCsv, parseCsvData, parseJsonData } from "../../engine";
+
+describe("CSV parsing", () => {
+  test("quoted fields hold commas, doubled quotes and newlines; records keep their start line", () => {
+    const records = parseCsv('id,note\n1,"a, b"\n2,"say ""hi"""\n3,"two\nlines"\n4,plain\n');
+    expect(records).toEqual([
+      { fields: ["id", "note"], line: 1 },
+      { fields: ["1", "a, b"], line: 2 },
+      { fields: ["2", 'say "hi"'], line: 3 },
+      { fields: ["3", "two\nlines"], line: 4 },
+      { fields: ["4", "plain"], line: 6 },
+    ]);
+  });
+
+  test("an empty unquoted field is NULL, a quoted empty field is an empty string", () => {
+    expect(parseCsv('a,b,c\n,"",x\n')[1]!.fields).toEqual([null, "", "x"]);
+  });
+
+  test("CRLF line endings, a byte order mark and blank lines", () => {
+    expect(parseCsv('\ufeffa,b\r\n1,"x\r\ny"\r\n\r\n2,z').map((r) => [r.line, r.fields])).toEqual([
+      [1, ["a", "b"]],
+      [2, ["1", "x\r\ny"]],
+      [5, ["2", "z"]],
+    ]);
+  });
+
+  test("a quote inside an unquoted field is an error naming the line", () => {
+    expect(() => parseCsv('a\nab"c\n')).toThrow(/line 2: quote inside an unquoted field/);
+  });
+
+  test("an unclosed quote is an error naming the line where the field starts", () => {
+    expect(() => parseCsv('a,b\n1,"open\nmore\n')).toThrow(/line 2: quoted field is never closed/);
+  });
+
+  test("text after a closing quote is an error", () => {
+    expect(() => parseCsv('a\n"x"y\n')).toThrow(/line 2: unexpected text after the closing quote/);
+  });
+
+  test("a record with the wrong number of fields is refused with file, line and row", () => {
+    expect(() => parseCsvData("t.csv", "a,b\n1,2\n3\n")).toThrow(/t.csv line 3 \(row 2\): 1 fields, but the header has 2/);
+  });
+
+  test("duplicate header names are refused", () => {
+    expect(() => parseCsvData("t.csv", "a,a\n1,2\n")).toThrow(/t.csv line 1: column "a" appears twice/);
+  });
+
+  test("rows know their data row and line", () => {
+    const file = parseCsvData("countries.csv", 'code,name\nFR,"France"\nDE,Germany\n');
+    expect(file.table).toBe("countries");
+    expect(file.columns).toEqual(["code", "name"]);
+    expect(file.rows.map((r) => [r.row, r.line, r.values])).toEqual([
+      [1, 2, ["FR", "France"]],
+      [2, 3, ["DE", "Germany"]],
+    ]);
+  });
+});
+
+describe("JSON data files", () => {
+  test("columns are the union of keys; a missing key is NULL", () => {
+    const file = parseJsonData("t.json", '[{"id":1,"a":"x"},{"id":2,"b":true,"c":{"k":[1]}}]');
+    expect(file.columns).toEqual(["id", "a", "b", "c"]);
+    expect(file.firstRow).toEqual([1, 1, 2, 2]);
+    expect(file.rows.map((r) => r.values)).toEqual([
+      [1, "x", null, null],
+      [2, null, true, { k: [1] }],
+    ]);
+  });
+
+  test("invalid JSON names the file and line", () => {
+    expect(() => parseJsonData("t.json", '[\n{"id":1},\n{"id":}\n]')).toThrow(/^t.json( \(line \d+\))?: not valid JSON: /);
+  });
+
+  test("an element that is not an object names its row", () => {
+    expect(() => parseJsonData("t.json", '[{"id":1}, [2]]')).toThrow(/t.json row 2: expected an object/);
+  });
+
+  test("the top level must be an array", () => {
+    expect(() => parseJsonData("t.json", '{"id":1}')).toThrow(/t.json: expected a JSON array/);
+  });
+});
+
+describe("loadDataFiles", () => {
+  test("reads .json and .csv files, ignores others, and refuses two files for one table", async () => {
+    const files = await loadDataFiles(memorySource({ "a.json": "[]", "b.csv": "id\n1\n", "notes.txt": "x" }));
+    expect(files.map((f) => [f.file, f.table, f.format])).toEqual([
+      ["a.json", "a", "json"],
+      ["b.csv", "b", "csv"],
+    ]);
+    await expect(loadDataFiles(memorySource({ "a.json": "[]", "a.csv": "id\n" }))).rejects.toThrow(/a.csv and a.json both describe table a/);
+  });
+});
