@@ -1,6 +1,7 @@
 import type { App } from "cdktf";
-import { Aspects } from "cdktf";
+import { Aspects, TerraformStack } from "cdktf";
 import type { PlatformConfig } from "./config/types";
+import { PLATFORM_TAG_KEYS } from "./config/validate";
 import { PolicyChecks } from "./policy-checks/policy-checks";
 import { addDataTier } from "./stacks/data-tier";
 import { EnvironmentStack } from "./stacks/environment-stack";
@@ -33,6 +34,10 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
     if (stack.isPrimaryRegion) stack.addDependency(stacks.get(`${stack.environment.name}-${config.drRegion}`)!);
     if (stack.nextEnvironment) stack.addDependency(stacks.get(`${stack.nextEnvironment.name}-${stack.region}`)!);
   }
-  Aspects.of(app).add(new PolicyChecks({ requiredTags: ["Project", "Environment", "ManagedBy"] }));
+  // cdktf invokes aspects from each stack down (an aspect on the app never runs), so every stack gets the checks.
+  const checks = new PolicyChecks({ requiredTags: PLATFORM_TAG_KEYS });
+  for (const stack of app.node.children) {
+    if (stack instanceof TerraformStack) Aspects.of(stack).add(checks);
+  }
   return stacks;
 }
