@@ -11,6 +11,7 @@ module.exports = {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
   // Synth tests write stack folders to temporary directories; keep workers within the 2-core budget.
   maxWorkers: 2,
   testTimeout: 60000,
