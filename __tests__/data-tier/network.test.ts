@@ -1,0 +1,199 @@
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { addressOf, buildStacks, dataSources, resources, synth, synthText } from "./helpers";
+
+// GIVEN the built-in example platform (dev → staging → prod, us-east-1 primary, eu-west-1 DR)
+const stacks = buildStacks();
+const dev = () => synth(stacks.get("dev-us-east-1")!);
+const staging = () => synth(stacks.get("staging-us-east-1")!);
+
+describe("VPC and subnets", () => {
+  test("the VPC takes the configured CIDR with DNS support and host names on", () => {
+    // WHEN the dev primary-region stack is synthesized
+    // THEN its VPC has the block from network.cidrs and a deterministic Name tag
+    expect(synthText(stacks.get("dev-us-east-1")!)).toHaveResourceWithProperties(Vpc, {
+      cidr_block: "10.10.0.0/16",
+      enable_dns_support: true,
+      enable_dns_hostnames: true,
+      tags: { Name: "replica-dev-us-east-1-vpc" },
+    });
+  });
+
+  test("each region's stack builds its own VPC from that region's CIDR", () => {
+    expect(synthText(stacks.get("dev-eu-west-1")!)).toHaveResourceWithProperties(Vpc, { cidr_block: "10.11.0.0/16" });
+  });
+
+  test("private subnets are carved deterministically, one per availability zone", () => {
+    const subnets = resources(dev(), "aws_subnet");
+    expect(subnets.map((s) => s.cidr_block)).toEqual(["10.10.0.0/20", "10.10.16.0/20"]);
+    expect(subnets.every((s) => s.map_public_ip_on_launch === false && s.tags.Tier === "private")).toBe(true);
+  });
+
+  test("availabilityZoneCount 3 gives three subnets in three zones", () => {
+    // GIVEN dev asks for three availability zones
+    const three = buildStacks((raw) => (raw.environments[0].network.availabilityZoneCount = 3));
+    // WHEN synthesized THEN there are three subnets, each in a different element of the zone list
+    const subnets = resources(synth(three.get("dev-us-east-1")!), "aws_subnet");
+    expect(subnets.map((s) => s.cidr_block)).toEqual(["10.10.0.0/20", "10.10.16.0/20", "10.10.32.0/20"]);
+    expect(new Set(subnets.map((s) => s.availability_zone)).size).toBe(3);
+  });
+
+  test("zones come from the account's regular zones, not filtered on state (stable plans)", () => {
+    const [zones] = dataSources(dev(), "aws_availability_zones");
+    expect(zones.filter).toEqual([{ name: "opt-in-status", values: ["opt-in-not-required"] }]);
+    expect(zones.state).toBeUndefined();
+    expect(resources(dev(), "aws_subnet")[1].availability_zone).toMatch(/element\(data\.aws_availability_zones\.[^.]+\.names, 1\)/);
+  });
+
+  test("the VPC has no internet or NAT gateway", () => {
+    expect(resources(dev(), "aws_internet_gateway")).toHaveLength(0);
+    expect(resources(dev(), "aws_nat_gateway")).toHaveLength(0);
+  });
+
+  test("each private subnet has its own route table", () => {
+    expect(resources(dev(), "aws_route_table")).toHaveLength(2);
+    expect(resources(dev(), "aws_route_table_association")).toHaveLength(2);
+  });
+});
+
+describe("VPC endpoints", () => {
+  test("S3 and DynamoDB are gateway endpoints on the private route tables", () => {
+    const gateways = resources(dev(), "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Gateway");
+    expect(gateways.map((e) => e.service_name).sort()).toEqual(["com.amazonaws.us-east-1.dynamodb", "com.amazonaws.us-east-1.s3"]);
+    expect(gateways.every((e) => e.route_table_ids.length === 2)).toBe(true);
+  });
+
+  test("the AWS services the functions call are interface endpoints with private DNS", () => {
+    const interfaces = resources(dev(), "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface");
+    expect(interfaces.map((e) => e.service_name.split(".").pop()).sort()).toEqual(["events", "kms", "logs", "monitoring", "rds", "secretsmanager", "ssm", "sts"]);
+    expect(interfaces.every((e) => e.private_dns_enabled === true && e.subnet_ids.length === 2)).toBe(true);
+  });
+
+  test("the Secrets Manager endpoint exists in the DR region too", () => {
+    expect(synthText(stacks.get("prod-eu-west-1")!)).toHaveResourceWithProperties(VpcEndpoint, {
+      service_name: "com.amazonaws.eu-west-1.secretsmanager",
+      private_dns_enabled: true,
+    });
+  });
+
+  test("the endpoint security group accepts HTTPS from the VPC block only", () => {
+    const json = dev();
+    const endpointGroup = addressOf(json, "aws_security_group", (g) => g.name === "replica-dev-us-east-1-endpoints");
+    const rules = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === `\${${endpointGroup}.id}`);
+    expect(rules).toEqual([expect.objectContaining({ ip_protocol: "tcp", from_port: 443, to_port: 443, cidr_ipv4: "10.10.0.0/16" })]);
+  });
+});
+
+describe("security groups", () => {
+  const groupRules = (json: any, type: string, groupName: string) => {
+    const group = addressOf(json, "aws_security_group", (g) => g.name === groupName);
+    return resources(json, type).filter((r) => r.security_group_id === `\${${group}.id}`);
+  };
+
+  test("no security group carries inline rules", () => {
+    expect(resources(dev(), "aws_security_group").every((g) => g.ingress === undefined && g.egress === undefined)).toBe(true);
+  });
+
+  test("the database ports open to the Lambda group and to the next environment's VPC in dev", () => {
+    const json = dev();
+    const lambda = addressOf(json, "aws_security_group", (g) => g.name === "replica-dev-us-east-1-lambda");
+    const rules = groupRules(json, "aws_vpc_security_group_ingress_rule", "replica-dev-us-east-1-database");
+    const sources = rules.map((r) => `${r.from_port}<-${r.referenced_security_group_id ?? r.cidr_ipv4}`).sort();
+    expect(sources).toEqual([`3306<-\${${lambda}.id}`, "3306<-10.20.0.0/16", `5432<-\${${lambda}.id}`, "5432<-10.20.0.0/16"]);
+  });
+
+  test("staging's databases accept both neighbours (dev and prod) and nobody else", () => {
+    const cidrs = groupRules(staging(), "aws_vpc_security_group_ingress_rule", "replica-staging-us-east-1-database")
+      .map((r) => r.cidr_ipv4)
+      .filter(Boolean);
+    expect([...new Set(cidrs)].sort()).toEqual(["10.10.0.0/16", "10.30.0.0/16"]);
+  });
+
+  test("Lambda egress reaches only the databases, the peers' databases and the endpoints", () => {
+    const json = dev();
+    const egress = groupRules(json, "aws_vpc_security_group_egress_rule", "replica-dev-us-east-1-lambda");
+    const s3 = addressOf(json, "aws_vpc_endpoint", (e) => e.service_name === "com.amazonaws.us-east-1.s3");
+    const targets = egress.map((r) => `${r.from_port}->${r.referenced_security_group_id ?? r.cidr_ipv4 ?? r.prefix_list_id}`);
+    expect(targets).toContain(`443->\${${s3}.prefix_list_id}`);
+    expect(targets).toContain("5432->10.20.0.0/16");
+    expect(egress).toHaveLength(2 + 2 + 1 + 2); // own DB ports, peer DB ports, endpoints, two prefix lists
+    expect(egress.every((r) => r.cidr_ipv4 !== "0.0.0.0/0" && r.ip_protocol === "tcp" && r.from_port === r.to_port)).toBe(true);
+  });
+});
+
+describe("flow logs", () => {
+  test("the VPC's flow logs go to an encrypted log group with retention", () => {
+    const json = dev();
+    const [group] = resources(json, "aws_cloudwatch_log_group").filter((g) => g.name === "/vpc/replica-dev-us-east-1-flow-logs");
+    expect(group.kms_key_id).toMatch(/aws_kms_key\./);
+    expect(group.retention_in_days).toBe(90);
+    expect(resources(json, "aws_flow_log")).toEqual([expect.objectContaining({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" })]);
+  });
+
+  test("the flow-log role trusts the service for this account only and writes only its log group", () => {
+    const json = dev();
+    const [role] = resources(json, "aws_iam_role").filter((r) => r.name === "replica-dev-us-east-1-vpc-flow-logs");
+    const trust = JSON.parse(role.assume_role_policy).Statement[0];
+    expect(trust.Principal).toEqual({ Service: ["vpc-flow-logs.amazonaws.com"] });
+    expect(trust.Condition.StringEquals["aws:SourceAccount"]).toEqual(["111111111111"]);
+    const [policy] = resources(json, "aws_iam_role_policy").filter((p) => p.name === "deliver-flow-logs");
+    const statement = JSON.parse(policy.policy).Statement[0];
+    expect(statement.Action).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]);
+    expect(statement.Resource.every((r: string) => r.includes("aws_cloudwatch_log_group."))).toBe(true);
+  });
+});
+
+describe("peering between neighbours", () => {
+  test("the upstream stack requests peering with the next environment's VPC, found by Name tag through the next provider", () => {
+    const json = dev();
+    const [peerVpc] = dataSources(json, "aws_vpc");
+    expect(peerVpc).toEqual(expect.objectContaining({ provider: "aws.next", cidr_block: "10.20.0.0/16", tags: { Name: "replica-staging-us-east-1-vpc" } }));
+    const [connection] = resources(json, "aws_vpc_peering_connection");
+    expect(connection.peer_owner_id).toBe("222222222222");
+    expect(connection.auto_accept).toBeUndefined();
+  });
+
+  test("the accepter side is created in the same stack through the next provider and auto-accepts", () => {
+    const [accepter] = resources(dev(), "aws_vpc_peering_connection_accepter");
+    expect(accepter).toEqual(expect.objectContaining({ provider: "aws.next", auto_accept: true }));
+  });
+
+  test("both sides resolve each other's private DNS names", () => {
+    const options = resources(dev(), "aws_vpc_peering_connection_options");
+    expect(options).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ requester: { allow_remote_vpc_dns_resolution: true } }),
+        expect.objectContaining({ provider: "aws.next", accepter: { allow_remote_vpc_dns_resolution: true } }),
+      ]),
+    );
+  });
+
+  test("routes are added on both sides: requester tables to the peer, the peer's private tables back", () => {
+    const routes = resources(dev(), "aws_route");
+    const requester = routes.filter((r) => r.provider === undefined);
+    expect(requester.map((r) => r.destination_cidr_block)).toEqual(["10.20.0.0/16", "10.20.0.0/16"]);
+    const [accepter] = routes.filter((r) => r.provider === "aws.next");
+    expect(accepter.destination_cidr_block).toBe("10.10.0.0/16");
+    expect(accepter.for_each).toMatch(/data\.aws_route_tables\./);
+    const [tables] = dataSources(dev(), "aws_route_tables");
+    expect(tables).toEqual(expect.objectContaining({ provider: "aws.next", tags: { Tier: "private" } }));
+  });
+
+  test("peering is built in the DR region as well", () => {
+    const [peerVpc] = dataSources(synth(stacks.get("staging-eu-west-1")!), "aws_vpc");
+    expect(peerVpc.tags).toEqual({ Name: "replica-prod-eu-west-1-vpc" });
+    expect(resources(synth(stacks.get("staging-eu-west-1")!), "aws_vpc_peering_connection")).toHaveLength(1);
+  });
+
+  test("the last environment requests no peering (its upstream neighbour does)", () => {
+    expect(resources(synth(stacks.get("prod-us-east-1")!), "aws_vpc_peering_connection")).toHaveLength(0);
+  });
+});
+
+test("the subnet IDs and VPC ID are outputs", () => {
+  const outputs = dev().output;
+  expect(outputs.vpc_id.description).toMatch(/VPC of dev in us-east-1/);
+  expect(outputs.private_subnet_ids.value).toHaveLength(2);
+  expect(synthText(stacks.get("dev-us-east-1")!)).toHaveResource(Subnet);
+});

@@ -1,0 +1,108 @@
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+
+/** A peered environment's VPC in the same region and the database ports its clusters listen on. */
+export interface PeerNetwork {
+  /** Environment name, for rule descriptions. */
+  readonly environment: string;
+  readonly cidr: string;
+  /** Ports of the peer's databases (which this environment's functions may reach). */
+  readonly databasePorts: readonly number[];
+}
+
+export interface DataSecurityGroupsProps {
+  readonly vpcId: string;
+  readonly lambdaGroupName: string;
+  readonly databaseGroupName: string;
+  /** Ports of this environment's databases. */
+  readonly databasePorts: readonly number[];
+  /** The neighbours in the promotion order, reached over VPC peering. */
+  readonly peers: readonly PeerNetwork[];
+  /** Security group of the interface endpoints. */
+  readonly endpointSecurityGroupId: string;
+  /** Prefix lists of the gateway endpoints (S3, DynamoDB), by service. */
+  readonly gatewayPrefixLists: Readonly<Record<string, string>>;
+}
+
+/**
+ * The two security groups of the data tier, with standalone rule resources only (Terraform removes
+ * the default allow-all egress of a new group, so nothing is open that is not listed here):
+ *
+ * - database: the database ports, from the Lambda group and from the peered environments' VPCs;
+ * - lambda: egress to the databases (here and in the peered VPCs), to the interface endpoints and to
+ *   the S3 and DynamoDB gateway endpoints (by prefix list), all on their own ports only.
+ */
+export class DataSecurityGroups extends Construct {
+  readonly lambda: SecurityGroup;
+  readonly database: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: DataSecurityGroupsProps) {
+    super(scope, id);
+    this.lambda = new SecurityGroup(this, "lambda", {
+      name: props.lambdaGroupName,
+      description: "Functions that talk to the databases: egress to the databases and VPC endpoints only",
+      vpcId: props.vpcId,
+      tags: { Name: props.lambdaGroupName },
+    });
+    this.database = new SecurityGroup(this, "database", {
+      name: props.databaseGroupName,
+      description: "Aurora clusters: the database port from the Lambda group and peered environments",
+      vpcId: props.vpcId,
+      tags: { Name: props.databaseGroupName },
+    });
+
+    const tcp = (port: number) => ({ ipProtocol: "tcp", fromPort: port, toPort: port });
+    for (const port of unique(props.databasePorts)) {
+      new VpcSecurityGroupIngressRule(this, `db-${port}-from-lambda`, {
+        securityGroupId: this.database.id,
+        description: `Database port ${port} from the Lambda security group`,
+        referencedSecurityGroupId: this.lambda.id,
+        ...tcp(port),
+      });
+      new VpcSecurityGroupEgressRule(this, `lambda-to-db-${port}`, {
+        securityGroupId: this.lambda.id,
+        description: `Database port ${port} of this environment's clusters`,
+        referencedSecurityGroupId: this.database.id,
+        ...tcp(port),
+      });
+      for (const peer of props.peers) {
+        new VpcSecurityGroupIngressRule(this, `db-${port}-from-${peer.environment}`, {
+          securityGroupId: this.database.id,
+          description: `Database port ${port} from the peered ${peer.environment} VPC`,
+          cidrIpv4: peer.cidr,
+          ...tcp(port),
+        });
+      }
+    }
+    for (const peer of props.peers) {
+      for (const port of unique(peer.databasePorts)) {
+        new VpcSecurityGroupEgressRule(this, `lambda-to-${peer.environment}-db-${port}`, {
+          securityGroupId: this.lambda.id,
+          description: `Database port ${port} of the peered ${peer.environment} VPC`,
+          cidrIpv4: peer.cidr,
+          ...tcp(port),
+        });
+      }
+    }
+    new VpcSecurityGroupEgressRule(this, "lambda-to-endpoints", {
+      securityGroupId: this.lambda.id,
+      description: "HTTPS to the interface VPC endpoints",
+      referencedSecurityGroupId: props.endpointSecurityGroupId,
+      ...tcp(443),
+    });
+    for (const [service, prefixListId] of Object.entries(props.gatewayPrefixLists)) {
+      new VpcSecurityGroupEgressRule(this, `lambda-to-${service}`, {
+        securityGroupId: this.lambda.id,
+        description: `HTTPS to ${service} through its gateway endpoint`,
+        prefixListId,
+        ...tcp(443),
+      });
+    }
+  }
+}
+
+function unique(ports: readonly number[]): number[] {
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
