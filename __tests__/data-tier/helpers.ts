@@ -1,3 +1,5 @@
+// Brings the type declarations of the cdktf jest matchers that __tests__/setup.ts registers.
+import type {} from "cdktf/lib/testing/adapters/jest";
 import { Testing, type TerraformStack } from "cdktf";
 import { EXAMPLE_CONFIG } from "../../src/config/example";
 import { validateConfig } from "../../src/config/validate";
