@@ -41,6 +41,32 @@ export interface NetworkConfig {
   readonly availabilityZoneCount: number;
 }
 
+/** Default encryption of an environment's artifact buckets: its KMS key (SSE-KMS) or S3-managed keys (SSE-S3). */
+export type ArtifactEncryption = "aws:kms" | "AES256";
+
+/** The artifacts bucket of an environment and what it promotes into the next environment. */
+export interface ArtifactsConfig {
+  /** Default encryption of the artifacts bucket and its DR copy. @default "aws:kms" (the environment key) */
+  readonly encryption: ArtifactEncryption;
+  /** Key prefix whose objects replicate into the next environment's artifacts bucket; ends with "/". @default "promote/" */
+  readonly promotionPrefix: string;
+}
+
+/** What a source deletion does to the mirrored parameter in the next environment. */
+export type ConfigMirrorDeletePolicy = "record" | "delete";
+
+/** Mirroring of this environment's `/app/<env>/config/` parameters into the next environment. */
+export interface ConfigMirrorConfig {
+  /** Keys (relative to `/app/<env>/config/`) to mirror; a trailing "/" is a prefix, `*` and `**` are globs. @default [] (every key) */
+  readonly allowPatterns: readonly string[];
+  /** Keys never mirrored, overwritten or deleted (environment-specific settings); deny wins over allow. @default [] */
+  readonly denyPatterns: readonly string[];
+  /** EventBridge schedule of the full reconcile that repairs missed change events. @default "rate(15 minutes)" */
+  readonly reconcileSchedule: string;
+  /** "record" keeps the target parameter and writes a ledger item; "delete" deletes it too. @default "record" */
+  readonly deletePolicy: ConfigMirrorDeletePolicy;
+}
+
 /** One AWS account of the promotion chain. */
 export interface EnvironmentConfig {
   /** Environment name (lowercase letters and digits, 2 to 10 characters), e.g. `dev`. */
@@ -63,6 +89,10 @@ export interface EnvironmentConfig {
    * @default true for the last environment of the promotion order, false otherwise
    */
   readonly disasterRecovery: boolean;
+  /** The artifacts bucket: encryption and promotion prefix. @default { encryption: "aws:kms", promotionPrefix: "promote/" } */
+  readonly artifacts: ArtifactsConfig;
+  /** Parameter mirroring into the next environment (ignored for the last environment). @default mirror every key, reconcile every 15 minutes, record deletions */
+  readonly configMirror: ConfigMirrorConfig;
 }
 
 /** Remote Terraform state in S3 with DynamoDB locking. */
@@ -107,6 +137,8 @@ export interface AlarmConfig {
   readonly dynamoReplicationLatencyMs: number;
   /** S3 replication latency, in seconds (Replication Time Control promises 900). @default 900 */
   readonly s3ReplicationLatencySeconds: number;
+  /** Replication lag measured by the replication canaries (`ReplicationLagSeconds`), in seconds, per channel. @default 60 */
+  readonly canaryLagSeconds: number;
 }
 
 /** Scheduled cross-region snapshot copies. */

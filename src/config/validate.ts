@@ -14,6 +14,10 @@ import {
 import { AWS_REGIONS } from "./regions";
 import type {
   AlarmConfig,
+  ArtifactEncryption,
+  ArtifactsConfig,
+  ConfigMirrorConfig,
+  ConfigMirrorDeletePolicy,
   DatabaseConfig,
   DatabaseEngine,
   EnvironmentConfig,
@@ -152,7 +156,7 @@ interface EnvironmentContext {
   readonly productionName: string | undefined;
 }
 
-const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery"];
+const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery", "artifacts", "configMirror"];
 
 function readEnvironment(p: Problems, path: string, value: unknown, context: EnvironmentContext): EnvironmentConfig | undefined {
   if (!required(p, path, value)) return undefined;
@@ -165,6 +169,8 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
   const isProduction = name !== undefined && name === context.productionName;
   const deletionProtection = readBoolean(p, childPath(path, "deletionProtection"), raw.deletionProtection) ?? isProduction;
   const disasterRecovery = readBoolean(p, childPath(path, "disasterRecovery"), raw.disasterRecovery) ?? isProduction;
+  const artifacts = readArtifacts(p, childPath(path, "artifacts"), raw.artifacts);
+  const configMirror = readConfigMirror(p, childPath(path, "configMirror"), raw.configMirror);
 
   const databases: DatabaseConfig[] = [];
   (readArray(p, childPath(path, "databases"), raw.databases) ?? []).forEach((entry, i) => {
@@ -176,7 +182,39 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
   });
 
   if (name === undefined || accountId === undefined || network === undefined) return undefined;
-  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery };
+  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery, artifacts, configMirror };
+}
+
+const SCHEDULE = { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" };
+
+function readArtifacts(p: Problems, path: string, value: unknown): ArtifactsConfig {
+  const raw = readObject(p, path, value, ["encryption", "promotionPrefix"]) ?? {};
+  const encryption = (readString(p, childPath(path, "encryption"), raw.encryption, { oneOf: ["aws:kms", "AES256"] }) as ArtifactEncryption | undefined) ?? "aws:kms";
+  const promotionPrefix =
+    readString(p, childPath(path, "promotionPrefix"), raw.promotionPrefix, {
+      pattern: /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/,
+      patternMessage: 'must be an S3 key prefix ending in "/" and not starting with "/", such as "promote/"',
+    }) ?? "promote/";
+  return { encryption, promotionPrefix };
+}
+
+function readConfigMirror(p: Problems, path: string, value: unknown): ConfigMirrorConfig {
+  const raw = readObject(p, path, value, ["allowPatterns", "denyPatterns", "reconcileSchedule", "deletePolicy"]) ?? {};
+  const patterns = (field: string) =>
+    (readArray(p, childPath(path, field), raw[field]) ?? [])
+      .map((entry, i) =>
+        readString(p, indexPath(childPath(path, field), i), entry, {
+          pattern: /^[A-Za-z0-9_.*?-][A-Za-z0-9_.*?\/-]*$/,
+          patternMessage: 'must be a key pattern relative to /app/<env>/config/ (no leading "/"), such as "db/*" or "endpoints/"',
+        }),
+      )
+      .filter((entry): entry is string => entry !== undefined);
+  return {
+    allowPatterns: patterns("allowPatterns"),
+    denyPatterns: patterns("denyPatterns"),
+    reconcileSchedule: readString(p, childPath(path, "reconcileSchedule"), raw.reconcileSchedule, SCHEDULE) ?? "rate(15 minutes)",
+    deletePolicy: (readString(p, childPath(path, "deletePolicy"), raw.deletePolicy, { oneOf: ["record", "delete"] }) as ConfigMirrorDeletePolicy | undefined) ?? "record",
+  };
 }
 
 function readNetwork(p: Problems, path: string, value: unknown, regions: readonly string[]): NetworkConfig | undefined {
@@ -321,7 +359,7 @@ function readTerraformCloud(p: Problems, value: unknown, project: string): Terra
 }
 
 function readAlarms(p: Problems, value: unknown): AlarmConfig {
-  const raw = readObject(p, "alarms", value, ["cpuUtilizationPercent", "replicaLagMs", "globalReplicationLagMs", "freeableMemoryMiB", "maxConnections", "dynamoReplicationLatencyMs", "s3ReplicationLatencySeconds"]) ?? {};
+  const raw = readObject(p, "alarms", value, ["cpuUtilizationPercent", "replicaLagMs", "globalReplicationLagMs", "freeableMemoryMiB", "maxConnections", "dynamoReplicationLatencyMs", "s3ReplicationLatencySeconds", "canaryLagSeconds"]) ?? {};
   const positive = { min: 1 };
   return {
     cpuUtilizationPercent: readNumber(p, "alarms.cpuUtilizationPercent", raw.cpuUtilizationPercent, { min: 1, max: 100 }) ?? 80,
@@ -331,6 +369,7 @@ function readAlarms(p: Problems, value: unknown): AlarmConfig {
     maxConnections: readNumber(p, "alarms.maxConnections", raw.maxConnections, { integer: true, min: 1 }) ?? 500,
     dynamoReplicationLatencyMs: readNumber(p, "alarms.dynamoReplicationLatencyMs", raw.dynamoReplicationLatencyMs, positive) ?? 1000,
     s3ReplicationLatencySeconds: readNumber(p, "alarms.s3ReplicationLatencySeconds", raw.s3ReplicationLatencySeconds, positive) ?? 900,
+    canaryLagSeconds: readNumber(p, "alarms.canaryLagSeconds", raw.canaryLagSeconds, positive) ?? 60,
   };
 }
 

@@ -1,0 +1,123 @@
+import type { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import type { ArtifactEncryption } from "../config/types";
+import type { PlatformKey } from "../keys/platform-key";
+import { rolesAsPrincipals } from "../cross-account/trust-map";
+import { SecureBucket } from "../storage/secure-bucket";
+import { AccessLogBucket } from "./access-log-bucket";
+
+export interface ArtifactBucketProps {
+  readonly bucketName: string;
+  readonly accountId: string;
+  /** SSE-KMS with `key`, or SSE-S3. */
+  readonly encryption: ArtifactEncryption;
+  /** The environment key of the bucket's region (used when `encryption` is "aws:kms"). */
+  readonly key: PlatformKey;
+  /** Where server access logs go. */
+  readonly accessLogBucketName: string;
+  /** Roles of other accounts that may read (never write) the bucket. @default none */
+  readonly readerRoleArns?: readonly string[];
+  /** Refuse `terraform destroy` of the bucket. @default false */
+  readonly preventDestroy?: boolean;
+  /** @default the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+/** Object-level actions that change data; only the bucket's own account may call them directly. */
+export const OBJECT_WRITE_ACTIONS = [
+  "s3:PutObject",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:PutObjectTagging",
+  "s3:DeleteObjectTagging",
+  "s3:PutObjectVersionTagging",
+  "s3:DeleteObjectVersionTagging",
+  "s3:PutObjectRetention",
+  "s3:PutObjectLegalHold",
+] as const;
+
+/** Read-only actions granted to other environments' agent roles. */
+export const READ_ONLY_ACTIONS = {
+  bucket: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"],
+  objects: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
+} as const;
+
+/**
+ * An artifacts bucket (or its DR copy): a SecureBucket with access logging and a policy that
+ * - denies uploads whose `x-amz-server-side-encryption` header names another algorithm (the header
+ *   is optional: default encryption applies when it is absent) and, under SSE-KMS, another key;
+ * - denies object writes by any other account, so only the owner writes directly (replication
+ *   from the previous environment uses `s3:Replicate*`, granted separately to that one role);
+ * - lets the named reader roles of other accounts read.
+ *
+ * @example
+ * new ArtifactBucket(this, "artifacts", { bucketName, accountId, encryption: "aws:kms", key, accessLogBucketName });
+ */
+export class ArtifactBucket extends Construct {
+  readonly bucket: SecureBucket;
+  readonly encryption: ArtifactEncryption;
+  readonly bucketName: string;
+
+  constructor(scope: Construct, id: string, props: ArtifactBucketProps) {
+    super(scope, id);
+    const kms = props.encryption === "aws:kms";
+    this.encryption = props.encryption;
+    this.bucketName = props.bucketName;
+    this.bucket = new SecureBucket(this, "bucket", {
+      bucketName: props.bucketName,
+      kmsKeyArn: kms ? props.key.arn : undefined,
+      accessLogs: { bucketName: props.accessLogBucketName, prefix: AccessLogBucket.logPrefix(props.bucketName) },
+      preventDestroy: props.preventDestroy,
+      provider: props.provider,
+    });
+    const objects = `${this.bucket.arn}/*`;
+    this.bucket.addPolicyStatements(
+      {
+        sid: "DenyOtherEncryptionAlgorithms",
+        effect: "Deny",
+        principals: { AWS: ["*"] },
+        actions: ["s3:PutObject"],
+        resources: [objects],
+        conditions: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": [props.encryption] } },
+      },
+      ...(kms
+        ? [
+            {
+              sid: "DenyOtherKmsKeys",
+              effect: "Deny" as const,
+              principals: { AWS: ["*"] },
+              actions: ["s3:PutObject"],
+              resources: [objects],
+              conditions: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": [props.key.arn] } },
+            },
+          ]
+        : []),
+      {
+        sid: "DenyObjectWritesFromOtherAccounts",
+        effect: "Deny",
+        principals: { AWS: ["*"] },
+        actions: OBJECT_WRITE_ACTIONS,
+        resources: [objects],
+        conditions: { StringNotEquals: { "aws:PrincipalAccount": [props.accountId] } },
+      },
+    );
+    const readers = props.readerRoleArns ?? [];
+    if (readers.length > 0) {
+      const { principals, conditions } = rolesAsPrincipals(readers);
+      this.bucket.addPolicyStatements(
+        { sid: "OtherEnvironmentAgentsListBucket", actions: READ_ONLY_ACTIONS.bucket, principals, conditions, resources: [this.bucket.arn] },
+        { sid: "OtherEnvironmentAgentsReadObjects", actions: READ_ONLY_ACTIONS.objects, principals, conditions, resources: [objects] },
+      );
+      if (kms) props.key.grantToRoles("OtherEnvironmentAgentsReadArtifacts", readers, ["kms:Decrypt", "kms:DescribeKey"]);
+    }
+  }
+
+  get arn(): string {
+    return this.bucket.arn;
+  }
+
+  /** The bucket's Terraform-resolved name (a reference: use it to order resources after the bucket). */
+  get name(): string {
+    return this.bucket.name;
+  }
+}
