@@ -31,6 +31,11 @@ export interface DatabaseConfig {
   readonly performanceInsights: boolean;
   /** Enhanced monitoring interval in seconds; 0 turns it off. One of 0, 1, 5, 10, 15, 30, 60. @default 0 */
   readonly enhancedMonitoringInterval: number;
+  /**
+   * Version of the master password of a global database (disaster recovery), where RDS cannot manage
+   * the password; raise it by one to rotate the password and its secret. Ignored otherwise. @default 1
+   */
+  readonly masterPasswordVersion: number;
 }
 
 /** Networking of an environment: one VPC per region. */

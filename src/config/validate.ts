@@ -249,7 +249,7 @@ function readNetwork(p: Problems, path: string, value: unknown, regions: readonl
 
 const DATABASE_FIELDS = [
   "name", "engine", "engineVersion", "databaseName", "minCapacity", "maxCapacity", "instanceCount",
-  "backupRetentionDays", "performanceInsights", "enhancedMonitoringInterval",
+  "backupRetentionDays", "performanceInsights", "enhancedMonitoringInterval", "masterPasswordVersion",
 ];
 
 function readDatabase(p: Problems, path: string, value: unknown): DatabaseConfig | undefined {
@@ -276,10 +276,11 @@ function readDatabase(p: Problems, path: string, value: unknown): DatabaseConfig
   const backupRetentionDays = readNumber(p, at("backupRetentionDays"), raw.backupRetentionDays, { integer: true, min: 1, max: 35 }) ?? 7;
   const performanceInsights = readBoolean(p, at("performanceInsights"), raw.performanceInsights) ?? false;
   const enhancedMonitoringInterval = readNumber(p, at("enhancedMonitoringInterval"), raw.enhancedMonitoringInterval, { oneOf: [0, 1, 5, 10, 15, 30, 60] }) ?? 0;
+  const masterPasswordVersion = readNumber(p, at("masterPasswordVersion"), raw.masterPasswordVersion, { integer: true, min: 1 }) ?? 1;
   if (name === undefined || engine === undefined || engineVersion === undefined || databaseName === undefined) return undefined;
   return {
     name, engine, engineVersion, databaseName, minCapacity, maxCapacity, instanceCount, backupRetentionDays,
-    performanceInsights, enhancedMonitoringInterval,
+    performanceInsights, enhancedMonitoringInterval, masterPasswordVersion,
   };
 }
 

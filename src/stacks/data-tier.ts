@@ -1,6 +1,14 @@
-import { TerraformOutput } from "cdktf";
-import type { EnvironmentConfig } from "../config/types";
-import { enginePort } from "../database/engine";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { Fn, TerraformOutput } from "cdktf";
+import type { DatabaseConfig, EnvironmentConfig } from "../config/types";
+import { DatabaseAlarms } from "../database/alarms";
+import { AuroraDatabase } from "../database/aurora-database";
+import { ConnectionParameters } from "../database/connection-parameters";
+import { DrRegionLookups } from "../database/dr-region";
+import { enginePort, MASTER_USERNAME } from "../database/engine";
+import { MonitoringRole } from "../database/monitoring-role";
+import { SecondaryCluster } from "../database/secondary-cluster";
+import { KMS_DATA_ACTIONS } from "../iam/policy";
 import { VpcEndpoints } from "../network/endpoints";
 import { VpcFlowLogs } from "../network/flow-logs";
 import { namesOf, NetworkNames } from "../network/names";
@@ -68,10 +76,19 @@ export interface DataTier {
   readonly databases: readonly DatabaseEndpoint[];
 }
 
-/** Composes the network, peering and databases of one environment stack. */
+/**
+ * Composes the network, peering and databases of one environment stack.
+ *
+ * Every stack (both regions) holds its region's VPC, endpoints, security groups, flow logs and the
+ * peering towards the next environment. The primary-region stack holds the environment's clusters;
+ * with disaster recovery also the global databases and, through `otherRegionProvider`, their
+ * secondary clusters in the DR region, placed in the subnet group and security group that the
+ * DR-region stack (deployed first) created. See docs/data-tier.md.
+ */
 export function addDataTier(stack: EnvironmentStack): DataTier {
-  const network = addNetwork(stack);
-  const dataTier: DataTier = { ...network, databases: [] };
+  const { part, network, networkNames } = addNetwork(stack);
+  const databases = addDatabases(stack, part, network, networkNames);
+  const dataTier: DataTier = { ...part, databases };
   addOutputs(stack, dataTier);
   return dataTier;
 }
@@ -82,7 +99,7 @@ function databasePorts(environment: EnvironmentConfig): number[] {
   return environment.databases.map((d) => enginePort(d.engine));
 }
 
-function addNetwork(stack: EnvironmentStack): NetworkPart {
+function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcNetwork; networkNames: NetworkNames } {
   const { platform, environment, region } = stack;
   const networkNames = new NetworkNames(stack.names);
   const cidr = environment.network.cidrs[region];
@@ -145,7 +162,7 @@ function addNetwork(stack: EnvironmentStack): NetworkPart {
     peeringConnectionIdToNext = peering.accepter.vpcPeeringConnectionId;
   }
 
-  return {
+  const part: NetworkPart = {
     vpcId: network.vpcId,
     vpcCidr: cidr,
     privateSubnetIds: network.privateSubnetIds,
@@ -156,6 +173,165 @@ function addNetwork(stack: EnvironmentStack): NetworkPart {
     gatewayPrefixListIds,
     peeringConnectionIdToNext,
   };
+  return { part, network, networkNames };
+}
+
+function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNetwork, networkNames: NetworkNames): DatabaseEndpoint[] {
+  const { platform, environment } = stack;
+  const hostsClusters = stack.isPrimaryRegion || environment.disasterRecovery;
+  if (environment.databases.length === 0 || !hostsClusters) return [];
+
+  // Storage, Performance Insights and the RDS-managed secrets use the key through RDS. Readers of
+  // the secrets need kms:Decrypt in their own IAM policies: the key policy delegates to IAM.
+  stack.key.grantToService("rds.amazonaws.com", KMS_DATA_ACTIONS);
+  const subnetGroup = new DbSubnetGroup(stack, "db-subnet-group", {
+    name: networkNames.dbSubnetGroup,
+    description: `Private subnets of ${environment.name} in ${stack.region} for Aurora`,
+    subnetIds: [...part.privateSubnetIds],
+  });
+  // The DR-region stack only prepares the subnet group (and the security group, above) for the
+  // secondary clusters that the primary-region stack creates.
+  if (!stack.isPrimaryRegion) return [];
+
+  const monitoringRole = environment.databases.some((d) => d.enhancedMonitoringInterval > 0)
+    ? new MonitoringRole(stack, "rds-monitoring", { name: stack.names.regionScoped("rds-monitoring"), accountId: environment.accountId })
+    : undefined;
+  const dr = environment.disasterRecovery
+    ? new DrRegionLookups(stack, "dr-region", {
+        provider: stack.otherRegionProvider,
+        names: new NetworkNames(namesOf(platform, environment, stack.otherRegion)),
+        vpcCidr: environment.network.cidrs[stack.otherRegion],
+        keyAlias: stack.names.keyAlias,
+        availabilityZoneCount: environment.network.availabilityZoneCount,
+      })
+    : undefined;
+  if (dr) new TerraformOutput(stack, "dr_kms_key_arn", { value: dr.keyArn, description: `ARN of the ${environment.name} environment key in ${stack.otherRegion}, which encrypts the secondary clusters` });
+
+  return environment.databases.map((database) => addDatabase(stack, database, { subnetGroup, network, part, monitoringRole, dr }));
+}
+
+interface DatabaseContext {
+  readonly subnetGroup: DbSubnetGroup;
+  readonly network: VpcNetwork;
+  readonly part: NetworkPart;
+  readonly monitoringRole?: MonitoringRole;
+  readonly dr?: DrRegionLookups;
+}
+
+function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context: DatabaseContext): DatabaseEndpoint {
+  const { platform, environment, names } = stack;
+  const { dr } = context;
+  const clusterIdentifier = names.environmentScoped(database.name);
+  const deletionProtection = environment.deletionProtection;
+  const aurora = new AuroraDatabase(stack, `database-${database.name}`, {
+    database,
+    clusterIdentifier,
+    subnetGroupName: context.subnetGroup.name,
+    securityGroupIds: [context.part.databaseSecurityGroupId],
+    availabilityZones: context.network.privateSubnets.map((s) => s.availabilityZone),
+    kmsKeyArn: stack.key.arn,
+    deletionProtection,
+    monitoringRoleArn: context.monitoringRole?.arn,
+    global: dr
+      ? {
+          globalClusterIdentifier: `${clusterIdentifier}-global`,
+          passwordVersion: database.masterPasswordVersion,
+          secretReplica: { region: stack.otherRegion, kmsKeyArn: dr.keyArn },
+        }
+      : undefined,
+  });
+  new DatabaseAlarms(stack, `database-${database.name}-alarms`, {
+    clusterIdentifier,
+    thresholds: platform.alarms,
+    topicArn: stack.alarmTopic.arn,
+    hasReaders: database.instanceCount > 1,
+    globalSecondary: false,
+  });
+  const parameterPath = `${names.parameterPrefix}/db/${database.name}/`;
+  const port = String(aurora.port);
+  new ConnectionParameters(stack, `database-${database.name}-parameters`, {
+    path: parameterPath,
+    subject: `${database.name} database of ${environment.name}`,
+    values: {
+      engine: database.engine,
+      "cluster-identifier": clusterIdentifier,
+      "writer-endpoint": aurora.cluster.endpoint,
+      "reader-endpoint": aurora.cluster.readerEndpoint,
+      port,
+      "database-name": database.databaseName,
+      username: MASTER_USERNAME,
+      "secret-arn": aurora.masterSecretArn,
+    },
+  });
+
+  let global: DatabaseEndpoint["global"];
+  if (dr && aurora.globalCluster) {
+    const secondaryIdentifier = `${clusterIdentifier}-${stack.otherRegion}`;
+    const secondary = new SecondaryCluster(stack, `database-${database.name}-secondary`, {
+      database,
+      clusterIdentifier: secondaryIdentifier,
+      globalClusterId: aurora.globalCluster.id,
+      provider: stack.otherRegionProvider,
+      subnetGroupName: dr.subnetGroupName,
+      securityGroupIds: [dr.databaseSecurityGroupId],
+      availabilityZones: dr.availabilityZones,
+      kmsKeyArn: dr.keyArn,
+      deletionProtection,
+      monitoringRoleArn: context.monitoringRole?.arn,
+      after: aurora.instances,
+    });
+    new DatabaseAlarms(stack, `database-${database.name}-secondary-alarms`, {
+      clusterIdentifier: secondaryIdentifier,
+      thresholds: platform.alarms,
+      // The DR-region stack's alarm topic, by its deterministic name.
+      topicArn: `arn:aws:sns:${stack.otherRegion}:${environment.accountId}:${names.environmentScoped("alarms")}`,
+      hasReaders: database.instanceCount > 1,
+      globalSecondary: true,
+      provider: stack.otherRegionProvider,
+    });
+    // A replica of a secret keeps the primary's name and suffix; only the region differs.
+    const replicaSecretArn = Fn.replace(aurora.masterSecretArn, `:${stack.region}:`, `:${stack.otherRegion}:`);
+    new ConnectionParameters(stack, `database-${database.name}-secondary-parameters`, {
+      path: parameterPath,
+      subject: `${database.name} database of ${environment.name} (secondary of the global database)`,
+      provider: stack.otherRegionProvider,
+      values: {
+        engine: database.engine,
+        "cluster-identifier": secondaryIdentifier,
+        "global-cluster-identifier": aurora.globalCluster.globalClusterIdentifier,
+        "writer-endpoint": secondary.cluster.endpoint,
+        "reader-endpoint": secondary.cluster.readerEndpoint,
+        port,
+        "database-name": database.databaseName,
+        username: MASTER_USERNAME,
+        "secret-arn": replicaSecretArn,
+      },
+    });
+    global = {
+      globalClusterIdentifier: aurora.globalCluster.globalClusterIdentifier,
+      secondaryRegion: stack.otherRegion,
+      secondaryClusterIdentifier: secondaryIdentifier,
+      secondaryClusterArn: secondary.cluster.arn,
+      secondaryReaderEndpoint: secondary.cluster.readerEndpoint,
+    };
+  }
+
+  return {
+    name: database.name,
+    engine: database.engine,
+    clusterIdentifier,
+    clusterArn: aurora.cluster.arn,
+    clusterResourceId: aurora.cluster.clusterResourceId,
+    writerEndpoint: aurora.cluster.endpoint,
+    readerEndpoint: aurora.cluster.readerEndpoint,
+    port: aurora.port,
+    databaseName: database.databaseName,
+    masterUsername: MASTER_USERNAME,
+    masterSecretArn: aurora.masterSecretArn,
+    secretKmsKeyArn: stack.key.arn,
+    parameterPath,
+    global,
+  };
 }
 
 function addOutputs(stack: EnvironmentStack, dataTier: DataTier): void {
@@ -164,4 +340,17 @@ function addOutputs(stack: EnvironmentStack, dataTier: DataTier): void {
   new TerraformOutput(stack, "private_subnet_ids", { value: dataTier.privateSubnetIds, description: `Private subnets of ${where}, one per availability zone` });
   new TerraformOutput(stack, "lambda_security_group_id", { value: dataTier.lambdaSecurityGroupId, description: `Security group for functions of ${where} that reach the databases` });
   new TerraformOutput(stack, "database_security_group_id", { value: dataTier.databaseSecurityGroupId, description: `Security group of the Aurora clusters of ${where}` });
+  for (const db of dataTier.databases) {
+    const output = (name: string, value: string | number, description: string) =>
+      new TerraformOutput(stack, `db_${db.name}_${name}`, { value, description: `${description} of the ${db.name} cluster of ${stack.environment.name}` });
+    output("cluster_identifier", db.clusterIdentifier, "Identifier");
+    output("writer_endpoint", db.writerEndpoint, "Writer endpoint");
+    output("reader_endpoint", db.readerEndpoint, "Reader endpoint");
+    output("port", db.port, "Port");
+    output("secret_arn", db.masterSecretArn, "ARN of the master user secret");
+    if (db.global) {
+      output("secondary_cluster_identifier", db.global.secondaryClusterIdentifier, `Identifier of the DR secondary (${db.global.secondaryRegion})`);
+      output("secondary_reader_endpoint", db.global.secondaryReaderEndpoint, `Reader endpoint of the DR secondary (${db.global.secondaryRegion})`);
+    }
+  }
 }
