@@ -23,6 +23,8 @@ export interface EnvironmentArtifacts {
   readonly replication?: ArtifactReplication;
   /** The DR bucket's name (primary region: the replica the canary reads). */
   readonly drBucketName: string;
+  /** Primary region only: the DR region's environment key, looked up by alias (the ledger replica uses it too). */
+  readonly drKeyArn?: string;
 }
 
 /**
@@ -92,5 +94,5 @@ export function addEnvironmentArtifacts(stack: EnvironmentStack): EnvironmentArt
 
   new TerraformOutput(stack, "artifacts_bucket_name", { value: bucket.name, description: `The ${environment.name} artifacts bucket` });
   new TerraformOutput(stack, "replication_role_arn", { value: replication.role.arn, description: `Role S3 assumes to replicate the ${environment.name} artifacts bucket` });
-  return { bucket, accessLogs, replication, drBucketName };
+  return { bucket, accessLogs, replication, drBucketName, drKeyArn: drKey.targetKeyArn };
 }

@@ -1,0 +1,105 @@
+import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { Construct } from "constructs";
+import type { LambdaConfig } from "../config/types";
+import { configParameterArns } from "../config-mirror/parameters";
+import { BundledFunction } from "../lambda-packaging/bundled-function";
+
+/** Where the validator keeps its reports in the artifacts bucket (handler default `reports/`). */
+export const REPORT_PREFIX = "reports/";
+
+/** One environment of VALIDATION_ENVIRONMENTS, as the handler reads it. */
+export interface ValidationEnvironment {
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly ledgerTableName: string;
+  /** Omitted for the validator's own environment. */
+  readonly roleArn?: string;
+  readonly externalId?: string;
+}
+
+export interface StatusEndpointProps {
+  readonly functionName: string;
+  readonly environment: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly kmsKeyArn: string;
+  readonly metricsNamespace: string;
+  readonly artifactsBucketName: string;
+  readonly ledgerTableArn: string;
+  /** Every environment in promotion order, the own one without a role. */
+  readonly environments: readonly ValidationEnvironment[];
+  /** SSM keys expected to differ between environments (the environment's mirror deny list). */
+  readonly ignorePatterns: readonly string[];
+  /** Accounts other than this one whose IAM principals may call the URL. @default none */
+  readonly callerAccountIds?: readonly string[];
+  readonly defaults: LambdaConfig;
+}
+
+/**
+ * The config validator (`lambdas/config-validator`) and its function URL, the platform's
+ * "replication status endpoint": IAM-authenticated (SigV4), serving the latest drift report. Within
+ * the account, callers need `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` in their own
+ * policies; each account in `callerAccountIds` is admitted by the function's resource policy.
+ */
+export class StatusEndpoint extends Construct {
+  readonly function: BundledFunction;
+  readonly url: LambdaFunctionUrl;
+
+  constructor(scope: Construct, id: string, props: StatusEndpointProps) {
+    super(scope, id);
+    const reports = `arn:aws:s3:::${props.artifactsBucketName}/${REPORT_PREFIX}config-validation/`;
+    const roles = props.environments.flatMap((e) => (e.roleArn ? [e.roleArn] : []));
+    this.function = new BundledFunction(this, "function", {
+      handler: "config-validator",
+      functionName: props.functionName,
+      description: "Compares configuration, schemas and tables across environments; serves the drift report",
+      accountId: props.accountId,
+      region: props.region,
+      kmsKeyArn: props.kmsKeyArn,
+      memoryMb: props.defaults.memoryMb,
+      logRetentionDays: props.defaults.logRetentionDays,
+      reservedConcurrency: props.defaults.reservedConcurrency,
+      timeoutSeconds: 120,
+      environment: {
+        ENVIRONMENT: props.environment,
+        METRICS_NAMESPACE: props.metricsNamespace,
+        ARTIFACTS_BUCKET: props.artifactsBucketName,
+        REPORT_PREFIX,
+        VALIDATION_ENVIRONMENTS: JSON.stringify(props.environments),
+        IGNORE_PATTERNS: JSON.stringify(props.ignorePatterns),
+      },
+      statements: [
+        ...(roles.length > 0 ? [{ sid: "AssumeOtherEnvironmentAgents", actions: ["sts:AssumeRole"], resources: roles }] : []),
+        { sid: "WriteReports", actions: ["s3:PutObject"], resources: [`${reports}*`] },
+        { sid: "ReadLatestReport", actions: ["s3:GetObject"], resources: [`${reports}latest.json`] },
+        {
+          sid: "ListReports",
+          actions: ["s3:ListBucket"],
+          resources: [`arn:aws:s3:::${props.artifactsBucketName}`],
+          conditions: { StringLike: { "s3:prefix": [`${REPORT_PREFIX}config-validation/*`] } },
+        },
+        { sid: "ReadOwnConfiguration", actions: ["ssm:GetParametersByPath"], resources: configParameterArns(props.region, props.accountId, props.environment) },
+        { sid: "ReadOwnLedger", actions: ["dynamodb:Query", "dynamodb:DescribeTable"], resources: [props.ledgerTableArn] },
+      ],
+    });
+    this.url = new LambdaFunctionUrl(this, "url", { functionName: this.function.name, authorizationType: "AWS_IAM" });
+    (props.callerAccountIds ?? []).forEach((account) => {
+      new LambdaPermission(this, `url-${account}`, {
+        statementId: `StatusEndpointUrl${account}`,
+        action: "lambda:InvokeFunctionUrl",
+        functionName: this.function.name,
+        principal: account,
+        functionUrlAuthType: "AWS_IAM",
+      });
+      // Since October 2025 a function URL call also needs lambda:InvokeFunction.
+      new LambdaPermission(this, `invoke-${account}`, {
+        statementId: `StatusEndpointInvoke${account}`,
+        action: "lambda:InvokeFunction",
+        functionName: this.function.name,
+        principal: account,
+      });
+    });
+  }
+}
