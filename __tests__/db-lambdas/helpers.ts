@@ -1,0 +1,166 @@
+/**
+ * Test doubles of the database-sync tests: an in-memory S3 bucket behind aws-sdk-client-mock, the
+ * Secrets Manager and DynamoDB mocks, and the deps of a run. The engine itself is real: it runs
+ * against the local PostgreSQL and MariaDB servers (see __tests__/engine/helpers/databases.ts).
+ */
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, NotFound, S3Client } from "@aws-sdk/client-s3";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import type { EngineName } from "../../engine";
+import type { DatabaseSyncConfig, DatabaseTarget } from "../../lambdas/shared/database-sync-config";
+import type { DatabaseSyncDeps } from "../../lambdas/shared/database-sync-deps";
+import { DatabaseSecrets } from "../../lambdas/shared/db-secret";
+import { LedgerWriter, type LedgerItem } from "../../lambdas/shared/ledger";
+import { capture, type Captured } from "../lambdas/helpers";
+import type { TestDatabase } from "../engine/helpers/databases";
+
+export const BUCKET = "app-dev-artifacts-111111111111-us-east-1";
+export const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:111111111111:secret:rds!cluster-abc";
+/** Local servers: PostgreSQL trusts user postgres, MariaDB's root has an empty password. */
+const LOCAL_USERS: Readonly<Record<EngineName, { username: string; password: string; port: number }>> = {
+  postgres: { username: "postgres", password: "", port: 5432 },
+  mysql: { username: "root", password: "", port: 3306 },
+};
+
+export interface StoredObject {
+  body: string;
+  metadata?: Record<string, string>;
+}
+
+/** An in-memory S3 (several buckets), with ListObjectsV2 pages of two keys to exercise pagination. */
+export class FakeS3 {
+  readonly client = new S3Client({ region: "us-east-1" });
+  readonly mock = mockClient(this.client);
+  readonly buckets = new Map<string, Map<string, StoredObject>>();
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.mock.reset();
+    this.buckets.clear();
+    this.mock.on(ListObjectsV2Command).callsFake((input: { Bucket: string; Prefix?: string; Delimiter?: string; ContinuationToken?: string }) => {
+      const prefix = input.Prefix ?? "";
+      const keys = [...this.bucket(input.Bucket).keys()]
+        .filter((k) => k.startsWith(prefix) && (input.Delimiter === undefined || !k.slice(prefix.length).includes(input.Delimiter)))
+        .sort();
+      const start = Number(input.ContinuationToken ?? 0);
+      const page = keys.slice(start, start + 2);
+      const more = start + 2 < keys.length;
+      return { Contents: page.map((Key) => ({ Key })), IsTruncated: more, NextContinuationToken: more ? String(start + 2) : undefined };
+    });
+    this.mock.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+      const object = this.bucket(input.Bucket).get(input.Key);
+      if (object === undefined) throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: { httpStatusCode: 404 } });
+      return { Body: { transformToString: async () => object.body } };
+    });
+    this.mock.on(HeadObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+      const object = this.bucket(input.Bucket).get(input.Key);
+      if (object === undefined) throw new NotFound({ message: "Not Found", $metadata: { httpStatusCode: 404 } });
+      return { Metadata: object.metadata ?? {} };
+    });
+    this.mock.on(CopyObjectCommand).callsFake((input: { Bucket: string; Key: string; CopySource: string; Metadata?: Record<string, string>; MetadataDirective?: string }) => {
+      const slash = input.CopySource.indexOf("/");
+      const sourceBucket = input.CopySource.slice(0, slash);
+      const sourceKey = input.CopySource.slice(slash + 1).split("/").map(decodeURIComponent).join("/");
+      const source = this.bucket(sourceBucket).get(sourceKey);
+      if (source === undefined) throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: { httpStatusCode: 404 } });
+      this.bucket(input.Bucket).set(input.Key, { body: source.body, metadata: input.MetadataDirective === "REPLACE" ? input.Metadata : source.metadata });
+      return { CopyObjectResult: {} };
+    });
+  }
+
+  bucket(name: string): Map<string, StoredObject> {
+    let bucket = this.buckets.get(name);
+    if (bucket === undefined) {
+      bucket = new Map();
+      this.buckets.set(name, bucket);
+    }
+    return bucket;
+  }
+
+  put(key: string, body: string, bucket = BUCKET): void {
+    this.bucket(bucket).set(key, { body });
+  }
+
+  get(key: string, bucket = BUCKET): StoredObject | undefined {
+    return this.bucket(bucket).get(key);
+  }
+
+  /** Destination keys of every CopyObject call so far. */
+  copies(): string[] {
+    return this.mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key!);
+  }
+}
+
+/** Secrets Manager answering with the local server's credentials for SECRET_ARN. */
+export function fakeSecrets(engine: EngineName): { client: SecretsManagerClient; mock: ReturnType<typeof mockClient> } {
+  const client = new SecretsManagerClient({ region: "us-east-1" });
+  const mock = mockClient(client);
+  const { username, password } = LOCAL_USERS[engine];
+  mock.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: JSON.stringify({ username, password, engine, host: "ignored" }) });
+  return { client, mock };
+}
+
+/** A DynamoDB document client whose PutCommand items are collected. */
+export function fakeLedger(): { writer: LedgerWriter; items: () => LedgerItem[]; reset: () => void } {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
+  const mock = mockClient(doc);
+  const reset = () => {
+    mock.reset();
+    mock.on(PutCommand).resolves({});
+  };
+  reset();
+  return { writer: new LedgerWriter(doc, "app-dev-replication-ledger"), items: () => mock.commandCalls(PutCommand).map((c) => c.args[0].input.Item as LedgerItem), reset };
+}
+
+export function databaseTarget(db: TestDatabase, name = "ledger"): DatabaseTarget {
+  return { name, engine: db.engine, host: "127.0.0.1", port: LOCAL_USERS[db.engine].port, database: db.name, secretArn: SECRET_ARN };
+}
+
+export interface RunFixture {
+  readonly s3: FakeS3;
+  readonly ledger: ReturnType<typeof fakeLedger>;
+  captured: Captured;
+  deps(config: DatabaseSyncConfig): DatabaseSyncDeps;
+}
+
+export function runFixture(engine: EngineName): RunFixture {
+  const s3 = new FakeS3();
+  const secrets = fakeSecrets(engine);
+  const ledger = fakeLedger();
+  const fixture: RunFixture = {
+    s3,
+    ledger,
+    captured: capture(),
+    deps: (config) => ({
+      s3: s3.client,
+      secrets: new DatabaseSecrets(secrets.client),
+      ledger: ledger.writer,
+      config,
+      log: fixture.captured.log,
+      metrics: fixture.captured.metrics,
+      requestId: "manual-request-1",
+      now: () => new Date("2024-05-01T12:00:00Z"),
+    }),
+  };
+  return fixture;
+}
+
+/** An EventBridge `aws.s3` "Object Created" event as the default bus delivers it. */
+export function objectCreated(key: string, id = "evt-1", bucket = BUCKET) {
+  return {
+    version: "0",
+    id,
+    "detail-type": "Object Created",
+    source: "aws.s3",
+    account: "111111111111",
+    time: "2024-05-01T10:00:00Z",
+    region: "us-east-1",
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: { version: "0", bucket: { name: bucket }, object: { key, size: 10, etag: "abc" }, "request-id": "r", requester: "111111111111", reason: "PutObject" },
+  };
+}

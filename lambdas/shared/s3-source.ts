@@ -1,0 +1,53 @@
+/**
+ * A `FileSource` (engine/source.ts) over one S3 "folder": the objects directly under a prefix.
+ * Listing pages through ListObjectsV2 with a `/` delimiter, so objects in deeper folders are not
+ * files of this source. Contents read once are kept, so a caller can hash or promote exactly the
+ * bytes the engine ran.
+ */
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { FileSource } from "../../engine/source";
+
+export interface S3FileSource extends FileSource {
+  readonly bucket: string;
+  /** The folder, ending with "/". */
+  readonly prefix: string;
+  /** The object key of a listed file name. */
+  keyOf(name: string): string;
+}
+
+export function s3Source(client: S3Client, bucket: string, prefix: string): S3FileSource {
+  if (prefix !== "" && !prefix.endsWith("/")) {
+    throw new Error(`S3 source prefix "${prefix}" must end with "/" (it names a folder)`);
+  }
+  const contents = new Map<string, string>();
+  const keyOf = (name: string): string => `${prefix}${name}`;
+  return {
+    bucket,
+    prefix,
+    description: `s3://${bucket}/${prefix}`,
+    keyOf,
+    async list() {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: "/", ContinuationToken: token }));
+        for (const object of page.Contents ?? []) {
+          const name = object.Key?.slice(prefix.length) ?? "";
+          // The zero-byte "folder" object some tools create has the prefix itself as key.
+          if (name !== "") names.push(name);
+        }
+        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return names;
+    },
+    async read(name) {
+      const cached = contents.get(name);
+      if (cached !== undefined) return cached;
+      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(name) }));
+      if (response.Body === undefined) throw new Error(`s3://${bucket}/${keyOf(name)} has no body`);
+      const text = await response.Body.transformToString("utf-8");
+      contents.set(name, text);
+      return text;
+    },
+  };
+}
