@@ -169,6 +169,7 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
   const isProduction = name !== undefined && name === context.productionName;
   const deletionProtection = readBoolean(p, childPath(path, "deletionProtection"), raw.deletionProtection) ?? isProduction;
   const disasterRecovery = readBoolean(p, childPath(path, "disasterRecovery"), raw.disasterRecovery) ?? isProduction;
+  checkDisasterRecoveryNetwork(p, path, raw.network, disasterRecovery, context.regions[1]);
   const artifacts = readArtifacts(p, childPath(path, "artifacts"), raw.artifacts);
   const configMirror = readConfigMirror(p, childPath(path, "configMirror"), raw.configMirror);
 
@@ -236,6 +237,10 @@ function readNetwork(p: Problems, path: string, value: unknown, regions: readonl
     if (typeof parsed === "string") {
       p.add(childPath(cidrsPath, region), `${parsed}, not "${cidr}"`);
       valid = false;
+    } else if (parsed.prefixLength > SMALLEST_VPC_PREFIX) {
+      // The data tier cuts a VPC into at least 4 equal subnets, and AWS subnets are /28 at the smallest.
+      p.add(childPath(cidrsPath, region), `${cidr} is too small for a private subnet per availability zone; use a block of /${SMALLEST_VPC_PREFIX} or larger (for example /16)`);
+      valid = false;
     }
   }
   for (const region of regions) {
@@ -245,6 +250,22 @@ function readNetwork(p: Problems, path: string, value: unknown, regions: readonl
     }
   }
   return valid ? { cidrs, availabilityZoneCount } : undefined;
+}
+
+/** The smallest VPC block (largest prefix length) the data tier can divide into subnets. */
+const SMALLEST_VPC_PREFIX = 26;
+
+/**
+ * Disaster recovery places secondary clusters in the DR region's VPC, so it needs that VPC's block.
+ * (The network reader also requires it for every environment; this names the consequence for DR.)
+ */
+function checkDisasterRecoveryNetwork(p: Problems, path: string, network: unknown, disasterRecovery: boolean, drRegion: string | undefined): void {
+  if (!disasterRecovery || drRegion === undefined) return;
+  const cidrs = (network as { cidrs?: unknown } | undefined)?.cidrs;
+  const hasDrBlock = typeof cidrs === "object" && cidrs !== null && typeof (cidrs as Record<string, unknown>)[drRegion] === "string";
+  if (!hasDrBlock) {
+    p.add(childPath(path, "disasterRecovery"), `is on, but network.cidrs has no block for the DR region ${drRegion}, where the secondary database clusters would run; add network.cidrs.${drRegion} or set disasterRecovery to false`);
+  }
 }
 
 const DATABASE_FIELDS = [
