@@ -17,18 +17,23 @@ export class SynthStack {
     return this.json.resource?.[type] ?? {};
   }
 
-  /** The one resource of `type` whose construct path ends with `pathSuffix`. */
+  /** The one resource of `type` at construct path `<stack>/<pathSuffix>`. */
   resource(type: string, pathSuffix: string): any {
-    const matches = Object.values(this.resources(type)).filter((r: any) => String(r["//"]?.metadata?.path ?? "").endsWith(pathSuffix));
+    const matches = Object.values(this.resources(type)).filter((r: any) => r["//"]?.metadata?.path === `${this.name}/${pathSuffix}`);
     if (matches.length !== 1) throw new Error(`${this.name}: expected one ${type} at */${pathSuffix}, found ${matches.length}`);
     return matches[0];
   }
 
   /** The Terraform address (`type.name`) of the resource at `pathSuffix`. */
   address(type: string, pathSuffix: string): string {
-    const entry = Object.entries(this.resources(type)).find(([, r]: [string, any]) => String(r["//"]?.metadata?.path ?? "").endsWith(pathSuffix));
+    const entry = Object.entries(this.resources(type)).find(([, r]: [string, any]) => r["//"]?.metadata?.path === `${this.name}/${pathSuffix}`);
     if (!entry) throw new Error(`${this.name}: no ${type} at */${pathSuffix}`);
     return `${type}.${entry[0]}`;
+  }
+
+  /** Resources of a type whose construct path (below the stack) starts with `prefix`. */
+  resourcesUnder(type: string, prefix: string): Record<string, any> {
+    return Object.fromEntries(Object.entries(this.resources(type)).filter(([, r]: [string, any]) => String(r["//"]?.metadata?.path ?? "").startsWith(`${this.name}/${prefix}`)));
   }
 
   data(type: string): Record<string, any> {
