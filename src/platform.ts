@@ -3,6 +3,7 @@ import { Aspects, TerraformStack } from "cdktf";
 import type { PlatformConfig } from "./config/types";
 import { PLATFORM_TAG_KEYS } from "./config/validate";
 import { PolicyChecks } from "./policy-checks/policy-checks";
+import { addDatabaseSync } from "./stacks/database-sync";
 import { addDataTier } from "./stacks/data-tier";
 import { EnvironmentStack } from "./stacks/environment-stack";
 import { addReplicationFabric } from "./stacks/replication-fabric";
@@ -27,6 +28,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
       const stack = new EnvironmentStack(app, { platform: config, environment, region });
       const dataTier = addDataTier(stack);
       addReplicationFabric(stack, dataTier);
+      addDatabaseSync(stack, dataTier);
       stacks.set(stack.node.id, stack);
     }
   }
