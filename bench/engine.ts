@@ -5,6 +5,7 @@
  *   node --import tsx bench/engine.ts        (or `npm run bench -- engine`)
  *
  * Every scenario runs ENGINE_BENCH_RUNS times (default 3) on a fresh database; the median is shown.
+ * ENGINE_BENCH_ONLY=migrations or =sync runs one half.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -54,7 +55,9 @@ export async function runEngineBench(): Promise<void> {
       return samples[Math.floor(samples.length / 2)]!;
     };
 
+    const only = process.env.ENGINE_BENCH_ONLY;
     // --- 200 migrations -------------------------------------------------------------------------
+    if (only === undefined || only === "migrations") {
     const engineMigrate = (engine: EngineName) =>
       median(() =>
         withDatabase(engine, [], async (db) => {
@@ -106,7 +109,10 @@ export async function runEngineBench(): Promise<void> {
     );
     rows.push({ scenario: `${MIGRATIONS} migrations, PostgreSQL, CLI end to end`, engineMs: engineCli, baseline: "node-pg-migrate up (CLI)", baselineMs: nodePgMigrate, maxRatio: 1 });
 
+    }
+
     // --- 100,000 reference rows -----------------------------------------------------------------
+    if (only === undefined || only === "sync") {
     const engineSync = (engine: EngineName) =>
       median(() =>
         withDatabase(engine, [refTableDdl(engine)], async (db) => {
@@ -150,6 +156,8 @@ export async function runEngineBench(): Promise<void> {
         }),
       );
       rows.push({ scenario: `${ROWS / 1000}k rows re-sync (1% changed, 500 pruned), ${engine === "postgres" ? "PostgreSQL" : "MariaDB"}`, engineMs: resync, baseline: "(no baseline: information)", baselineMs: undefined, maxRatio: undefined });
+    }
+
     }
 
     printTable(rows, runs);

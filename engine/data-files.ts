@@ -127,6 +127,17 @@ export function parseCsv(text: string): CsvRecord[] {
       continue;
     }
     const startLine = line;
+    // Fast path: a record on one line without quotes.
+    const newline = src.indexOf("\n", pos);
+    const lineEnd = newline === -1 ? src.length : newline;
+    let text = src.slice(pos, lineEnd);
+    if (!text.includes('"')) {
+      if (text.endsWith("\r")) text = text.slice(0, -1);
+      records.push({ fields: text.split(",").map((f) => (f === "" ? null : f)), line: startLine });
+      pos = lineEnd + 1;
+      line++;
+      continue;
+    }
     const fields: (string | null)[] = [];
     for (;;) {
       let value: string | null;

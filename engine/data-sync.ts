@@ -44,6 +44,8 @@ interface Prepared {
   readonly file: DataFile;
   readonly table: TableInfo;
   readonly rows: readonly StagedRow[];
+  /** Rows sharing a primary key, found without the server; `undefined` when the key types need the server's comparison. */
+  readonly duplicates: readonly number[] | null | undefined;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
     locked = true;
     const prepared: Prepared[] = [];
     for (const file of files) prepared.push(prepare(file, await db.describeTable(file.table), db));
+    for (const p of prepared) if (p.duplicates) throw duplicateError(p, p.duplicates);
     const ordered = orderByForeignKeys(prepared, await db.foreignKeys());
     await db.prepareSync();
     await db.begin();
@@ -82,14 +85,8 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
         for (let start = 0; start < p.rows.length; start += batchSize) {
           await loadBatch(db, stage, p, p.rows.slice(start, start + batchSize));
         }
-        const duplicate = await db.duplicateKeys(stage, p.table.primaryKey);
-        if (duplicate) {
-          const [first, ...others] = duplicate.map((position) => p.file.rows[position - 1]!);
-          throw new EngineError(
-            "DATA_SYNC_FAILED",
-            `${rowLabel(p.file, first!)} has the same primary key (${p.table.primaryKey.join(", ")}) as ${others.map((r) => rowLabel(p.file, r).slice(p.file.file.length + 1)).join(", ")}`,
-          );
-        }
+        const duplicate = p.duplicates === undefined ? await db.duplicateKeys(stage, p.table.primaryKey) : undefined;
+        if (duplicate) throw duplicateError(p, duplicate);
         const merged = await mergeTable(db, stage, p);
         if (merged.inserted > 0 && !dryRun) await db.syncSequences(p.table);
         counts.set(p.table.name, { ...merged, deleted: 0 });
@@ -152,11 +149,10 @@ function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Pr
     if (i === -1) throw new EngineError("DATA_FILE", `${file.file}: primary key column "${k}" is missing; every row needs its key`);
     return i;
   });
-  // PostgreSQL json/jsonb cells of a CSV hold JSON text: parse it so it is stored as a document.
+  // A JSON file's value for a json column is the document itself: send its JSON text (a CSV cell
+  // already holds JSON text).
   const jsonColumns =
-    db.engine === "postgres" && file.format === "csv"
-      ? file.columns.map((c, i) => (types.get(c) === "json" || types.get(c) === "jsonb" ? i : -1)).filter((i) => i >= 0)
-      : [];
+    file.format === "json" ? file.columns.map((c, i) => (types.get(c) === "json" || types.get(c) === "jsonb" ? i : -1)).filter((i) => i >= 0) : [];
   const rows = file.rows.map((row): StagedRow => {
     for (const i of keyIndexes) {
       if (row.values[i] === null) {
@@ -165,17 +161,56 @@ function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Pr
     }
     if (jsonColumns.length === 0) return { values: row.values, position: row.row };
     const values = [...row.values];
-    for (const i of jsonColumns) {
-      if (typeof values[i] !== "string") continue;
-      try {
-        values[i] = JSON.parse(values[i] as string);
-      } catch (error) {
-        throw new EngineError("DATA_SYNC_FAILED", `${rowLabel(file, row)}, column "${file.columns[i]}": not valid JSON: ${messageOf(error)}`);
-      }
-    }
+    for (const i of jsonColumns) if (values[i] !== null) values[i] = JSON.stringify(values[i]);
     return { values, position: row.row };
   });
-  return { file, table, rows };
+  return { file, table, rows, duplicates: findDuplicateKeys(rows, keyIndexes, table, db.engine) };
+}
+
+const INTEGER_TYPES = new Set(["smallint", "integer", "bigint", "tinyint", "mediumint", "int"]);
+
+/**
+ * Finds rows that share a primary key in JavaScript when every key column has a type whose
+ * equality is plain (integers; PostgreSQL text, varchar and uuid). Returns their positions, null
+ * when there are none, or undefined when the server must compare (e.g. MySQL collations that
+ * ignore case, or char padding).
+ */
+function findDuplicateKeys(rows: readonly StagedRow[], keyIndexes: readonly number[], table: TableInfo, engine: string): number[] | null | undefined {
+  const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+  const normalizers = table.primaryKey.map((k) => keyNormalizer(typeOf.get(k) ?? "", engine));
+  if (normalizers.some((n) => n === undefined)) return undefined;
+  const seen = new Map<string, number>();
+  const groups = new Map<string, number[]>();
+  for (const row of rows) {
+    let key = "";
+    for (let i = 0; i < keyIndexes.length; i++) {
+      const part = normalizers[i]!(row.values[keyIndexes[i]!]);
+      if (part === undefined) return undefined;
+      key += `${part}\u0000`;
+    }
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, row.position);
+    else groups.set(key, [...(groups.get(key) ?? [first]), row.position]);
+  }
+  const [group] = groups.values();
+  return group ?? null;
+}
+
+function keyNormalizer(type: string, engine: string): ((value: unknown) => string | undefined) | undefined {
+  if (INTEGER_TYPES.has(type)) {
+    return (value) => {
+      if (typeof value === "number") return Number.isSafeInteger(value) ? String(value) : undefined;
+      if (typeof value !== "string" || !/^\s*[+-]?\d+\s*$/.test(value)) return undefined;
+      return BigInt(value.trim()).toString();
+    };
+  }
+  if (engine === "postgres" && (type === "text" || type === "character varying")) {
+    return (value) => (typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined);
+  }
+  if (engine === "postgres" && type === "uuid") {
+    return (value) => (typeof value === "string" ? value.toLowerCase().replace(/[-{}]/g, "") : undefined);
+  }
+  return undefined;
 }
 
 /** Parents before children, following foreign keys between the synced tables. */
@@ -235,6 +270,12 @@ async function mergeTable(db: Database, stage: string, p: Prepared) {
   const failing = await firstFailing(p.rows.length, error, (n) => attempt(db, () => db.merge(p.table, stage, p.file.columns, n)));
   const row = failing ? p.rows[failing.count - 1] : undefined;
   throw rowError(p, row, db.columnOfError(failing?.error ?? error), failing?.error ?? error);
+}
+
+function duplicateError(p: Prepared, positions: readonly number[]): EngineError {
+  const [first, ...others] = positions.map((position) => p.file.rows[position - 1]!);
+  const rest = others.map((r) => rowLabel(p.file, r).slice(p.file.file.length + 1)).join(", ");
+  return new EngineError("DATA_SYNC_FAILED", `${rowLabel(p.file, first!)} has the same primary key (${p.table.primaryKey.join(", ")}) as ${rest}`);
 }
 
 function rowError(p: Prepared, row: StagedRow | undefined, column: string | undefined, error: unknown): EngineError {

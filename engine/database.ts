@@ -1,6 +1,4 @@
 import { EngineError, messageOf } from "./errors";
-import { connectMysql } from "./dialects/mysql";
-import { connectPostgres } from "./dialects/postgres";
 import type { ConnectionInput, Database, EngineName } from "./dialects/types";
 
 /** Settings shared by every engine command. */
@@ -26,7 +24,9 @@ export async function openDatabase(settings: ConnectionSettings): Promise<Databa
   // mysql2 only understands the mysql:// scheme.
   if (engine === "mysql" && typeof connection === "string") connection = connection.replace(/^mariadb:\/\//i, "mysql://");
   try {
-    return engine === "postgres" ? await connectPostgres(connection) : await connectMysql(connection);
+    // Each driver loads only when used: a PostgreSQL run never pays for loading mysql2, and back.
+    if (engine === "postgres") return await (await import("./dialects/postgres")).connectPostgres(connection);
+    return await (await import("./dialects/mysql")).connectMysql(connection);
   } catch (error) {
     throw new EngineError("CONNECTION", `cannot connect to ${engine === "postgres" ? "PostgreSQL" : "MySQL"}: ${messageOf(error)}`, {
       cause: error,

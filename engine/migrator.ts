@@ -107,12 +107,18 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     const applied: (MigrationSummary & { durationMs: number })[] = [];
     let currentVersion = plan.currentVersion;
-    for (const { migration, statements } of split) {
-      const durationMs = await db.applyMigration(table, migration, statements, appliedBy);
-      applied.push({ ...summary(migration), durationMs });
-      if (currentVersion === undefined || compareVersions(migration.version, currentVersion) > 0) currentVersion = migration.version;
-      options.onProgress?.({ type: "applied", migration: summary(migration), durationMs });
+    try {
+      for (const { migration, statements } of split) {
+        const durationMs = await db.applyMigration(table, migration, statements, appliedBy);
+        applied.push({ ...summary(migration), durationMs });
+        if (currentVersion === undefined || compareVersions(migration.version, currentVersion) > 0) currentVersion = migration.version;
+        options.onProgress?.({ type: "applied", migration: summary(migration), durationMs });
+      }
+    } catch (error) {
+      if (applied.length > 0) await db.flushDurably().catch(() => undefined);
+      throw error;
     }
+    if (applied.length > 0) await db.flushDurably();
     return { applied, wouldApply: [], currentVersion, warnings: plan.warnings, dryRun: false };
   });
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import mysql from "mysql2/promise";
 import { MigrationFailedError, messageOf } from "../errors";
 import type { MigrationFile } from "../migration-files";
@@ -158,27 +159,43 @@ class MysqlDatabase implements Database {
     const started = performance.now();
     const insert = `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success, error, applied_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`;
+    // Without autocommit, the data statements after the file's last DDL and the history row commit
+    // together: one commit instead of one per statement, and no success row without its data.
+    if (this.autocommit) {
+      await this.query("SET autocommit = 0");
+      this.autocommit = false;
+    }
     for (const s of statements) {
       try {
         await this.connection.query(s.text);
       } catch (error) {
+        await this.query("ROLLBACK");
         const failure = { script: m.script, statement: s.index, line: s.line, databaseMessage: messageOf(error) };
         const recorded = new MigrationFailedError(failure).message;
         const duration = Math.round(performance.now() - started);
         try {
           await this.query(insert, [m.version, m.description, m.script, m.checksum, appliedBy, duration, false, recorded]);
+          await this.query("COMMIT");
         } catch (recordError) {
           throw new MigrationFailedError(failure, `; recording the failure also failed: ${messageOf(recordError)}`);
         }
-        throw new MigrationFailedError(
-          failure,
-          `. The failure is recorded; fix the database by hand, then run repair (see docs/engine.md)`,
-        );
+        throw new MigrationFailedError(failure, `. The failure is recorded; fix the database by hand, then run repair (see docs/engine.md)`);
       }
     }
     const duration = Math.round(performance.now() - started);
     await this.query(insert, [m.version, m.description, m.script, m.checksum, appliedBy, duration, true, null]);
+    await this.query("COMMIT");
     return duration;
+  }
+
+  private autocommit = true;
+
+  /** Every commit is durable already; this ends the migrations' manual-commit mode. */
+  async flushDurably(): Promise<void> {
+    if (!this.autocommit) {
+      await this.query("SET autocommit = 1");
+      this.autocommit = true;
+    }
   }
 
   async describeTable(table: string): Promise<TableInfo | undefined> {
@@ -220,13 +237,64 @@ class MysqlDatabase implements Database {
     // One statement: CREATE TEMPORARY TABLE does not commit, but a later ALTER or CREATE INDEX would.
     await this.query(`DROP TEMPORARY TABLE IF EXISTS ${stage}`);
     await this.query(
-      `CREATE TEMPORARY TABLE ${stage} (${ROW_COLUMN} INT NOT NULL DEFAULT 0, KEY (${key})) ENGINE=InnoDB
+      `CREATE TEMPORARY TABLE ${stage} (${ROW_COLUMN} INT NOT NULL DEFAULT 0, PRIMARY KEY (${key})) ENGINE=InnoDB
        SELECT ${cols} FROM ${this.quoteIdent(table.name)} LIMIT 0`,
     );
     return stage;
   }
 
-  async loadStage(stage: string, _table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+  /**
+   * LOAD DATA LOCAL INFILE from an in-memory stream: the server's bulk path. With LOCAL the server
+   * turns bad values into warnings, so any warning undoes the batch and it is sent again as a strict
+   * multi-row INSERT, whose error the caller then locates. Servers that refuse LOCAL INFILE get the
+   * INSERT directly.
+   */
+  async loadStage(stage: string, table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+    if (this.localInfile) {
+      try {
+        await this.query("SAVEPOINT eng_load");
+        const warnings = await this.loadDataLocal(stage, columns, rows);
+        if (warnings === 0) {
+          await this.query("RELEASE SAVEPOINT eng_load");
+          return;
+        }
+        await this.query("ROLLBACK TO SAVEPOINT eng_load");
+        await this.query("RELEASE SAVEPOINT eng_load");
+      } catch (error) {
+        const code = (error as MysqlError).errno;
+        // 1148 / 3948: LOCAL INFILE disabled on the server; anything else is a real error.
+        if (code !== 1148 && code !== 3948) throw error;
+        this.localInfile = false;
+        await this.query("ROLLBACK TO SAVEPOINT eng_load").catch(() => undefined);
+      }
+    }
+    await this.insertStage(stage, table, columns, rows);
+  }
+
+  private localInfile = true;
+
+  private async loadDataLocal(stage: string, columns: readonly string[], rows: readonly StagedRow[]): Promise<number> {
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    const chunks = function* () {
+      let chunk = "";
+      for (const row of rows) {
+        for (let i = 0; i < row.values.length; i++) chunk += `${loadDataText(row.values[i])}\t`;
+        chunk += `${row.position}\n`;
+        if (chunk.length > 1 << 20) {
+          yield Buffer.from(chunk, "utf8");
+          chunk = "";
+        }
+      }
+      if (chunk.length > 0) yield Buffer.from(chunk, "utf8");
+    };
+    const [result] = await this.connection.query({
+      sql: `LOAD DATA LOCAL INFILE 'stage' INTO TABLE ${stage} CHARACTER SET utf8mb4 (${cols}, ${ROW_COLUMN})`,
+      infileStreamFactory: () => Readable.from(chunks()),
+    });
+    return (result as mysql.ResultSetHeader).warningStatus ?? 0;
+  }
+
+  private async insertStage(stage: string, _table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
     const values = rows.map((row) => [...row.values.map(toMysqlValue), row.position]);
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     await this.query(`INSERT INTO ${stage} (${cols}, ${ROW_COLUMN}) VALUES ?`, [values]);
@@ -293,6 +361,17 @@ class MysqlDatabase implements Database {
     return undefined;
   }
 }
+
+/** One value in LOAD DATA's default format: \\N for NULL, backslash escapes for the separators. */
+function loadDataText(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  if (typeof value === "boolean") return value ? "1" : "0";
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return /[\\\t\n\r\0]/.test(text) ? text.replace(/[\\\t\n\r\0]/g, (c) => LOAD_ESCAPES[c]!) : text;
+}
+
+const LOAD_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0" };
 
 /** Objects and arrays (JSON files) go to JSON / text columns as JSON text. */
 function toMysqlValue(v: unknown): unknown {

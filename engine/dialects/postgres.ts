@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import { MigrationFailedError, messageOf } from "../errors";
 import type { MigrationFile } from "../migration-files";
 import { lineOf, type SqlStatement } from "../sql-splitter";
@@ -161,7 +164,10 @@ class PostgresDatabase implements Database {
       `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success) ` +
       `VALUES (${lit(m.version)}, ${lit(m.description)}, ${lit(m.script)}, ${lit(m.checksum)}, ${lit(appliedBy)}, ` +
       `(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, true)`;
-    let text = "BEGIN;\n";
+    // Commits do not wait for the WAL flush; flushDurably() at the end of the run waits for all of
+    // them at once. A server crash before that loses whole migrations with their history rows, never
+    // half of one, and the next run applies them again.
+    let text = "BEGIN;\nSET LOCAL synchronous_commit TO off;\n";
     const offsets: number[] = [];
     for (const s of statements) {
       offsets.push(text.length);
@@ -192,6 +198,11 @@ class PostgresDatabase implements Database {
       throw await this.pinpoint(m, statements, e);
     }
     return Math.round(performance.now() - started);
+  }
+
+  /** A synchronous commit of a transaction with an id flushes the WAL of every earlier commit. */
+  async flushDurably(): Promise<void> {
+    await this.client.query("BEGIN; SELECT txid_current(); COMMIT");
   }
 
   private async pinpoint(m: MigrationFile, statements: readonly SqlStatement[], original: PgError): Promise<MigrationFailedError> {
@@ -256,20 +267,25 @@ class PostgresDatabase implements Database {
     return stage;
   }
 
-  /** One parameter per batch: a JSON array expanded by json_populate_recordset on the server. */
-  async loadStage(stage: string, _table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
-    const objects = rows.map((row) => {
-      const o: Record<string, unknown> = { [ROW_COLUMN]: row.position };
-      columns.forEach((c, i) => {
-        o[c] = row.values[i];
-      });
-      return o;
-    });
+  /** COPY FROM STDIN in text format: the server's fastest path, into an unlogged temporary table. */
+  async loadStage(stage: string, table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+    const isArray = columns.map((c) => (typeOf.get(c) ?? "").startsWith("_"));
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
-    await this.query(
-      `INSERT INTO ${stage} (${cols}, ${ROW_COLUMN}) SELECT ${cols}, ${ROW_COLUMN} FROM json_populate_recordset(NULL::${stage}, $1::json)`,
-      [JSON.stringify(objects)],
-    );
+    const copy = this.client.query(copyFrom(`COPY ${stage} (${cols}, ${ROW_COLUMN}) FROM STDIN`));
+    const chunks = function* () {
+      let chunk = "";
+      for (const row of rows) {
+        for (let i = 0; i < row.values.length; i++) chunk += `${copyText(row.values[i], isArray[i]!)}\t`;
+        chunk += `${row.position}\n`;
+        if (chunk.length > 1 << 20) {
+          yield chunk;
+          chunk = "";
+        }
+      }
+      if (chunk.length > 0) yield chunk;
+    };
+    await pipeline(Readable.from(chunks()), copy);
   }
 
   async duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined> {
@@ -338,6 +354,31 @@ class PostgresDatabase implements Database {
     if (key) return key[1]!.replace(/"/g, "");
     return undefined;
   }
+}
+
+/** One value in COPY text format: \\N for NULL, backslash escapes for the separators. */
+function copyText(value: unknown, isArray: boolean): string {
+  if (value === null || value === undefined) return "\\N";
+  let text: string;
+  if (typeof value === "string") text = value;
+  else if (typeof value === "boolean") return value ? "t" : "f";
+  else if (typeof value === "number" || typeof value === "bigint") return String(value);
+  else if (Array.isArray(value) && isArray) text = arrayLiteral(value);
+  else text = JSON.stringify(value);
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
+}
+
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/** A JSON array as a PostgreSQL array literal, e.g. {1,2} or {"a b",NULL}. */
+function arrayLiteral(values: readonly unknown[]): string {
+  const items = values.map((v) => {
+    if (v === null || v === undefined) return "NULL";
+    if (Array.isArray(v)) return arrayLiteral(v);
+    const text = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+    return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  });
+  return `{${items.join(",")}}`;
 }
 
 /** Types without an equality operator are compared through one that has one. */

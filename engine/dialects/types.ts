@@ -100,6 +100,8 @@ export interface Database {
    * Returns the duration in milliseconds.
    */
   applyMigration(table: string, migration: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number>;
+  /** Waits until every migration committed on this connection is on disk. */
+  flushDurably(): Promise<void>;
 
   describeTable(table: string): Promise<TableInfo | undefined>;
   foreignKeys(): Promise<ForeignKeyEdge[]>;
