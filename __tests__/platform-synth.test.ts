@@ -33,6 +33,8 @@ test("no synthesized stack holds an absolute path", () => {
 });
 
 test("every path a stack references lies inside its own folder", () => {
+  // The primary-region stacks package Lambda bundles; their archives must read from the stack folder.
+  expect(stackJson("dev-us-east-1")).toMatch(/"source_dir": "\$\{path\.module\}\/assets\//);
   for (const name of stackNames) {
     const references = [...stackJson(name).matchAll(/\$\{path\.module\}\/([^"}]+)/g)].map((m) => m[1]);
     for (const reference of references.filter((r) => !r.endsWith(".zip"))) {
