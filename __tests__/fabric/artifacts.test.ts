@@ -26,7 +26,17 @@ describe("artifacts bucket", () => {
 
   test("expires noncurrent versions and aborts incomplete uploads", () => {
     const rules = staging().resource("aws_s3_bucket_lifecycle_configuration", "artifacts/bucket/lifecycle").rule;
-    expect(rules.map((r: any) => r.id)).toEqual(["expire-noncurrent-versions", "abort-incomplete-uploads"]);
+    expect(rules.map((r: any) => r.id)).toEqual(["expire-noncurrent-versions", "abort-incomplete-uploads", "expire-canary", "expire-reports"]);
+  });
+
+  test("expires canary markers after a day and validation reports after 90 days, in the bucket and its DR copy", () => {
+    for (const stack of [staging(), stagingDr()]) {
+      const rules = stack.resource("aws_s3_bucket_lifecycle_configuration", "artifacts/bucket/lifecycle").rule;
+      expect(rules.filter((r: any) => r.id.startsWith("expire-c") || r.id === "expire-reports")).toEqual([
+        expect.objectContaining({ filter: [{ prefix: "canary/" }], expiration: [{ days: 1 }] }),
+        expect.objectContaining({ filter: [{ prefix: "reports/" }], expiration: [{ days: 90 }] }),
+      ]);
+    }
   });
 
   test("logs server access to the region's access-log bucket under its own prefix", () => {

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import type { ArtifactEncryption } from "../config/types";
 import type { PlatformKey } from "../keys/platform-key";
 import { rolesAsPrincipals } from "../cross-account/trust-map";
+import { REPORT_PREFIX } from "../monitoring/status-endpoint";
 import { SecureBucket } from "../storage/secure-bucket";
 import { AccessLogBucket } from "./access-log-bucket";
 
@@ -22,6 +23,18 @@ export interface ArtifactBucketProps {
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
+
+/** Where the replication canaries write their marker objects (one folder per environment). */
+export const CANARY_OBJECT_PREFIX = "canary/";
+
+/**
+ * Objects that only matter for a while: canary markers (the replica is checked within minutes) and
+ * validation reports. Expiring them keeps the bucket and its DR copy from filling up with them.
+ */
+export const SHORT_LIVED_OBJECTS = [
+  { prefix: CANARY_OBJECT_PREFIX, days: 1 },
+  { prefix: REPORT_PREFIX, days: 90 },
+] as const;
 
 /** Object-level actions that change data; only the bucket's own account may call them directly. */
 export const OBJECT_WRITE_ACTIONS = [
@@ -67,6 +80,7 @@ export class ArtifactBucket extends Construct {
       bucketName: props.bucketName,
       kmsKeyArn: kms ? props.key.arn : undefined,
       accessLogs: { bucketName: props.accessLogBucketName, prefix: AccessLogBucket.logPrefix(props.bucketName) },
+      expireObjects: SHORT_LIVED_OBJECTS,
       preventDestroy: props.preventDestroy,
       provider: props.provider,
     });

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { CANARY_OBJECT_PREFIX } from "../artifacts/artifact-bucket";
 import type { LambdaConfig } from "../config/types";
 import type { PolicyStatement } from "../iam/policy";
 import { BundledFunction } from "../lambda-packaging/bundled-function";
@@ -36,7 +37,7 @@ export class ReplicationMonitor extends Construct {
   constructor(scope: Construct, id: string, props: ReplicationMonitorProps) {
     super(scope, id);
     const { ledger, drBucket, next } = props;
-    const canaryPrefix = `canary/${props.environment}/`;
+    const canaryPrefix = `${CANARY_OBJECT_PREFIX}${props.environment}/`;
     const statements: PolicyStatement[] = [
       { sid: "WriteS3Canary", actions: ["s3:PutObject"], resources: [`arn:aws:s3:::${props.artifactsBucketName}/${canaryPrefix}*`] },
       { sid: "ReadS3CanaryReplica", actions: ["s3:GetObject"], resources: [`arn:aws:s3:::${drBucket.bucketName}/${canaryPrefix}*`] },

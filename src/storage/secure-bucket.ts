@@ -18,6 +18,8 @@ export interface SecureBucketProps {
   readonly noncurrentVersionExpirationDays?: number;
   /** Bucket that receives this bucket's server access logs, and the prefix to use. @default no access logging */
   readonly accessLogs?: { readonly bucketName: string; readonly prefix: string };
+  /** Prefixes whose objects are short-lived (canary markers, reports): expired after `days`. @default none */
+  readonly expireObjects?: readonly { readonly prefix: string; readonly days: number }[];
   /** Refuse `terraform destroy` of the bucket. @default false */
   readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
@@ -84,6 +86,12 @@ export class SecureBucket extends Construct {
           filter: [{ prefix: "" }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
+        ...(props.expireObjects ?? []).map(({ prefix, days }) => ({
+          id: `expire-${prefix.replace(/[^A-Za-z0-9-]/g, "-").replace(/-+$/, "")}`,
+          status: "Enabled",
+          filter: [{ prefix }],
+          expiration: [{ days }],
+        })),
       ],
       dependsOn: [this.versioning],
     });
