@@ -50,3 +50,18 @@ test("no synthesized file holds a database password", () => {
     expect(text).not.toMatch(/"password"\s*:\s*"[^$]/i);
   }
 });
+
+test("the database sync functions are watched like the fabric's: errors, throttles and dead letters alarm", () => {
+  const alarms = Object.values(JSON.parse(stackJson("staging-us-east-1")).resource.aws_cloudwatch_metric_alarm) as any[];
+  const names = alarms.map((alarm) => alarm.alarm_name);
+  expect(names).toEqual(
+    expect.arrayContaining([
+      "replica-staging-schema-sync-errors",
+      "replica-staging-schema-sync-throttles",
+      "replica-staging-data-sync-errors",
+      "replica-staging-data-sync-throttles",
+      "replica-staging-schema-sync-dlq-depth",
+      "replica-staging-database-sync-events-dlq-depth",
+    ]),
+  );
+});

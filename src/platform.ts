@@ -27,8 +27,8 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
     for (const region of regions) {
       const stack = new EnvironmentStack(app, { platform: config, environment, region });
       const dataTier = addDataTier(stack);
-      addReplicationFabric(stack, dataTier);
-      addDatabaseSync(stack, dataTier);
+      const databaseSync = addDatabaseSync(stack, dataTier);
+      addReplicationFabric(stack, databaseSync);
       stacks.set(stack.node.id, stack);
     }
   }

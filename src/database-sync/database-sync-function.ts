@@ -57,6 +57,10 @@ export interface DatabaseSyncFunctionProps {
 export class DatabaseSyncFunction extends Construct {
   readonly function: BundledFunction;
   readonly rule: EventRule;
+  /** The handler folder (`schema-sync` or `data-sync`), also its metrics' `Handler` dimension. */
+  readonly handler: string;
+  /** The function's name, known at synth time (alarm names and dimensions need it as plain text). */
+  readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: DatabaseSyncFunctionProps) {
     super(scope, id);
@@ -66,6 +70,8 @@ export class DatabaseSyncFunction extends Construct {
       }
     }
     const spec = HANDLERS[props.kind];
+    this.handler = spec.handler;
+    this.functionName = props.functionName;
     this.function = new BundledFunction(this, "function", {
       handler: spec.handler,
       functionName: props.functionName,

@@ -7,8 +7,12 @@ import { fabricMetricsNamespace } from "../monitoring/metrics";
 import type { DataTier } from "./data-tier";
 import type { EnvironmentStack } from "./environment-stack";
 
-/** The database-sync functions of one primary-region stack, by kind. */
-export type DatabaseSync = Readonly<Record<SyncKind, DatabaseSyncFunction>>;
+/** The database-sync functions of one primary-region stack, and the queue their rules dead-letter to. */
+export interface DatabaseSync {
+  readonly functions: Readonly<Record<SyncKind, DatabaseSyncFunction>>;
+  /** Name of the encrypted queue that receives events the functions' rules could not deliver. */
+  readonly eventsDeadLetterQueueName: string;
+}
 
 /**
  * Composes schema sync and data sync of one environment: both functions in the primary-region
@@ -22,8 +26,9 @@ export function addDatabaseSync(stack: EnvironmentStack, dataTier: DataTier): Da
   if (!stack.isPrimaryRegion || environment.databases.length === 0) return undefined;
   const ledgerTable = fabricNames(platform.project, environment.name).ledgerTable;
   const bucketName = artifactsBucketName(platform, environment, region);
+  const eventsDeadLetterQueueName = stack.names.environmentScoped("database-sync-events-dlq");
   const deadLetterQueue = new EventsDeadLetterQueue(stack, "database-sync-events-dlq", {
-    queueName: stack.names.environmentScoped("database-sync-events-dlq"),
+    queueName: eventsDeadLetterQueueName,
     kmsKeyArn: stack.key.arn,
   });
   const make = (kind: SyncKind, handler: string) =>
@@ -46,8 +51,8 @@ export function addDatabaseSync(stack: EnvironmentStack, dataTier: DataTier): Da
       metricsNamespace: fabricMetricsNamespace(platform.project),
       deadLetterQueue,
     });
-  const sync = { schema: make("schema", "schema-sync"), data: make("data", "data-sync") };
+  const functions = { schema: make("schema", "schema-sync"), data: make("data", "data-sync") };
   new TerraformOutput(stack, "migrations_prefix", { value: readPrefix(platform, environment, "schema"), description: `Key prefix of the ${environment.name} artifacts bucket that schema sync applies (<prefix><database>/V<version>__<name>.sql)` });
   new TerraformOutput(stack, "reference_data_prefix", { value: readPrefix(platform, environment, "data"), description: `Key prefix of the ${environment.name} artifacts bucket that data sync loads (<prefix><database>/<table>.json|csv)` });
-  return sync;
+  return { functions, eventsDeadLetterQueueName };
 }

@@ -29,7 +29,7 @@ import { fabricMetricsNamespace, S3_REPLICATION_EVENTS } from "../monitoring/met
 import { OverviewDashboard } from "../monitoring/overview-dashboard";
 import { CANARY_PARAMETER_KEY, ReplicationMonitor } from "../monitoring/replication-monitor";
 import { StatusEndpoint } from "../monitoring/status-endpoint";
-import type { DataTier } from "./data-tier";
+import type { DatabaseSync } from "./database-sync";
 import type { EnvironmentStack } from "./environment-stack";
 
 /** How often the canaries and the validator run. */
@@ -52,14 +52,14 @@ export const ALERT_DETAIL_TYPES = [
  * environment stack. The DR-region stack holds only the DR bucket and its access-log bucket; the
  * primary-region stack holds everything else (so IAM names, which are account-global, never collide).
  * The fabric's functions call only AWS APIs, so they run outside the VPC and do not use the data tier.
+ * The schema and data sync functions, composed before the fabric, are watched by its monitoring.
  */
-export function addReplicationFabric(stack: EnvironmentStack, dataTier: DataTier): void {
-  void dataTier;
+export function addReplicationFabric(stack: EnvironmentStack, databaseSync?: DatabaseSync): void {
   const artifacts = addEnvironmentArtifacts(stack);
-  if (stack.isPrimaryRegion) addPrimaryFabric(stack, artifacts);
+  if (stack.isPrimaryRegion) addPrimaryFabric(stack, artifacts, databaseSync);
 }
 
-function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifacts): void {
+function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifacts, databaseSync: DatabaseSync | undefined): void {
   const { platform, environment, region } = stack;
   const { project } = platform;
   const names = fabricNames(project, environment.name);
@@ -266,6 +266,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     ...(mirror ? [{ functionName: names.configMirrorFunction, handler: "config-mirror" }] : []),
     { functionName: names.replicationMonitorFunction, handler: "replication-monitor" },
     { functionName: names.configValidatorFunction, handler: "config-validator" },
+    // Schema and data sync are watched like every other function of the environment.
+    ...Object.values(databaseSync?.functions ?? {}).map((sync) => ({ functionName: sync.functionName, handler: sync.handler })),
   ];
   const monitoring = new FabricMonitoring(stack, "fabric-monitoring", {
     namePrefix: `${project}-${environment.name}`,
@@ -277,7 +279,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     replication: { sourceBucketName: artifactsBucketName(platform, environment, region), rules: artifacts.replication!.rules },
     ledger: { tableName: names.ledgerTable, replicaRegion: platform.drRegion },
     functions: watched.map((fn) => ({ ...fn, deadLetterQueueName: `${fn.functionName}-dlq` })),
-    queueNames: [stack.names.environmentScoped("events-dlq")],
+    queueNames: [stack.names.environmentScoped("events-dlq"), ...(databaseSync ? [databaseSync.eventsDeadLetterQueueName] : [])],
     canary: true,
     validator: true,
   });
