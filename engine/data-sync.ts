@@ -1,4 +1,4 @@
-import { acquireLock, openDatabase, type ConnectionSettings } from "./database";
+import { acquireLock, openPair, type ConnectionSettings } from "./database";
 import { loadDataFiles, rowLabel, type DataFile, type DataRow } from "./data-files";
 import type { Database, ForeignKeyEdge, StagedRow, TableInfo } from "./dialects/types";
 import { EngineError, messageOf } from "./errors";
@@ -62,12 +62,10 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
   const dryRun = options.dryRun ?? false;
   const files = await loadDataFiles(options.source);
   if (files.length === 0) return { tables: [], dryRun };
-  const db = await openDatabase(options);
-  let lockDb: Database | undefined;
+  const [db, lockDb] = await openPair(options);
   const lockName = `data-sync:${db.databaseName}`;
   let locked = false;
   try {
-    lockDb = await openDatabase(options);
     await acquireLock(lockDb, lockName, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, "data sync");
     locked = true;
     const prepared: Prepared[] = [];
@@ -123,9 +121,8 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
       throw error;
     }
   } finally {
-    if (locked) await lockDb?.unlock(lockName).catch(() => undefined);
-    await lockDb?.close();
-    await db.close();
+    if (locked) await lockDb.unlock(lockName).catch(() => undefined);
+    await Promise.all([lockDb.close(), db.close()]);
   }
 }
 

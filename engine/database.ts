@@ -56,3 +56,12 @@ export async function acquireLock(db: Database, name: string, timeoutMs: number,
     );
   }
 }
+
+/** Opens a work connection and a lock connection at the same time. */
+export async function openPair(settings: ConnectionSettings): Promise<[Database, Database]> {
+  const [work, lock] = await Promise.allSettled([openDatabase(settings), openDatabase(settings)]);
+  if (work.status === "fulfilled" && lock.status === "fulfilled") return [work.value, lock.value];
+  if (work.status === "fulfilled") await work.value.close();
+  if (lock.status === "fulfilled") await lock.value.close();
+  throw work.status === "rejected" ? work.reason : (lock as PromiseRejectedResult).reason;
+}

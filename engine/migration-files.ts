@@ -57,8 +57,7 @@ export function checksumOf(content: string): string {
  */
 export async function loadMigrations(source: FileSource): Promise<MigrationFile[]> {
   const names = (await source.list()).filter((name) => name.toLowerCase().endsWith(".sql"));
-  const migrations: MigrationFile[] = [];
-  for (const script of names) {
+  const parsedNames = names.map((script) => {
     const parsed = parseMigrationName(script);
     if (!parsed) {
       throw new EngineError(
@@ -66,9 +65,10 @@ export async function loadMigrations(source: FileSource): Promise<MigrationFile[
         `${source.description}: ${script} does not follow V<version>__<description>.sql (e.g. V1.2__add_orders.sql); rename it or move it out of the folder`,
       );
     }
-    const sql = await source.read(script);
-    migrations.push({ ...parsed, script, sql, checksum: checksumOf(sql) });
-  }
+    return { ...parsed, script };
+  });
+  const contents = await Promise.all(parsedNames.map((p) => source.read(p.script)));
+  const migrations: MigrationFile[] = parsedNames.map((p, i) => ({ ...p, sql: contents[i]!, checksum: checksumOf(contents[i]!) }));
   migrations.sort((a, b) => compareVersions(a.version, b.version));
   for (let i = 1; i < migrations.length; i++) {
     const prev = migrations[i - 1]!;

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from "node:os";
-import { acquireLock, openDatabase, type ConnectionSettings } from "./database";
+import { acquireLock, openDatabase, openPair, type ConnectionSettings } from "./database";
 import type { Database, HistoryRow } from "./dialects/types";
 import { EngineError } from "./errors";
 import { compareVersions, isVersion, loadMigrations, type MigrationFile } from "./migration-files";
@@ -108,12 +108,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const applied: (MigrationSummary & { durationMs: number })[] = [];
     let currentVersion = plan.currentVersion;
     try {
-      for (const { migration, statements } of split) {
-        const durationMs = await db.applyMigration(table, migration, statements, appliedBy);
+      await db.applyMigrations(table, split, appliedBy, (migration, durationMs) => {
         applied.push({ ...summary(migration), durationMs });
         if (currentVersion === undefined || compareVersions(migration.version, currentVersion) > 0) currentVersion = migration.version;
         options.onProgress?.({ type: "applied", migration: summary(migration), durationMs });
-      }
+      });
     } catch (error) {
       if (applied.length > 0) await db.flushDurably().catch(() => undefined);
       throw error;
@@ -263,21 +262,18 @@ async function withLockedDatabase<T>(
   purpose: string,
   work: (db: Database) => Promise<T>,
 ): Promise<T> {
-  const db = await openDatabase(settings);
-  let lockDb: Database | undefined;
+  // The lock lives on its own connection, untouched by the migrations' transactions and errors.
+  const [db, lockDb] = await openPair(settings);
   const lockName = `${purpose}:${db.databaseName}:${historyTableOf(settings)}`;
   let locked = false;
   try {
-    // The lock lives on its own connection, untouched by the migrations' transactions and errors.
-    lockDb = await openDatabase(settings);
     await acquireLock(lockDb, lockName, settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, purpose);
     locked = true;
     settings.onProgress?.({ type: "locked", lock: lockDb.describeLock(lockName) });
     return await work(db);
   } finally {
-    if (locked) await lockDb?.unlock(lockName).catch(() => undefined);
-    await lockDb?.close();
-    await db.close();
+    if (locked) await lockDb.unlock(lockName).catch(() => undefined);
+    await Promise.all([lockDb.close(), db.close()]);
   }
 }
 

@@ -111,6 +111,21 @@ describe.each(ENGINES)("migrations on %s", (engine) => {
     expect(await tables()).not.toContain("never");
   });
 
+  test("with many files, a failure keeps and reports every file before it and applies none after it", async () => {
+    // GIVEN 60 files, the 55th of which fails
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 60; i++) files[`V${i}__t${i}.sql`] = i === 55 ? "INSERT INTO missing_table VALUES (1);" : `CREATE TABLE t${i} (id int);`;
+    const reported: string[] = [];
+    // WHEN
+    const error = await run(files, { onProgress: (e) => e.type === "applied" && reported.push(e.migration.version) }).catch((e: unknown) => e);
+    // THEN
+    expect((error as Error).message).toMatch(/^V55__t55.sql \(statement 1, line 1\): .*missing_table/);
+    expect(reported).toEqual(Array.from({ length: 54 }, (_, i) => String(i + 1)));
+    const succeeded = await db.query(`SELECT count(*) AS n FROM ${HISTORY} WHERE success = ${engine === "postgres" ? "true" : "1"}`);
+    expect(Number(succeeded[0]!.n)).toBe(54);
+    expect(await tables()).not.toContain("t56");
+  });
+
   test("two runs started at the same time: one applies everything, the other waits and then finds nothing to do", async () => {
     const files = { ...base, "V2__slow.sql": sleepSql(engine, 0.6) };
     const [a, b] = await Promise.all([run(files, { lockTimeoutMs: 20_000 }), run(files, { lockTimeoutMs: 20_000 })]);

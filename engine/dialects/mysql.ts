@@ -4,14 +4,16 @@ import mysql from "mysql2/promise";
 import { MigrationFailedError, messageOf } from "../errors";
 import type { MigrationFile } from "../migration-files";
 import type { SqlStatement } from "../sql-splitter";
-import type { ConnectionInput, Database, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
+import type { ConnectionInput, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
 const ROW_COLUMN = "_eng_row";
 const STRING_TYPES = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
 
 /** Opens a MySQL / MariaDB connection. */
 export async function connectMysql(input: ConnectionInput): Promise<Database> {
-  const common = { multipleStatements: false, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true } as const;
+  // Multiple statements let a history row and its COMMIT travel together; migration files are still
+  // sent one statement at a time, as split by the engine.
+  const common = { multipleStatements: true, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true } as const;
   const options: mysql.ConnectionOptions =
     typeof input === "string"
       ? { uri: input, ...common }
@@ -155,7 +157,16 @@ class MysqlDatabase implements Database {
    * MySQL commits DDL implicitly, so a migration cannot be undone: statements run one by one and a
    * failure is recorded (success = false) so that later runs stop until someone repairs it.
    */
-  async applyMigration(table: string, m: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number> {
+  async applyMigrations(
+    table: string,
+    batch: readonly PendingMigration[],
+    appliedBy: string,
+    onApplied: (migration: MigrationFile, durationMs: number) => void,
+  ): Promise<void> {
+    for (const { migration, statements } of batch) onApplied(migration, await this.applyOne(table, migration, statements, appliedBy));
+  }
+
+  private async applyOne(table: string, m: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number> {
     const started = performance.now();
     const insert = `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success, error, applied_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`;
@@ -183,8 +194,7 @@ class MysqlDatabase implements Database {
       }
     }
     const duration = Math.round(performance.now() - started);
-    await this.query(insert, [m.version, m.description, m.script, m.checksum, appliedBy, duration, true, null]);
-    await this.query("COMMIT");
+    await this.query(`${insert}; COMMIT`, [m.version, m.description, m.script, m.checksum, appliedBy, duration, true, null]);
     return duration;
   }
 

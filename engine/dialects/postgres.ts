@@ -2,13 +2,15 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import { MigrationFailedError, messageOf } from "../errors";
 import type { MigrationFile } from "../migration-files";
 import { lineOf, type SqlStatement } from "../sql-splitter";
-import type { ConnectionInput, Database, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
+import type { ConnectionInput, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
 const ROW_COLUMN = "_eng_row";
+/** Migrations sent per round trip, and the script size after which a group closes. */
+const GROUP_MIGRATIONS = 50;
+const GROUP_CHARS = 256 * 1024;
 
 /** Opens a PostgreSQL connection. */
 export async function connectPostgres(input: ConnectionInput): Promise<Database> {
@@ -152,52 +154,89 @@ class PostgresDatabase implements Database {
   }
 
   /**
-   * One round trip per migration: BEGIN, the statements, the history row and COMMIT go as one
-   * simple-protocol query. The duration is measured by the server from the transaction start.
-   * On failure the transaction is rolled back and the failing statement is found from the error
-   * position, or by replaying the statements one by one in a transaction that is rolled back.
+   * Each migration is BEGIN, its statements, its history row and COMMIT; several migrations travel
+   * in one simple-protocol query (one round trip per group), each still its own transaction. The
+   * server measures each duration from its transaction's start. On failure the open transaction is
+   * rolled back, the history tells which migrations of the group committed, and the failing
+   * statement is found from the error position, or by replaying the failing file's statements in a
+   * transaction that is rolled back.
    */
-  async applyMigration(table: string, m: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number> {
-    const started = performance.now();
-    const lit = (v: string) => this.client.escapeLiteral(v);
-    const history =
-      `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success) ` +
-      `VALUES (${lit(m.version)}, ${lit(m.description)}, ${lit(m.script)}, ${lit(m.checksum)}, ${lit(appliedBy)}, ` +
-      `(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, true)`;
-    // Commits do not wait for the WAL flush; flushDurably() at the end of the run waits for all of
-    // them at once. A server crash before that loses whole migrations with their history rows, never
-    // half of one, and the next run applies them again.
-    let text = "BEGIN;\nSET LOCAL synchronous_commit TO off;\n";
-    const offsets: number[] = [];
-    for (const s of statements) {
-      offsets.push(text.length);
-      // The newline before the delimiter ends a trailing line comment.
-      text += `${s.text}\n;\n`;
+  async applyMigrations(
+    table: string,
+    batch: readonly PendingMigration[],
+    appliedBy: string,
+    onApplied: (migration: MigrationFile, durationMs: number) => void,
+  ): Promise<void> {
+    for (let start = 0; start < batch.length; ) {
+      let size = 0;
+      let end = start;
+      while (end < batch.length && end - start < GROUP_MIGRATIONS && (end === start || size < GROUP_CHARS)) {
+        size += batch[end]!.migration.sql.length;
+        end++;
+      }
+      await this.applyGroup(table, batch.slice(start, end), appliedBy, onApplied);
+      start = end;
     }
-    const historyOffset = text.length;
-    text += `${history};\nCOMMIT`;
+  }
+
+  private async applyGroup(
+    table: string,
+    group: readonly PendingMigration[],
+    appliedBy: string,
+    onApplied: (migration: MigrationFile, durationMs: number) => void,
+  ): Promise<void> {
+    const lit = (v: string) => this.client.escapeLiteral(v);
+    const hist = this.quoteIdent(table);
+    let text = "";
+    const layout: { offsets: number[]; end: number }[] = [];
+    for (const { migration: m, statements } of group) {
+      // Commits do not wait for the WAL flush; flushDurably() at the end of the run waits for all
+      // of them at once. A server crash before that loses whole migrations with their history
+      // rows, never half of one, and the next run applies them again.
+      text += "BEGIN;\nSET LOCAL synchronous_commit TO off;\n";
+      const offsets: number[] = [];
+      for (const s of statements) {
+        offsets.push(text.length);
+        // The newline before the delimiter ends a trailing line comment.
+        text += `${s.text}\n;\n`;
+      }
+      layout.push({ offsets, end: text.length });
+      text +=
+        `INSERT INTO ${hist} (version, description, script, checksum, applied_by, duration_ms, success) ` +
+        `VALUES (${lit(m.version)}, ${lit(m.description)}, ${lit(m.script)}, ${lit(m.checksum)}, ${lit(appliedBy)}, ` +
+        `(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, true) RETURNING version AS "_eng_version", duration_ms AS "_eng_duration";\nCOMMIT;\n`;
+    }
     try {
-      await this.client.query(text);
+      const results = (await this.client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      const durations = new Map<string, number>();
+      for (const r of Array.isArray(results) ? results : [results]) {
+        for (const row of r.rows ?? []) if (row && "_eng_version" in row) durations.set(String(row._eng_version), Number(row._eng_duration));
+      }
+      for (const { migration } of group) onApplied(migration, durations.get(migration.version) ?? 0);
+      return;
     } catch (error) {
       await this.client.query("ROLLBACK").catch(() => undefined);
+      const { rows } = await this.query(`SELECT version, duration_ms FROM ${hist} WHERE version = ANY($1)`, [group.map((g) => g.migration.version)]);
+      const committed = new Map(rows.map((r) => [String(r.version), Number(r.duration_ms)]));
+      const failedAt = group.findIndex((g) => !committed.has(g.migration.version));
+      for (const { migration } of group.slice(0, failedAt === -1 ? group.length : failedAt)) onApplied(migration, committed.get(migration.version)!);
+      if (failedAt === -1) throw error;
+      const { migration: m, statements } = group[failedAt]!;
       const e = error as PgError;
       const position = e.position ? Number(e.position) - 1 : undefined;
-      if (position !== undefined && position < historyOffset) {
+      const { offsets, end } = layout[failedAt]!;
+      if (position !== undefined && offsets.length > 0 && position >= offsets[0]! && position < end) {
         let i = offsets.length - 1;
         while (i > 0 && offsets[i]! > position) i--;
-        const s = statements[i];
-        if (s && position >= offsets[i]!) {
-          throw new MigrationFailedError({
-            script: m.script,
-            statement: s.index,
-            line: lineOf(m.sql, s.start + (position - offsets[i]!)),
-            databaseMessage: e.message,
-          });
-        }
+        throw new MigrationFailedError({
+          script: m.script,
+          statement: statements[i]!.index,
+          line: lineOf(m.sql, statements[i]!.start + (position - offsets[i]!)),
+          databaseMessage: e.message,
+        });
       }
       throw await this.pinpoint(m, statements, e);
     }
-    return Math.round(performance.now() - started);
   }
 
   /** A synchronous commit of a transaction with an id flushes the WAL of every earlier commit. */
@@ -272,6 +311,8 @@ class PostgresDatabase implements Database {
     const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
     const isArray = columns.map((c) => (typeOf.get(c) ?? "").startsWith("_"));
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    // Loaded on first use: migrations never need it.
+    const { from: copyFrom } = await import("pg-copy-streams");
     const copy = this.client.query(copyFrom(`COPY ${stage} (${cols}, ${ROW_COLUMN}) FROM STDIN`));
     const chunks = function* () {
       let chunk = "";

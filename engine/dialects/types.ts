@@ -50,6 +50,12 @@ export interface ForeignKeyEdge {
   readonly parent: string;
 }
 
+/** A migration file and its statements, ready to run. */
+export interface PendingMigration {
+  readonly migration: MigrationFile;
+  readonly statements: readonly SqlStatement[];
+}
+
 /** A staged row: column values plus its 1-based position in the file. */
 export type StagedRow = { readonly values: readonly unknown[]; readonly position: number };
 
@@ -95,11 +101,17 @@ export interface Database {
   deleteHistory(table: string, version: string): Promise<void>;
   markHistoryApplied(table: string, version: string, checksum: string): Promise<void>;
   /**
-   * Runs a migration's statements and records it in the history table. PostgreSQL does both in one
-   * transaction; MySQL records a failure as a row with success = false. Throws MigrationFailedError.
-   * Returns the duration in milliseconds.
+   * Runs migrations in order, each recorded in the history table, calling `onApplied` for each one
+   * that is committed. PostgreSQL runs each migration and its history row in one transaction;
+   * MySQL records a failure as a row with success = false. Stops at the first failure by throwing
+   * MigrationFailedError.
    */
-  applyMigration(table: string, migration: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number>;
+  applyMigrations(
+    table: string,
+    batch: readonly PendingMigration[],
+    appliedBy: string,
+    onApplied: (migration: MigrationFile, durationMs: number) => void,
+  ): Promise<void>;
   /** Waits until every migration committed on this connection is on disk. */
   flushDurably(): Promise<void>;
 
