@@ -93,9 +93,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const files = await loadMigrations(options.source);
   const appliedBy = options.appliedBy ?? defaultAppliedBy();
   return withLockedDatabase(options, "migration", async (db) => {
-    const exists = await db.historyExists(table);
-    if (!exists && options.dryRun !== true) await db.createHistory(table);
-    const history = exists ? await db.readHistory(table) : [];
+    let history = await db.readHistory(table);
+    if (history === undefined && options.dryRun !== true) await db.createHistory(table);
+    history ??= [];
     const plan = planMigrations(files, history, options);
     let pending = plan.pending;
     if (options.target !== undefined) pending = pending.filter((m) => compareVersions(m.version, options.target!) <= 0);
@@ -128,7 +128,7 @@ export async function info(options: MigrationSettings): Promise<MigrationInfo[]>
   const files = await loadMigrations(options.source);
   const db = await openDatabase(options);
   try {
-    const history = (await db.historyExists(table)) ? await db.readHistory(table) : [];
+    const history = (await db.readHistory(table)) ?? [];
     const byVersion = new Map(history.map((h) => [versionKey(h.version), h]));
     const fileVersions = new Set(files.map((f) => versionKey(f.version)));
     const current = highestApplied(history);
@@ -163,8 +163,7 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
   const table = historyTableOf(options);
   const files = await loadMigrations(options.source);
   return withLockedDatabase(options, "migration", async (db) => {
-    if (!(await db.historyExists(table))) return { removed: [], markedApplied: [] };
-    const failed = (await db.readHistory(table)).filter((h) => !h.success);
+    const failed = ((await db.readHistory(table)) ?? []).filter((h) => !h.success);
     const removed: string[] = [];
     const markedApplied: string[] = [];
     for (const h of failed) {

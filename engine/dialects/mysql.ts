@@ -28,8 +28,7 @@ export async function connectMysql(input: ConnectionInput): Promise<Database> {
         };
   const connection = await mysql.createConnection(options);
   connection.on("error", () => undefined);
-  const [rows] = await connection.query("SELECT DATABASE() AS db");
-  const db = (rows as { db: string | null }[])[0]?.db;
+  const db = connection.config.database;
   if (!db) {
     await connection.end();
     throw new Error("the connection names no database: add it to the URL (mysql://user@host:3306/<database>)");
@@ -105,14 +104,6 @@ class MysqlDatabase implements Database {
     await this.query(`RELEASE SAVEPOINT ${name}`);
   }
 
-  async historyExists(table: string): Promise<boolean> {
-    const { rows } = await this.query(
-      "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-      [table],
-    );
-    return Number(rows[0]!.n) > 0;
-  }
-
   async createHistory(table: string): Promise<void> {
     await this.query(`CREATE TABLE IF NOT EXISTS ${this.quoteIdent(table)} (
       version VARCHAR(100) NOT NULL PRIMARY KEY,
@@ -127,12 +118,16 @@ class MysqlDatabase implements Database {
     ) ENGINE=InnoDB`);
   }
 
-  async readHistory(table: string): Promise<HistoryRow[]> {
-    const { rows } = await this.query(
+  async readHistory(table: string): Promise<HistoryRow[] | undefined> {
+    const result = await this.query(
       `SELECT version, description, script, checksum, applied_by, applied_at, duration_ms, success, error
        FROM ${this.quoteIdent(table)} ORDER BY applied_at, version`,
-    );
-    return rows.map((r) => ({
+    ).catch((error: MysqlError) => {
+      // ER_NO_SUCH_TABLE
+      if (error.errno === 1146) return undefined;
+      throw error;
+    });
+    return result?.rows.map((r) => ({
       version: String(r.version),
       description: String(r.description),
       script: String(r.script),

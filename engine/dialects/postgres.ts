@@ -29,8 +29,8 @@ export async function connectPostgres(input: ConnectionInput): Promise<Database>
   await client.connect();
   // A dropped connection must reject the pending query, not crash the process.
   client.on("error", () => undefined);
-  const { rows } = await client.query<{ db: string }>("SELECT current_database() AS db");
-  return new PostgresDatabase(client, rows[0]!.db);
+  const database = client.database ?? (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]!.db;
+  return new PostgresDatabase(client, database);
 }
 
 /** A signed 64-bit advisory lock key derived from the lock name. */
@@ -71,10 +71,8 @@ class PostgresDatabase implements Database {
 
   async lock(name: string, timeoutMs: number): Promise<boolean> {
     const key = advisoryKey(name);
-    if (timeoutMs <= 0) {
-      const { rows } = await this.query("SELECT pg_try_advisory_lock($1) AS ok", [key]);
-      return rows[0]!.ok === true;
-    }
+    const { rows } = await this.query("SELECT pg_try_advisory_lock($1) AS ok", [key]);
+    if (rows[0]!.ok === true || timeoutMs <= 0) return rows[0]!.ok === true;
     // lock_timeout bounds the wait of pg_advisory_lock exactly, without polling.
     await this.query(`SET lock_timeout = ${Math.ceil(timeoutMs)}`);
     try {
@@ -115,11 +113,6 @@ class PostgresDatabase implements Database {
     await this.client.query(`RELEASE SAVEPOINT ${name}`);
   }
 
-  async historyExists(table: string): Promise<boolean> {
-    const { rows } = await this.query("SELECT to_regclass($1) IS NOT NULL AS ok", [this.quoteIdent(table)]);
-    return rows[0]!.ok === true;
-  }
-
   async createHistory(table: string): Promise<void> {
     await this.query(`CREATE TABLE IF NOT EXISTS ${this.quoteIdent(table)} (
       version varchar(100) PRIMARY KEY,
@@ -134,12 +127,15 @@ class PostgresDatabase implements Database {
     )`);
   }
 
-  async readHistory(table: string): Promise<HistoryRow[]> {
-    const { rows } = await this.query(
+  async readHistory(table: string): Promise<HistoryRow[] | undefined> {
+    const result = await this.query(
       `SELECT version, description, script, checksum, applied_by, applied_at, duration_ms, success, error
        FROM ${this.quoteIdent(table)} ORDER BY applied_at, version`,
-    );
-    return rows.map(toHistoryRow);
+    ).catch((error: PgError) => {
+      if (error.code === "42P01") return undefined;
+      throw error;
+    });
+    return result?.rows.map(toHistoryRow);
   }
 
   async deleteHistory(table: string, version: string): Promise<void> {

@@ -95,9 +95,9 @@ export interface Database {
   rollbackToSavepoint(name: string): Promise<void>;
   releaseSavepoint(name: string): Promise<void>;
 
-  historyExists(table: string): Promise<boolean>;
   createHistory(table: string): Promise<void>;
-  readHistory(table: string): Promise<HistoryRow[]>;
+  /** The history rows, or undefined when the table does not exist yet. */
+  readHistory(table: string): Promise<HistoryRow[] | undefined>;
   deleteHistory(table: string, version: string): Promise<void>;
   markHistoryApplied(table: string, version: string, checksum: string): Promise<void>;
   /**
