@@ -133,7 +133,9 @@ export function parseCsv(text: string): CsvRecord[] {
     let text = src.slice(pos, lineEnd);
     if (!text.includes('"')) {
       if (text.endsWith("\r")) text = text.slice(0, -1);
-      records.push({ fields: text.split(",").map((f) => (f === "" ? null : f)), line: startLine });
+      const fields: (string | null)[] = text.split(",");
+      for (let i = 0; i < fields.length; i++) if (fields[i] === "") fields[i] = null;
+      records.push({ fields, line: startLine });
       pos = lineEnd + 1;
       line++;
       continue;

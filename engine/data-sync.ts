@@ -60,9 +60,19 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
     throw new EngineError("INVALID_OPTIONS", `batchSize must be a positive integer, got ${batchSize}`);
   }
   const dryRun = options.dryRun ?? false;
-  const files = await loadDataFiles(options.source);
-  if (files.length === 0) return { tables: [], dryRun };
-  const [db, lockDb] = await openPair(options);
+  // Reading and parsing the files overlaps with opening the connections.
+  const opening = openPair(options);
+  // Marks a connection failure as handled until it is awaited below (after the files are read).
+  opening.catch(() => undefined);
+  const files = await loadDataFiles(options.source).catch(async (error: unknown) => {
+    await opening.then(([a, b]) => Promise.all([a.close(), b.close()])).catch(() => undefined);
+    throw error;
+  });
+  const [db, lockDb] = await opening;
+  if (files.length === 0) {
+    await Promise.all([db.close(), lockDb.close()]);
+    return { tables: [], dryRun };
+  }
   const lockName = `data-sync:${db.databaseName}`;
   let locked = false;
   try {
