@@ -207,7 +207,9 @@ function keyNormalizer(type: string, engine: string): ((value: unknown) => strin
   if (INTEGER_TYPES.has(type)) {
     return (value) => {
       if (typeof value === "number") return Number.isSafeInteger(value) ? String(value) : undefined;
-      if (typeof value !== "string" || !/^\s*[+-]?\d+\s*$/.test(value)) return undefined;
+      if (typeof value !== "string") return undefined;
+      if (/^(?:0|[1-9]\d{0,14})$/.test(value)) return value;
+      if (!/^\s*[+-]?\d+\s*$/.test(value)) return undefined;
       return BigInt(value.trim()).toString();
     };
   }
