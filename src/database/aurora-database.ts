@@ -3,7 +3,7 @@ import type { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-ins
 import { RdsGlobalCluster } from "@cdktf/provider-aws/lib/rds-global-cluster";
 import { Construct } from "constructs";
 import type { DatabaseConfig } from "../config/types";
-import { BACKUP_WINDOW, clusterParameterGroup, exportLogGroups, MAINTENANCE_WINDOW, serverlessInstances } from "./cluster-parts";
+import { clusterParameterGroup, exportLogGroups, serverlessInstances, sharedClusterSettings } from "./cluster-parts";
 import { ENGINE_TRAITS, MASTER_USERNAME } from "./engine";
 import { EphemeralRandomPassword, WriteOnlyMasterSecret } from "./master-password";
 
@@ -82,18 +82,7 @@ export class AuroraDatabase extends Construct {
       ...(password
         ? { masterPasswordWo: password.value, masterPasswordWoVersion: props.global!.passwordVersion, globalClusterIdentifier: this.globalCluster!.id }
         : { manageMasterUserPassword: true, masterUserSecretKmsKeyId: props.kmsKeyArn }),
-      serverlessv2ScalingConfiguration: { minCapacity: database.minCapacity, maxCapacity: database.maxCapacity },
-      dbSubnetGroupName: props.subnetGroupName,
-      vpcSecurityGroupIds: [...props.securityGroupIds],
-      dbClusterParameterGroupName: parameterGroup.name,
-      storageEncrypted: true,
-      kmsKeyId: props.kmsKeyArn,
-      iamDatabaseAuthenticationEnabled: true,
-      enabledCloudwatchLogsExports: [...ENGINE_TRAITS[database.engine].logExports],
-      backupRetentionPeriod: database.backupRetentionDays,
-      preferredBackupWindow: BACKUP_WINDOW,
-      preferredMaintenanceWindow: MAINTENANCE_WINDOW,
-      copyTagsToSnapshot: true,
+      ...sharedClusterSettings(database, { ...props, parameterGroupName: parameterGroup.name }),
       deletionProtection,
       // Without deletion protection the environment is treated as disposable (dev by default): no
       // final snapshot, so `terraform destroy` leaves nothing behind. Protected clusters keep one.

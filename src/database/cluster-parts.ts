@@ -14,6 +14,28 @@ export const BACKUP_WINDOW = "03:00-04:00";
 export const MAINTENANCE_WINDOW = "mon:04:00-mon:05:00";
 
 /** The cluster parameter group: TLS-only connections and statement logging for the engine. */
+/**
+ * The settings every Aurora cluster of the platform shares, primary or DR secondary: Serverless v2
+ * capacity, private placement, encryption with the environment key, IAM authentication, encrypted log
+ * exports, backups and maintenance in fixed windows. One place, so the two kinds never drift apart.
+ */
+export function sharedClusterSettings(database: DatabaseConfig, placement: { readonly subnetGroupName: string; readonly securityGroupIds: readonly string[]; readonly kmsKeyArn: string; readonly parameterGroupName: string }) {
+  return {
+    serverlessv2ScalingConfiguration: { minCapacity: database.minCapacity, maxCapacity: database.maxCapacity },
+    dbSubnetGroupName: placement.subnetGroupName,
+    vpcSecurityGroupIds: [...placement.securityGroupIds],
+    dbClusterParameterGroupName: placement.parameterGroupName,
+    storageEncrypted: true,
+    kmsKeyId: placement.kmsKeyArn,
+    iamDatabaseAuthenticationEnabled: true,
+    enabledCloudwatchLogsExports: [...ENGINE_TRAITS[database.engine].logExports],
+    backupRetentionPeriod: database.backupRetentionDays,
+    preferredBackupWindow: BACKUP_WINDOW,
+    preferredMaintenanceWindow: MAINTENANCE_WINDOW,
+    copyTagsToSnapshot: true,
+  };
+}
+
 export function clusterParameterGroup(scope: Construct, id: string, database: DatabaseConfig, name: string, provider?: AwsProvider): RdsClusterParameterGroup {
   return new RdsClusterParameterGroup(scope, id, {
     provider,

@@ -4,7 +4,7 @@ import type { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-ins
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { DatabaseConfig } from "../config/types";
-import { BACKUP_WINDOW, clusterParameterGroup, exportLogGroups, MAINTENANCE_WINDOW, serverlessInstances } from "./cluster-parts";
+import { clusterParameterGroup, exportLogGroups, serverlessInstances, sharedClusterSettings } from "./cluster-parts";
 import { ENGINE_TRAITS } from "./engine";
 
 export interface SecondaryClusterProps {
@@ -49,18 +49,7 @@ export class SecondaryCluster extends Construct {
       engineVersion: database.engineVersion,
       engineMode: "provisioned",
       port: ENGINE_TRAITS[database.engine].port,
-      serverlessv2ScalingConfiguration: { minCapacity: database.minCapacity, maxCapacity: database.maxCapacity },
-      dbSubnetGroupName: props.subnetGroupName,
-      vpcSecurityGroupIds: [...props.securityGroupIds],
-      dbClusterParameterGroupName: parameterGroup.name,
-      storageEncrypted: true,
-      kmsKeyId: props.kmsKeyArn,
-      iamDatabaseAuthenticationEnabled: true,
-      enabledCloudwatchLogsExports: [...ENGINE_TRAITS[database.engine].logExports],
-      backupRetentionPeriod: database.backupRetentionDays,
-      preferredBackupWindow: BACKUP_WINDOW,
-      preferredMaintenanceWindow: MAINTENANCE_WINDOW,
-      copyTagsToSnapshot: true,
+      ...sharedClusterSettings(database, { ...props, parameterGroupName: parameterGroup.name }),
       deletionProtection,
       skipFinalSnapshot: true,
       applyImmediately: !deletionProtection,
