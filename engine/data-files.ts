@@ -13,6 +13,13 @@ export interface DataFile {
   /** For each column, the 1-based data row where it first appears (CSV: 0, the header). */
   readonly firstRow: readonly number[];
   readonly rows: readonly DataRow[];
+  /**
+   * CSV only: the file's text (without a byte-order mark) when a standard CSV reader that skips one
+   * header line, such as PostgreSQL's COPY (FORMAT csv, HEADER), reads exactly these rows from it,
+   * with the same NULLs. Absent when the file has blank lines (skipped here, rows there), a carriage
+   * return that does not end a line, or a line holding only `\.` (COPY's end-of-data mark).
+   */
+  readonly csvText?: string;
 }
 
 export interface DataRow {
@@ -82,27 +89,39 @@ export function parseJsonData(file: string, text: string): DataFile {
 
 /** Parses CSV with a header row (RFC 4180); an empty unquoted field is NULL, `""` is an empty string. */
 export function parseCsvData(file: string, text: string): DataFile {
-  let records: CsvRecord[];
+  let header: (string | null)[] | undefined;
+  const rows: DataRow[] = [];
   try {
-    records = parseCsv(text);
+    readCsvRecords(text, (fields, line) => {
+      if (header === undefined) header = fields;
+      else rows.push({ values: fields, row: rows.length + 1, line });
+    });
   } catch (error) {
     throw new EngineError("DATA_FILE", `${file} ${(error as Error).message}`);
   }
-  const header = records.shift();
   if (!header) throw new EngineError("DATA_FILE", `${file}: empty file; the first line must name the columns`);
-  const columns = header.fields.map((f, i) => {
+  const columns = header.map((f, i) => {
     if (f === null || f.trim() === "") throw new EngineError("DATA_FILE", `${file} line 1: column ${i + 1} has no name`);
     return f.trim();
   });
   const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
   if (duplicate) throw new EngineError("DATA_FILE", `${file} line 1: column "${duplicate}" appears twice`);
-  const rows = records.map((r, i): DataRow => {
-    if (r.fields.length !== columns.length) {
-      throw new EngineError("DATA_FILE", `${file} line ${r.line} (row ${i + 1}): ${r.fields.length} fields, but the header has ${columns.length}`);
+  for (const r of rows) {
+    if (r.values.length !== columns.length) {
+      throw new EngineError("DATA_FILE", `${file} line ${r.line} (row ${r.row}): ${r.values.length} fields, but the header has ${columns.length}`);
     }
-    return { values: r.fields, row: i + 1, line: r.line };
-  });
-  return { file, table: file.replace(/\.csv$/i, ""), format: "csv", columns, firstRow: columns.map(() => 0), rows };
+  }
+  const src = stripBom(text);
+  const csvText = readsAsStandardCsv(src) ? { csvText: src } : {};
+  return { file, table: file.replace(/\.csv$/i, ""), format: "csv", columns, firstRow: columns.map(() => 0), rows, ...csvText };
+}
+
+/** See DataFile.csvText. Cheap substring tests first: the text can be megabytes. */
+function readsAsStandardCsv(src: string): boolean {
+  if (src.startsWith("\n") || src.startsWith("\r\n") || src.includes("\n\n") || src.includes("\n\r\n")) return false;
+  if (src.includes("\r") && /\r(?!\n)/.test(src)) return false;
+  if (src.includes("\\.") && /(?:^|\n)\\\.\r?(?:\n|$)/.test(src)) return false;
+  return true;
 }
 
 export interface CsvRecord {
@@ -116,8 +135,14 @@ export interface CsvRecord {
  * newlines and `""` for a quote). Lines may end in LF or CRLF; blank lines are skipped.
  */
 export function parseCsv(text: string): CsvRecord[] {
-  const src = stripBom(text);
   const records: CsvRecord[] = [];
+  readCsvRecords(text, (fields, line) => records.push({ fields, line }));
+  return records;
+}
+
+/** Calls `onRecord` for each record of parseCsv, without building a record object for it. */
+function readCsvRecords(text: string, onRecord: (fields: (string | null)[], line: number) => void): void {
+  const src = stripBom(text);
   let line = 1;
   let pos = 0;
   while (pos < src.length) {
@@ -135,7 +160,7 @@ export function parseCsv(text: string): CsvRecord[] {
       if (text.endsWith("\r")) text = text.slice(0, -1);
       const fields: (string | null)[] = text.split(",");
       for (let i = 0; i < fields.length; i++) if (fields[i] === "") fields[i] = null;
-      records.push({ fields, line: startLine });
+      onRecord(fields, startLine);
       pos = lineEnd + 1;
       line++;
       continue;
@@ -148,20 +173,18 @@ export function parseCsv(text: string): CsvRecord[] {
         let out = "";
         pos++;
         for (;;) {
-          if (pos >= src.length) throw new Error(`line ${fieldLine}: quoted field is never closed`);
-          const ch = src[pos]!;
-          if (ch === '"') {
-            if (src[pos + 1] === '"') {
-              out += '"';
-              pos += 2;
-              continue;
-            }
-            pos++;
-            break;
+          const quote = src.indexOf('"', pos);
+          if (quote === -1) throw new Error(`line ${fieldLine}: quoted field is never closed`);
+          const part = src.slice(pos, quote);
+          for (let nl = part.indexOf("\n"); nl !== -1; nl = part.indexOf("\n", nl + 1)) line++;
+          out += part;
+          if (src[quote + 1] === '"') {
+            out += '"';
+            pos = quote + 2;
+            continue;
           }
-          if (ch === "\n") line++;
-          out += ch;
-          pos++;
+          pos = quote + 1;
+          break;
         }
         const after = src[pos];
         if (after !== undefined && after !== "," && after !== "\n" && after !== "\r") {
@@ -185,14 +208,13 @@ export function parseCsv(text: string): CsvRecord[] {
       }
       break;
     }
-    records.push({ fields, line: startLine });
+    onRecord(fields, startLine);
     if (src[pos] === "\r") pos++;
     if (src[pos] === "\n") {
       pos++;
       line++;
     }
   }
-  return records;
 }
 
 function stripBom(text: string): string {

@@ -44,15 +44,32 @@ interface Prepared {
   readonly file: DataFile;
   readonly table: TableInfo;
   readonly rows: readonly StagedRow[];
-  /** Rows sharing a primary key, found without the server; `undefined` when the key types need the server's comparison. */
-  readonly duplicates: readonly number[] | null | undefined;
+  /**
+   * Each row's primary key as a string that is equal exactly when the server's keys are equal, and
+   * how to compute it from a key the server returns; `undefined` when the key types need the
+   * server's comparison (e.g. MySQL collations that ignore case, or char padding).
+   */
+  readonly keys: RowKeys | undefined;
+}
+
+interface RowKeys {
+  readonly ofRows: readonly string[];
+  readonly of: (key: readonly unknown[]) => string | undefined;
+}
+
+/** What syncing one table did, and how to delete its rows that are not in the file. */
+interface TableOutcome {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly prune: () => Promise<number>;
 }
 
 /**
- * Makes each reference table hold exactly the rows of its file (with `prune`), in one transaction:
- * rows are staged in a temporary table and merged by primary key with set-based statements,
- * parent tables before children (children first when pruning). Any error leaves every table as it
- * was and names the file, row and column.
+ * Makes each reference table hold exactly the rows of its file (with `prune`), in one transaction,
+ * parent tables before children (children first when pruning). Rows whose key the table lacks are
+ * bulk-loaded into it when keys compare exactly in JavaScript; the others are staged in a temporary
+ * table and merged by primary key with set-based statements. Any error leaves every table as it was
+ * and names the file, row and column.
  */
 export async function syncData(options: DataSyncOptions): Promise<DataSyncResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -80,29 +97,25 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
     locked = true;
     const prepared: Prepared[] = [];
     for (const file of files) prepared.push(prepare(file, await db.describeTable(file.table), db));
-    for (const p of prepared) if (p.duplicates) throw duplicateError(p, p.duplicates);
+    for (const p of prepared) {
+      const duplicates = p.keys && firstDuplicate(p.keys.ofRows, p.rows);
+      if (duplicates) throw duplicateError(p, duplicates);
+    }
     const ordered = orderByForeignKeys(prepared, await db.foreignKeys());
     await db.prepareSync();
     await db.begin();
     try {
-      const counts = new Map<string, { inserted: number; updated: number; deleted: number }>();
-      const stages = new Map<string, string>();
+      const outcomes = new Map<string, TableOutcome>();
       for (const [i, p] of ordered.entries()) {
-        const stage = await db.createStage(p.table, p.file.columns, i);
-        stages.set(p.table.name, stage);
-        for (let start = 0; start < p.rows.length; start += batchSize) {
-          await loadBatch(db, stage, p, p.rows.slice(start, start + batchSize));
-        }
-        const duplicate = p.duplicates === undefined ? await db.duplicateKeys(stage, p.table.primaryKey) : undefined;
-        if (duplicate) throw duplicateError(p, duplicate);
-        const merged = await mergeTable(db, stage, p);
-        if (merged.inserted > 0 && !dryRun) await db.syncSequences(p.table);
-        counts.set(p.table.name, { ...merged, deleted: 0 });
+        const outcome = (p.keys && (await syncByKnownKeys(db, p, p.keys, i, batchSize))) || (await syncThroughStage(db, p, p.rows, i, batchSize));
+        if (outcome.inserted > 0 && !dryRun) await db.syncSequences(p.table);
+        outcomes.set(p.table.name, outcome);
       }
+      const deleted = new Map<string, number>();
       if (options.prune === true) {
         for (const p of [...ordered].reverse()) {
           try {
-            counts.get(p.table.name)!.deleted = await db.prune(p.table, stages.get(p.table.name)!);
+            deleted.set(p.table.name, await outcomes.get(p.table.name)!.prune());
           } catch (error) {
             throw new EngineError("DATA_SYNC_FAILED", `${p.file.file}: deleting the rows that are not in the file failed: ${messageOf(error)}`, {
               cause: error,
@@ -111,15 +124,15 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
         }
       }
       const tables = ordered.map((p): TableSyncResult => {
-        const c = counts.get(p.table.name)!;
+        const { inserted, updated } = outcomes.get(p.table.name)!;
         return {
           table: p.table.name,
           file: p.file.file,
           rows: p.rows.length,
-          inserted: c.inserted,
-          updated: c.updated,
-          unchanged: p.rows.length - c.inserted - c.updated,
-          deleted: c.deleted,
+          inserted,
+          updated,
+          unchanged: p.rows.length - inserted - updated,
+          deleted: deleted.get(p.table.name) ?? 0,
         };
       });
       if (dryRun) await db.rollback();
@@ -166,41 +179,58 @@ function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Pr
         throw new EngineError("DATA_SYNC_FAILED", `${rowLabel(file, row)}, column "${file.columns[i]}": primary key value is empty`);
       }
     }
-    if (jsonColumns.length === 0) return { values: row.values, position: row.row };
+    if (jsonColumns.length === 0) return row;
     const values = [...row.values];
     for (const i of jsonColumns) if (values[i] !== null) values[i] = JSON.stringify(values[i]);
-    return { values, position: row.row };
+    return { values, row: row.row };
   });
-  return { file, table, rows, duplicates: findDuplicateKeys(rows, keyIndexes, table, db.engine) };
+  return { file, table, rows, keys: rowKeys(rows, keyIndexes, table, db.engine) };
 }
 
 const INTEGER_TYPES = new Set(["smallint", "integer", "bigint", "tinyint", "mediumint", "int"]);
 
 /**
- * Finds rows that share a primary key in JavaScript when every key column has a type whose
- * equality is plain (integers; PostgreSQL text, varchar and uuid). Returns their positions, null
- * when there are none, or undefined when the server must compare (e.g. MySQL collations that
- * ignore case, or char padding).
+ * Keys compared in JavaScript, when every key column has a type whose equality is plain (integers;
+ * PostgreSQL text, varchar and uuid): undefined otherwise, or when a value would need the server
+ * to interpret it.
  */
-function findDuplicateKeys(rows: readonly StagedRow[], keyIndexes: readonly number[], table: TableInfo, engine: string): number[] | null | undefined {
+function rowKeys(rows: readonly StagedRow[], keyIndexes: readonly number[], table: TableInfo, engine: string): RowKeys | undefined {
   const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
   const normalizers = table.primaryKey.map((k) => keyNormalizer(typeOf.get(k) ?? "", engine));
   if (normalizers.some((n) => n === undefined)) return undefined;
-  const seen = new Map<string, number>();
-  const groups = new Map<string, number[]>();
-  for (const row of rows) {
-    let key = "";
-    for (let i = 0; i < keyIndexes.length; i++) {
-      const part = normalizers[i]!(row.values[keyIndexes[i]!]);
+  const single = normalizers.length === 1 ? normalizers[0]! : undefined;
+  const of = (key: readonly unknown[]): string | undefined => {
+    if (single) return single(key[0]);
+    let text = "";
+    for (let i = 0; i < normalizers.length; i++) {
+      const part = normalizers[i]!(key[i]);
       if (part === undefined) return undefined;
-      key += `${part}\u0000`;
+      text += `${part}\u0000`;
     }
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, row.position);
-    else groups.set(key, [...(groups.get(key) ?? [first]), row.position]);
+    return text;
+  };
+  const ofRows: string[] = [];
+  const key: unknown[] = new Array(keyIndexes.length);
+  for (const row of rows) {
+    for (let i = 0; i < keyIndexes.length; i++) key[i] = row.values[keyIndexes[i]!];
+    const text = of(key);
+    if (text === undefined) return undefined;
+    ofRows.push(text);
   }
-  const [group] = groups.values();
-  return group ?? null;
+  return { ofRows, of };
+}
+
+/** Positions of the first group of rows that share a key, or undefined. */
+function firstDuplicate(keys: readonly string[], rows: readonly StagedRow[]): number[] | undefined {
+  const seen = new Map<string, number>();
+  let group: { key: string; positions: number[] } | undefined;
+  keys.forEach((key, i) => {
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, rows[i]!.row);
+    else if (group === undefined) group = { key, positions: [first, rows[i]!.row] };
+    else if (group.key === key) group.positions.push(rows[i]!.row);
+  });
+  return group?.positions;
 }
 
 function keyNormalizer(type: string, engine: string): ((value: unknown) => string | undefined) | undefined {
@@ -247,6 +277,59 @@ export function orderByForeignKeys<T extends { readonly table: { readonly name: 
   return ordered;
 }
 
+/**
+ * When keys compare exactly in JavaScript, the rows whose key the table lacks go straight into the
+ * table with the bulk loader and only the others are staged and merged: a first load writes each
+ * row once, as the server's own bulk loader would, and pruning deletes the known missing keys.
+ * Returns undefined, having changed nothing, when the server rejects the direct load or returns a
+ * key that cannot be compared here; the caller then syncs the table through the stage, which names
+ * the failing row and column.
+ */
+async function syncByKnownKeys(db: Database, p: Prepared, keys: RowKeys, index: number, batchSize: number): Promise<TableOutcome | undefined> {
+  const existing = new Map<string, readonly unknown[]>();
+  for (const key of await db.readKeys(p.table)) {
+    const text = keys.of(key);
+    if (text === undefined) return undefined;
+    existing.set(text, key);
+  }
+  let fresh: readonly StagedRow[] = p.rows;
+  let known: readonly StagedRow[] = [];
+  if (existing.size > 0) {
+    fresh = p.rows.filter((_, i) => !existing.has(keys.ofRows[i]!));
+    known = p.rows.filter((_, i) => existing.has(keys.ofRows[i]!));
+  }
+  const { csvText } = p.file;
+  const rejected = await attempt(
+    db,
+    async () => {
+      if (fresh.length === p.rows.length && csvText !== undefined && db.loadCsv) return db.loadCsv(p.table, p.file.columns, csvText);
+      for (let start = 0; start < fresh.length; start += batchSize) await db.loadTable(p.table, p.file.columns, fresh.slice(start, start + batchSize));
+    },
+    true,
+  );
+  if (rejected !== undefined) return undefined;
+  const merged = known.length > 0 ? await syncThroughStage(db, p, known, index, batchSize) : { inserted: 0, updated: 0 };
+  return {
+    inserted: fresh.length + merged.inserted,
+    updated: merged.updated,
+    prune: async () => {
+      if (existing.size === 0) return 0;
+      const inFile = new Set(keys.ofRows);
+      return db.deleteKeys(p.table, [...existing].filter(([key]) => !inFile.has(key)).map(([, key]) => key));
+    },
+  };
+}
+
+/** Stages the rows in a temporary table and merges them by primary key with set-based statements. */
+async function syncThroughStage(db: Database, p: Prepared, rows: readonly StagedRow[], index: number, batchSize: number): Promise<TableOutcome> {
+  const stage = await db.createStage(p.table, p.file.columns, index);
+  for (let start = 0; start < rows.length; start += batchSize) await loadBatch(db, stage, p, rows.slice(start, start + batchSize));
+  const duplicate = p.keys === undefined ? await db.duplicateKeys(stage, p.table.primaryKey) : undefined;
+  if (duplicate) throw duplicateError(p, duplicate);
+  const merged = await mergeTable(db, stage, p);
+  return { ...merged, prune: () => db.prune(p.table, stage) };
+}
+
 async function loadBatch(db: Database, stage: string, p: Prepared, batch: readonly StagedRow[]): Promise<void> {
   const error = await attempt(db, () => db.loadStage(stage, p.table, p.file.columns, batch), true);
   if (error === undefined) return;
@@ -256,7 +339,7 @@ async function loadBatch(db: Database, stage: string, p: Prepared, batch: readon
   let column = db.columnOfError(failing?.error ?? error);
   if (row && column === undefined) {
     for (const [i, c] of p.file.columns.entries()) {
-      const one = { values: [row.values[i]], position: row.position };
+      const one = { values: [row.values[i]], row: row.row };
       if ((await attempt(db, () => db.loadStage(stage, p.table, [c], [one]))) !== undefined) {
         column = c;
         break;
@@ -288,7 +371,7 @@ function duplicateError(p: Prepared, positions: readonly number[]): EngineError 
 }
 
 function rowError(p: Prepared, row: StagedRow | undefined, column: string | undefined, error: unknown): EngineError {
-  const dataRow: DataRow | undefined = row ? p.file.rows[row.position - 1] : undefined;
+  const dataRow: DataRow | undefined = row ? p.file.rows[row.row - 1] : undefined;
   const where = dataRow ? rowLabel(p.file, dataRow) : p.file.file;
   const message = messageOf(error).replace(/ at row \d+$/, "");
   return new EngineError("DATA_SYNC_FAILED", `${where}${column ? `, column "${column}"` : ""}: ${message}`, { cause: error });

@@ -55,6 +55,27 @@ describe("CSV parsing", () => {
   });
 });
 
+describe("CSV text handed to the server's own CSV reader", () => {
+  test.each([
+    ["LF", "a,b\n1,x\n2,\n"],
+    ["CRLF, quoted newlines and a byte order mark", '\ufeffa,b\r\n1,"x\r\ny"\r\n2,""'],
+  ])("is kept for a plain file (%s), without the byte order mark", (_, text) => {
+    expect(parseCsvData("t.csv", text).csvText).toBe(text.replace(/^\ufeff/, ""));
+  });
+
+  test.each([
+    ["a blank line", "a,b\n1,x\n\n2,y\n"],
+    ["a blank CRLF line", "a,b\r\n1,x\r\n\r\n2,y\r\n"],
+    ["a leading blank line", "\na,b\n1,x\n"],
+    ["a carriage return that does not end a line", 'a,b\n1,"x\ry"\n'],
+    ["a line holding only \\.", "a\n1\n\\.\n2\n"],
+  ])("is left out when the file has %s, which such a reader would read differently", (_, text) => {
+    const file = parseCsvData("t.csv", text);
+    expect(file.rows.length).toBeGreaterThan(0);
+    expect(file.csvText).toBeUndefined();
+  });
+});
+
 describe("JSON data files", () => {
   test("columns are the union of keys; a missing key is NULL", () => {
     const file = parseJsonData("t.json", '[{"id":1,"a":"x"},{"id":2,"b":true,"c":{"k":[1]}}]');

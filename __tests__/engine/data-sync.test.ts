@@ -115,6 +115,17 @@ describe.each(ENGINES)("data sync on %s", (engine) => {
     ]);
   });
 
+  test("CSV files with CRLF line endings or blank lines give the same rows", async () => {
+    const plain = 'name,value\r\na,"x\r\ny"\r\nb,\r\nc,""\r\n';
+    const blank = 'name,value\n\na,"x\r\ny"\n\nb,\nc,""\n';
+    const stored = async () => (await db.query("SELECT name, value FROM setting ORDER BY name")).map((r) => [r.name, r.value]);
+    expect(counts(await sync({ "setting.csv": plain }))).toEqual({ setting: [3, 0, 0, 0] });
+    expect(await stored()).toEqual([["a", "x\r\ny"], ["b", null], ["c", ""]]);
+    await db.query("DELETE FROM setting");
+    expect(counts(await sync({ "setting.csv": blank }))).toEqual({ setting: [3, 0, 0, 0] });
+    expect(await stored()).toEqual([["a", "x\r\ny"], ["b", null], ["c", ""]]);
+  });
+
   test("a file naming an unknown table changes nothing and names the file", async () => {
     await expect(sync({ "region.csv": REGIONS, "planet.csv": "id\n1\n" })).rejects.toMatchObject({
       code: "UNKNOWN_TABLE",
@@ -179,6 +190,61 @@ describe.each(ENGINES)("data sync on %s", (engine) => {
     expect(counts(result)).toEqual({ region: [2500, 0, 0, 0] });
     const bad = Array.from({ length: 2_500 }, (_, i) => `${i + 1},${i === 1700 ? "" : "r"}`).join("\n");
     await expect(sync({ "region.csv": `id,name\n${bad}\n` }, { batchSize: 1000 })).rejects.toThrow(/^region.csv line 1702 \(row 1701\), column "name"/);
+  });
+});
+
+// Keys that compare exactly in JavaScript (integers; PostgreSQL text and uuid) let new rows go
+// straight into the table; other keys (char, MySQL's case-insensitive varchar) are matched by the
+// server through a staging table. Users must not be able to tell the two apart.
+describe.each(ENGINES)("data sync on %s: direct and staged loading agree", (engine) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase(engine);
+    await db.query("CREATE TABLE rate (region_id int, year int, amount int NOT NULL CHECK (amount >= 0), PRIMARY KEY (region_id, year))");
+    await db.query("CREATE TABLE currency (code char(3) PRIMARY KEY, amount int NOT NULL CHECK (amount >= 0))");
+    await db.query("CREATE TABLE big (id bigint PRIMARY KEY, label varchar(20) NOT NULL)");
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  const sync = (files: Record<string, string>, extra: Partial<DataSyncOptions> = {}) =>
+    syncData({ engine, connection: db.url, source: memorySource(files), ...extra });
+  const counts = (result: Awaited<ReturnType<typeof syncData>>) => result.tables.map((t) => [t.table, t.inserted, t.updated, t.unchanged, t.deleted]);
+
+  test.each([
+    ["rate", "region_id,year,amount", ["1,2024", "1,2025", "2,2024", "3,2024"]],
+    ["currency", "code,amount", ["EUR", "USD", "JPY", "GBP"]],
+  ])("%s: new, changed, unchanged and pruned rows in one sync", async (table, header, keys) => {
+    const [a, b, c, d] = keys as string[];
+    await sync({ [`${table}.csv`]: `${header}\n${a},10\n${b},20\n${c},30\n` });
+    // GIVEN a changed, b unchanged, c gone, d new
+    const result = await sync({ [`${table}.csv`]: `${header}\n${d},40\n${a},11\n${b},20\n` }, { prune: true });
+    expect(counts(result)).toEqual([[table, 1, 1, 1, 1]]);
+    const rows = await db.query(`SELECT amount FROM ${table} ORDER BY amount`);
+    expect(rows.map((r) => Number(r.amount))).toEqual([11, 20, 40]);
+  });
+
+  test("keys beyond 2^53 are matched exactly", async () => {
+    const file = "id,label\n9007199254740993,odd\n9007199254740992,even\n";
+    expect(counts(await sync({ "big.csv": file }))).toEqual([["big", 2, 0, 0, 0]]);
+    expect(counts(await sync({ "big.csv": "id,label\n9007199254740993,odd\n" }, { prune: true }))).toEqual([["big", 0, 0, 1, 1]]);
+    expect(await db.query("SELECT label FROM big")).toEqual([{ label: "odd" }]);
+  });
+
+  test.each([
+    ["rate", "region_id,year,amount", "1,2024", "1,2025"],
+    ["currency", "code,amount", "EUR", "USD"],
+  ])("%s: a bad value in a new row or in a changed row names its line and changes nothing", async (table, header, first, second) => {
+    await expect(sync({ [`${table}.csv`]: `${header}\n${first},1\n${second},-1\n` })).rejects.toThrow(
+      new RegExp(`^${table}.csv line 3 \\(row 2\\).*(check|constraint)`, "i"),
+    );
+    expect(await db.query(`SELECT * FROM ${table}`)).toEqual([]);
+    await sync({ [`${table}.csv`]: `${header}\n${first},1\n${second},2\n` });
+    await expect(sync({ [`${table}.csv`]: `${header}\n${first},5\n${second},-2\n` })).rejects.toThrow(
+      new RegExp(`^${table}.csv line 3 \\(row 2\\).*(check|constraint)`, "i"),
+    );
+    expect((await db.query(`SELECT amount FROM ${table} ORDER BY amount`)).map((r) => Number(r.amount))).toEqual([1, 2]);
   });
 });
 

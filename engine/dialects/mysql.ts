@@ -7,6 +7,8 @@ import type { SqlStatement } from "../sql-splitter";
 import type { ConnectionInput, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
 const ROW_COLUMN = "_eng_row";
+/** Keys per DELETE statement when pruning by key. */
+const DELETE_BATCH = 1000;
 const STRING_TYPES = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
 
 /** Opens a MySQL / MariaDB connection. */
@@ -248,17 +250,25 @@ class MysqlDatabase implements Database {
     return stage;
   }
 
+  async loadStage(stage: string, _table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+    await this.loadRows(stage, columns, rows, true);
+  }
+
+  async loadTable(table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+    await this.loadRows(this.quoteIdent(table.name), columns, rows, false);
+  }
+
   /**
    * LOAD DATA LOCAL INFILE from an in-memory stream: the server's bulk path. With LOCAL the server
    * turns bad values into warnings, so any warning undoes the batch and it is sent again as a strict
-   * multi-row INSERT, whose error the caller then locates. Servers that refuse LOCAL INFILE get the
-   * INSERT directly.
+   * multi-row INSERT, which either stores the rows or fails with the error the caller then locates.
+   * Servers that refuse LOCAL INFILE get the INSERT directly.
    */
-  async loadStage(stage: string, table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+  private async loadRows(target: string, columns: readonly string[], rows: readonly StagedRow[], withPosition: boolean): Promise<void> {
     if (this.localInfile) {
       try {
         await this.query("SAVEPOINT eng_load");
-        const warnings = await this.loadDataLocal(stage, columns, rows);
+        const warnings = await this.loadDataLocal(target, columns, rows, withPosition);
         if (warnings === 0) {
           await this.query("RELEASE SAVEPOINT eng_load");
           return;
@@ -273,18 +283,20 @@ class MysqlDatabase implements Database {
         await this.query("ROLLBACK TO SAVEPOINT eng_load").catch(() => undefined);
       }
     }
-    await this.insertStage(stage, table, columns, rows);
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    const values = rows.map((row) => (withPosition ? [...row.values.map(toMysqlValue), row.row] : row.values.map(toMysqlValue)));
+    await this.query(`INSERT INTO ${target} (${cols}${withPosition ? `, ${ROW_COLUMN}` : ""}) VALUES ?`, [values]);
   }
 
   private localInfile = true;
 
-  private async loadDataLocal(stage: string, columns: readonly string[], rows: readonly StagedRow[]): Promise<number> {
+  private async loadDataLocal(target: string, columns: readonly string[], rows: readonly StagedRow[], withPosition: boolean): Promise<number> {
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     const chunks = function* () {
       let chunk = "";
       for (const row of rows) {
-        for (let i = 0; i < row.values.length; i++) chunk += `${loadDataText(row.values[i])}\t`;
-        chunk += `${row.position}\n`;
+        for (let i = 0; i < row.values.length; i++) chunk += `${i === 0 ? "" : "\t"}${loadDataText(row.values[i])}`;
+        chunk += withPosition ? `\t${row.row}\n` : "\n";
         if (chunk.length > 1 << 20) {
           yield Buffer.from(chunk, "utf8");
           chunk = "";
@@ -293,16 +305,30 @@ class MysqlDatabase implements Database {
       if (chunk.length > 0) yield Buffer.from(chunk, "utf8");
     };
     const [result] = await this.connection.query({
-      sql: `LOAD DATA LOCAL INFILE 'stage' INTO TABLE ${stage} CHARACTER SET utf8mb4 (${cols}, ${ROW_COLUMN})`,
+      sql: `LOAD DATA LOCAL INFILE 'rows' INTO TABLE ${target} CHARACTER SET utf8mb4 (${cols}${withPosition ? `, ${ROW_COLUMN}` : ""})`,
       infileStreamFactory: () => Readable.from(chunks()),
     });
     return (result as mysql.ResultSetHeader).warningStatus ?? 0;
   }
 
-  private async insertStage(stage: string, _table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
-    const values = rows.map((row) => [...row.values.map(toMysqlValue), row.position]);
-    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
-    await this.query(`INSERT INTO ${stage} (${cols}, ${ROW_COLUMN}) VALUES ?`, [values]);
+  async readKeys(table: TableInfo): Promise<unknown[][]> {
+    const [rows] = await this.connection.query({
+      sql: `SELECT ${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")} FROM ${this.quoteIdent(table.name)}`,
+      rowsAsArray: true,
+    });
+    return rows as unknown[][];
+  }
+
+  async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
+    const columns = `(${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")})`;
+    let deleted = 0;
+    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+      const batch = keys.slice(start, start + DELETE_BATCH);
+      // `?` expands a nested array to a list of tuples: ((1, 'a'), (2, 'b')).
+      const result = await this.query(`DELETE FROM ${this.quoteIdent(table.name)} WHERE ${columns} IN (?)`, [batch]);
+      deleted += result.rowCount;
+    }
+    return deleted;
   }
 
   async duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined> {

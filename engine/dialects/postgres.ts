@@ -11,6 +11,8 @@ const ROW_COLUMN = "_eng_row";
 /** Migrations sent per round trip, and the script size after which a group closes. */
 const GROUP_MIGRATIONS = 50;
 const GROUP_CHARS = 256 * 1024;
+/** Keys per DELETE statement when pruning by key (PostgreSQL allows 65535 parameters). */
+const DELETE_BATCH = 1000;
 
 /** Opens a PostgreSQL connection. */
 export async function connectPostgres(input: ConnectionInput): Promise<Database> {
@@ -304,17 +306,35 @@ class PostgresDatabase implements Database {
 
   /** COPY FROM STDIN in text format: the server's fastest path, into an unlogged temporary table. */
   async loadStage(stage: string, table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+    await this.copyRows(`${stage} (${columns.map((c) => this.quoteIdent(c)).join(", ")}, ${ROW_COLUMN})`, table, columns, rows, true);
+  }
+
+  async loadTable(table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void> {
+    await this.copyRows(`${this.quoteIdent(table.name)} (${columns.map((c) => this.quoteIdent(c)).join(", ")})`, table, columns, rows, false);
+  }
+
+  /** The file's own text through COPY's CSV reader: nothing to convert row by row. */
+  async loadCsv(table: TableInfo, columns: readonly string[], csvText: string): Promise<void> {
+    const { from: copyFrom } = await import("pg-copy-streams");
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    const copy = this.client.query(copyFrom(`COPY ${this.quoteIdent(table.name)} (${cols}) FROM STDIN WITH (FORMAT csv, HEADER true)`));
+    const chunks = function* () {
+      for (let start = 0; start < csvText.length; start += 1 << 20) yield csvText.slice(start, start + (1 << 20));
+    };
+    await pipeline(Readable.from(chunks()), copy);
+  }
+
+  private async copyRows(target: string, table: TableInfo, columns: readonly string[], rows: readonly StagedRow[], withPosition: boolean): Promise<void> {
     const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
     const isArray = columns.map((c) => (typeOf.get(c) ?? "").startsWith("_"));
-    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     // Loaded on first use: migrations never need it.
     const { from: copyFrom } = await import("pg-copy-streams");
-    const copy = this.client.query(copyFrom(`COPY ${stage} (${cols}, ${ROW_COLUMN}) FROM STDIN`));
+    const copy = this.client.query(copyFrom(`COPY ${target} FROM STDIN`));
     const chunks = function* () {
       let chunk = "";
       for (const row of rows) {
-        for (let i = 0; i < row.values.length; i++) chunk += `${copyText(row.values[i], isArray[i]!)}\t`;
-        chunk += `${row.position}\n`;
+        for (let i = 0; i < row.values.length; i++) chunk += `${i === 0 ? "" : "\t"}${copyText(row.values[i], isArray[i]!)}`;
+        chunk += withPosition ? `\t${row.row}\n` : "\n";
         if (chunk.length > 1 << 20) {
           yield chunk;
           chunk = "";
@@ -323,6 +343,27 @@ class PostgresDatabase implements Database {
       if (chunk.length > 0) yield chunk;
     };
     await pipeline(Readable.from(chunks()), copy);
+  }
+
+  async readKeys(table: TableInfo): Promise<unknown[][]> {
+    const result = await this.client.query({
+      text: `SELECT ${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")} FROM ${this.quoteIdent(table.name)}`,
+      rowMode: "array",
+    });
+    return result.rows as unknown[][];
+  }
+
+  async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
+    const columns = `(${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")})`;
+    let deleted = 0;
+    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+      const batch = keys.slice(start, start + DELETE_BATCH);
+      let n = 0;
+      const tuples = batch.map((key) => `(${key.map(() => `$${++n}`).join(", ")})`).join(", ");
+      const result = await this.query(`DELETE FROM ${this.quoteIdent(table.name)} WHERE ${columns} IN (${tuples})`, batch.flat());
+      deleted += result.rowCount;
+    }
+    return deleted;
   }
 
   async duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined> {

@@ -56,8 +56,8 @@ export interface PendingMigration {
   readonly statements: readonly SqlStatement[];
 }
 
-/** A staged row: column values plus its 1-based position in the file. */
-export type StagedRow = { readonly values: readonly unknown[]; readonly position: number };
+/** A row to load: column values and its 1-based data row in the file (its position). */
+export type StagedRow = { readonly values: readonly unknown[]; readonly row: number };
 
 /** Counts that a merge statement reports. */
 export interface MergeCounts {
@@ -122,6 +122,17 @@ export interface Database {
   /** Creates an empty staging table for `columns` of `table` and returns its name. */
   createStage(table: TableInfo, columns: readonly string[], index: number): Promise<string>;
   loadStage(stage: string, table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void>;
+  /** Bulk-loads rows straight into the table (rows whose key it does not hold yet). */
+  loadTable(table: TableInfo, columns: readonly string[], rows: readonly StagedRow[]): Promise<void>;
+  /**
+   * Bulk-loads a whole CSV file (DataFile.csvText) straight into the table, where the server reads
+   * CSV itself; absent where it does not.
+   */
+  loadCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
+  /** The primary key of every row of the table, as the driver returns the values. */
+  readKeys(table: TableInfo): Promise<unknown[][]>;
+  /** Deletes the rows with these primary keys (values as readKeys returned them). */
+  deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number>;
   /** Positions of the first group of staged rows that share a primary key, if any. */
   duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined>;
   /** Updates changed rows, then inserts new ones; only staged rows with position <= maxPosition. */
