@@ -17,7 +17,7 @@ function cli(args: string[]): Promise<CliResult> {
   return new Promise((done, fail) => {
     const env = { ...process.env };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ["--import", "tsx", "engine/cli.ts", ...args], { cwd: ROOT, env });
+    const child = spawn(process.execPath, ["bin/engine.cjs", ...args], { cwd: ROOT, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -1,0 +1,66 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compiledEntry } from "../../bin/compiled-entry.cjs";
+
+/** A throw-away project with a two-file TypeScript program. */
+function project(): string {
+  const root = mkdtempSync(join(tmpdir(), "compiled-entry-"));
+  writeFileSync(join(root, "greeting.ts"), 'export const greeting: string = "hello";\n');
+  writeFileSync(join(root, "main.ts"), 'import { greeting } from "./greeting";\nconsole.log(greeting);\n');
+  return root;
+}
+
+const run = (bundle: string) => execFileSync(process.execPath, [bundle], { encoding: "utf8" }).trim();
+
+/** Moves a file's modification time into the future, as an edit after the build would. */
+function touchLater(file: string): void {
+  const later = new Date(Date.now() + 5_000);
+  utimesSync(file, later, later);
+}
+
+describe("compiled entry (how bin/engine.cjs runs the engine CLI without a TypeScript loader)", () => {
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+  const newProject = () => {
+    const root = project();
+    roots.push(root);
+    return root;
+  };
+
+  test("builds a bundle that runs with plain node, and reuses it while the sources are unchanged", () => {
+    const root = newProject();
+    const first = compiledEntry(root, "main.ts", ".build/out");
+    expect(run(first)).toBe("hello");
+    expect(compiledEntry(root, "main.ts", ".build/out")).toBe(first);
+  });
+
+  test("rebuilds when an imported file changes, and removes the stale bundle", () => {
+    const root = newProject();
+    const first = compiledEntry(root, "main.ts", ".build/out");
+    writeFileSync(join(root, "greeting.ts"), 'export const greeting: string = "changed";\n');
+    touchLater(join(root, "greeting.ts"));
+    const second = compiledEntry(root, "main.ts", ".build/out");
+    expect(second).not.toBe(first);
+    expect(run(second)).toBe("changed");
+    expect(readdirSync(join(root, ".build/out")).filter((f) => f.endsWith(".cjs"))).toHaveLength(1);
+  });
+
+  test("rebuilds when the bundle or an input is gone", () => {
+    const root = newProject();
+    const first = compiledEntry(root, "main.ts", ".build/out");
+    rmSync(first);
+    expect(run(compiledEntry(root, "main.ts", ".build/out"))).toBe("hello");
+    writeFileSync(join(root, "main.ts"), 'console.log("standalone");\n');
+    touchLater(join(root, "main.ts"));
+    rmSync(join(root, "greeting.ts"));
+    expect(run(compiledEntry(root, "main.ts", ".build/out"))).toBe("standalone");
+  });
+
+  test("a TypeScript error in the sources fails the build with esbuild's message", () => {
+    const root = newProject();
+    writeFileSync(join(root, "main.ts"), "console.log(;\n");
+    expect(() => compiledEntry(root, "main.ts", ".build/out")).toThrow(/Build failed|Unexpected/);
+  });
+});
