@@ -102,7 +102,7 @@ export interface ConfigItem extends LedgerItemBase {
   readonly trigger: "event" | "reconcile";
 }
 
-export type SnapshotStatus = "started" | "copied" | "failed";
+export type SnapshotStatus = "started" | "copied" | "failed" | "deleted";
 export interface SnapshotItem extends LedgerItemBase {
   readonly kind: "snapshot";
   readonly database: string;

@@ -1,0 +1,26 @@
+/**
+ * Snapshot copy: keeps cross-region copies of the environment's Aurora cluster snapshots in the DR
+ * region, records each copy in the replication ledger and expires old copies.
+ * Wiring only; the logic is in `snapshots.ts`, `cluster.ts` and `handler-logic.ts`.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { systemClock } from "../shared/clock";
+import { LedgerWriter } from "../shared/ledger";
+import { createLogger } from "../shared/log";
+import { createMetrics } from "../shared/metrics";
+import { readSnapshotCopyConfig } from "./config";
+import { handleSnapshotCopyEvent, type SnapshotCopySummary } from "./handler-logic";
+
+const config = readSnapshotCopyConfig();
+const log = createLogger({ base: { handler: "snapshot-copy", environment: config.environment } });
+// `Handler` like every other function: the infrastructure's alarms select Environment, Handler and Database.
+const metrics = createMetrics({ namespace: config.metricsNamespace, environment: config.environment, defaultDimensions: { Handler: "snapshot-copy" } });
+const source = new RDSClient({ region: config.sourceRegion });
+const target = new RDSClient({ region: config.targetRegion });
+const ledger = new LedgerWriter(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.ledgerTableName);
+
+export async function handler(event: unknown): Promise<SnapshotCopySummary> {
+  return handleSnapshotCopyEvent(event, { config, source, target, ledger, log, metrics, clock: systemClock });
+}
