@@ -28,7 +28,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
       const stack = new EnvironmentStack(app, { platform: config, environment, region });
       const dataTier = addDataTier(stack);
       const databaseSync = addDatabaseSync(stack, dataTier);
-      addReplicationFabric(stack, databaseSync);
+      addReplicationFabric(stack, dataTier, databaseSync);
       stacks.set(stack.node.id, stack);
     }
   }

@@ -23,6 +23,7 @@ export interface FabricNames {
   readonly configMirrorFunction: string;
   readonly replicationMonitorFunction: string;
   readonly configValidatorFunction: string;
+  readonly snapshotCopyFunction: string;
   readonly ledgerTable: string;
 }
 
@@ -41,6 +42,7 @@ export function fabricNames(project: string, environment: string): FabricNames {
     configMirrorFunction: scoped("config-mirror"),
     replicationMonitorFunction: scoped("replication-monitor"),
     configValidatorFunction: scoped("config-validator"),
+    snapshotCopyFunction: scoped("snapshot-copy"),
     ledgerTable: scoped("replication-ledger"),
   };
 }

@@ -26,6 +26,8 @@ export interface FabricMonitoringProps {
   readonly queueNames: readonly string[];
   /** Whether the environment runs the replication monitor / config validator (their custom metrics). */
   readonly canary: boolean;
+  /** Alarms on the snapshot copies of these databases (`lambdas/snapshot-copy` metrics). @default none */
+  readonly snapshotCopies?: { readonly databases: readonly string[]; readonly maxAgeHours: number };
   readonly validator: boolean;
 }
 
@@ -159,6 +161,32 @@ export class FabricMonitoring extends Construct {
         });
       }
       widgets.push({ kind: "graph", title: "Canary replication lag (s)", metrics: lag, threshold: { label: "alarm", value: t.canaryLagSeconds } });
+    }
+
+    if (props.snapshotCopies) {
+      const { databases, maxAgeHours } = props.snapshotCopies;
+      const metric = (metricName: string, database: string): MetricRef => ({
+        namespace: props.metricsNamespace,
+        metricName,
+        dimensions: handlerDimensions(props.environment, "snapshot-copy", { Database: database }),
+        statistic: "Maximum",
+        period: 3600,
+        label: database,
+      });
+      const ages = databases.map((database) => metric("SnapshotCopyAgeHours", database));
+      for (const database of databases) {
+        // Missing data breaches: no age means no copy has ever completed, or the function stopped.
+        this.alarms.add({
+          name: `snapshot-copy-age-${database}`,
+          description: `The newest ${database} snapshot copy is older than ${maxAgeHours} hours, or there is none`,
+          metric: metric("SnapshotCopyAgeHours", database),
+          threshold: maxAgeHours,
+          treatMissingData: "breaching",
+          evaluationPeriods: 2,
+        });
+        this.alarms.add({ name: `snapshot-copy-failed-${database}`, description: `A ${database} snapshot copy failed`, metric: metric("SnapshotCopiesFailed", database), threshold: 0 });
+      }
+      widgets.push({ kind: "graph", title: "Age of the newest snapshot copy (hours)", metrics: ages, threshold: { label: "alarm", value: maxAgeHours } });
     }
 
     widgets.push({ kind: "alarms", title: "Fabric alarms", alarmArns: this.alarms.alarms.map((a) => a.arn), height: 6 });

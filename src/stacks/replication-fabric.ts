@@ -29,6 +29,8 @@ import { fabricMetricsNamespace, S3_REPLICATION_EVENTS } from "../monitoring/met
 import { OverviewDashboard } from "../monitoring/overview-dashboard";
 import { CANARY_PARAMETER_KEY, ReplicationMonitor } from "../monitoring/replication-monitor";
 import { StatusEndpoint } from "../monitoring/status-endpoint";
+import { maxCopyAgeHours, SNAPSHOT_CHECK_SCHEDULE, SnapshotCopy } from "../snapshots/snapshot-copy";
+import type { DataTier, DatabaseEndpoint } from "./data-tier";
 import type { DatabaseSync } from "./database-sync";
 import type { EnvironmentStack } from "./environment-stack";
 
@@ -54,12 +56,12 @@ export const ALERT_DETAIL_TYPES = [
  * The fabric's functions call only AWS APIs, so they run outside the VPC and do not use the data tier.
  * The schema and data sync functions, composed before the fabric, are watched by its monitoring.
  */
-export function addReplicationFabric(stack: EnvironmentStack, databaseSync?: DatabaseSync): void {
+export function addReplicationFabric(stack: EnvironmentStack, dataTier: Pick<DataTier, "databases">, databaseSync?: DatabaseSync): void {
   const artifacts = addEnvironmentArtifacts(stack);
-  if (stack.isPrimaryRegion) addPrimaryFabric(stack, artifacts, databaseSync);
+  if (stack.isPrimaryRegion) addPrimaryFabric(stack, artifacts, dataTier.databases, databaseSync);
 }
 
-function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifacts, databaseSync: DatabaseSync | undefined): void {
+function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifacts, databases: readonly DatabaseEndpoint[], databaseSync: DatabaseSync | undefined): void {
   const { platform, environment, region } = stack;
   const { project } = platform;
   const names = fabricNames(project, environment.name);
@@ -191,6 +193,22 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     ignorePatterns: environment.configMirror.denyPatterns,
     callerAccountIds: operationsAccount === environment.accountId ? [] : [operationsAccount],
   });
+  // Snapshot copies: the clusters' automated snapshots, copied into the DR region (seed 003).
+  const snapshotCopy =
+    databases.length > 0
+      ? new SnapshotCopy(stack, "snapshot-copy", {
+          ...common,
+          functionName: names.snapshotCopyFunction,
+          environment: environment.name,
+          targetRegion: platform.drRegion,
+          targetKmsKeyArn: artifacts.drKeyArn!,
+          clusters: databases.map((d) => ({ name: d.name, clusterIdentifier: d.clusterIdentifier })),
+          retentionDays: platform.snapshots.retentionDays,
+          ledgerTableName: ledger.name,
+          ledgerTableArn: ledger.arn,
+          metricsNamespace: namespace,
+        })
+      : undefined;
 
   // S3 replication events exist only as S3 event notifications; Object Created goes to EventBridge.
   const notifyMonitor = new LambdaPermission(stack, "artifacts-notify-monitor", {
@@ -250,6 +268,14 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   }
   rule("rule-replication-canary", "replication-canary", "Replication canaries", { scheduleExpression: CANARY_SCHEDULE }).addFunction("replication-monitor", monitor.function);
   rule("rule-config-validation", "config-validation", "Periodic cross-environment validation", { scheduleExpression: VALIDATION_SCHEDULE }).addFunction("config-validator", validator.function);
+  if (snapshotCopy) {
+    rule("rule-snapshot-copy", "snapshot-copy", `Copies of the newest cluster snapshots to ${platform.drRegion}, and expiry of old ones`, {
+      scheduleExpression: platform.snapshots.schedule,
+    }).addFunction("snapshot-copy", snapshotCopy.function, { action: "copy" });
+    rule("rule-snapshot-check", "snapshot-check", "Progress of the snapshot copies and the age of the newest one", {
+      scheduleExpression: SNAPSHOT_CHECK_SCHEDULE,
+    }).addFunction("snapshot-copy", snapshotCopy.function, { action: "check" });
+  }
   if (centralBus) {
     new EventRule(stack, "rule-central-alerts", {
       ruleName: stack.names.environmentScoped("central-alerts"),
@@ -266,6 +292,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     ...(mirror ? [{ functionName: names.configMirrorFunction, handler: "config-mirror" }] : []),
     { functionName: names.replicationMonitorFunction, handler: "replication-monitor" },
     { functionName: names.configValidatorFunction, handler: "config-validator" },
+    ...(snapshotCopy ? [{ functionName: names.snapshotCopyFunction, handler: "snapshot-copy" }] : []),
     // Schema and data sync are watched like every other function of the environment.
     ...Object.values(databaseSync?.functions ?? {}).map((sync) => ({ functionName: sync.functionName, handler: sync.handler })),
   ];
@@ -282,6 +309,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     queueNames: [stack.names.environmentScoped("events-dlq"), ...(databaseSync ? [databaseSync.eventsDeadLetterQueueName] : [])],
     canary: true,
     validator: true,
+    snapshotCopies: snapshotCopy ? { databases: databases.map((d) => d.name), maxAgeHours: maxCopyAgeHours(platform.snapshots.schedule) } : undefined,
   });
 
   // Outputs: the contract operators and other tooling rely on.
