@@ -6,6 +6,9 @@ import { DEFAULT_LOCK_TIMEOUT_MS } from "./migrator";
 import type { FileSource } from "./source";
 
 export const DEFAULT_BATCH_SIZE = 20_000;
+/** The direct path reads at most this many of the table's keys per file row, plus KNOWN_KEYS_MIN. */
+const KNOWN_KEYS_PER_FILE_ROW = 4;
+const KNOWN_KEYS_MIN = 10_000;
 
 export interface DataSyncOptions extends ConnectionSettings {
   /** Where the `<table>.json` / `<table>.csv` files are read from. */
@@ -281,13 +284,18 @@ export function orderByForeignKeys<T extends { readonly table: { readonly name: 
  * When keys compare exactly in JavaScript, the rows whose key the table lacks go straight into the
  * table with the bulk loader and only the others are staged and merged: a first load writes each
  * row once, as the server's own bulk loader would, and pruning deletes the known missing keys.
- * Returns undefined, having changed nothing, when the server rejects the direct load or returns a
- * key that cannot be compared here; the caller then syncs the table through the stage, which names
- * the failing row and column.
+ * Returns undefined, having changed nothing, when the table holds far more rows than the file, when
+ * it returns a key that cannot be compared here, or when the server rejects the direct load; the
+ * caller then syncs the table through the stage (which also names a failing row and column).
  */
 async function syncByKnownKeys(db: Database, p: Prepared, keys: RowKeys, index: number, batchSize: number): Promise<TableOutcome | undefined> {
+  // Reading the table's keys must cost about as much as the file, not as much as the table: a large
+  // table synced from a small file is left to the server's comparison through the stage.
+  const limit = KNOWN_KEYS_PER_FILE_ROW * p.rows.length + KNOWN_KEYS_MIN;
+  const keyRows = await db.readKeys(p.table, limit + 1);
+  if (keyRows.length > limit) return undefined;
   const existing = new Map<string, readonly unknown[]>();
-  for (const key of await db.readKeys(p.table)) {
+  for (const key of keyRows) {
     const text = keys.of(key);
     if (text === undefined) return undefined;
     existing.set(text, key);

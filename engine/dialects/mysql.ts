@@ -311,9 +311,9 @@ class MysqlDatabase implements Database {
     return (result as mysql.ResultSetHeader).warningStatus ?? 0;
   }
 
-  async readKeys(table: TableInfo): Promise<unknown[][]> {
+  async readKeys(table: TableInfo, limit: number): Promise<unknown[][]> {
     const [rows] = await this.connection.query({
-      sql: `SELECT ${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")} FROM ${this.quoteIdent(table.name)}`,
+      sql: `SELECT ${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")} FROM ${this.quoteIdent(table.name)} LIMIT ${Math.floor(limit)}`,
       rowsAsArray: true,
     });
     return rows as unknown[][];

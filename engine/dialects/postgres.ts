@@ -345,9 +345,9 @@ class PostgresDatabase implements Database {
     await pipeline(Readable.from(chunks()), copy);
   }
 
-  async readKeys(table: TableInfo): Promise<unknown[][]> {
+  async readKeys(table: TableInfo, limit: number): Promise<unknown[][]> {
     const result = await this.client.query({
-      text: `SELECT ${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")} FROM ${this.quoteIdent(table.name)}`,
+      text: `SELECT ${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")} FROM ${this.quoteIdent(table.name)} LIMIT ${Math.floor(limit)}`,
       rowMode: "array",
     });
     return result.rows as unknown[][];

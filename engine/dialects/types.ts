@@ -129,8 +129,8 @@ export interface Database {
    * CSV itself; absent where it does not.
    */
   loadCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
-  /** The primary key of every row of the table, as the driver returns the values. */
-  readKeys(table: TableInfo): Promise<unknown[][]>;
+  /** The primary keys of at most `limit` rows of the table, as the driver returns the values. */
+  readKeys(table: TableInfo, limit: number): Promise<unknown[][]>;
   /** Deletes the rows with these primary keys (values as readKeys returned them). */
   deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number>;
   /** Positions of the first group of staged rows that share a primary key, if any. */
