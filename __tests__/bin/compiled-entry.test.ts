@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,6 +56,16 @@ describe("compiled entry (how bin/engine.cjs runs the engine CLI without a TypeS
     touchLater(join(root, "main.ts"));
     rmSync(join(root, "greeting.ts"));
     expect(run(compiledEntry(root, "main.ts", ".build/out"))).toBe("standalone");
+  });
+
+  test("first runs started at the same moment each get a complete bundle", async () => {
+    const root = newProject();
+    const launcher = `require(require(${JSON.stringify(join(__dirname, "../../bin/compiled-entry.cjs"))}).compiledEntry(${JSON.stringify(root)}, "main.ts", ".build/out"))`;
+    const outputs = await Promise.all(
+      Array.from({ length: 4 }, () => new Promise<string>((done, fail) => execFile(process.execPath, ["-e", launcher], (error, stdout) => (error ? fail(error) : done(stdout.trim()))))),
+    );
+    expect(outputs).toEqual(["hello", "hello", "hello", "hello"]);
+    expect(run(compiledEntry(root, "main.ts", ".build/out"))).toBe("hello");
   });
 
   test("a TypeScript error in the sources fails the build with esbuild's message", () => {
