@@ -85,6 +85,8 @@ describe("how old the newest copy may be", () => {
     ["rate(1 hour)", 31],
     ["rate(30 minutes)", 31],
     ["rate(2 days)", 78],
+    ["cron(0 5 ? * MON *)", 198],
+    ["cron(0 5 1 * ? *)", 774],
   ])("%s: %i hours", (schedule, hours) => {
     expect(maxCopyAgeHours(schedule)).toBe(hours);
   });

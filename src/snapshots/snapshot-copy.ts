@@ -108,11 +108,24 @@ export function snapshotCopyStatements(props: SnapshotCopyProps): PolicyStatemen
  * Hours after which the newest copy is overdue. Ages count from the source snapshot's creation, and
  * RDS takes automated snapshots once a day: just before a copy run the newest copy can be a day
  * plus one schedule period old, and a cross-region copy of a large cluster can take hours more.
- * A cron schedule is taken as daily.
  */
 export function maxCopyAgeHours(schedule: string): number {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
-  const unitHours = rate ? { minute: 1 / 60, minutes: 1 / 60, hour: 1, hours: 1, day: 24, days: 24 }[rate[2] as "day"] : 24;
-  const periodHours = rate ? Number(rate[1]) * unitHours : 24;
-  return Math.ceil(24 + periodHours + 6);
+  return Math.ceil(24 + schedulePeriodHours(schedule) + 6);
+}
+
+const RATE_UNIT_HOURS: Readonly<Record<string, number>> = { minute: 1 / 60, minutes: 1 / 60, hour: 1, hours: 1, day: 24, days: 24 };
+
+/**
+ * The longest gap between two runs of an EventBridge schedule, in hours, erring long: a cron that
+ * names days of the month counts as monthly, one that names days of the week as weekly, any other
+ * as daily (more frequent runs cannot copy a newer snapshot than the day's automated one).
+ */
+export function schedulePeriodHours(schedule: string): number {
+  const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(schedule);
+  if (rate) return Number(rate[1]) * RATE_UNIT_HOURS[rate[2]!]!;
+  const fields = /^cron\((.+)\)$/.exec(schedule)?.[1]?.trim().split(/\s+/) ?? [];
+  const restricted = (field: string | undefined) => field !== undefined && field !== "*" && field !== "?";
+  if (restricted(fields[2])) return 31 * 24;
+  if (restricted(fields[4])) return 7 * 24;
+  return 24;
 }
