@@ -5,12 +5,24 @@
 const path = require("node:path");
 const { compiledEntry } = require("./compiled-entry.cjs");
 
-let bundle;
-try {
-  bundle = compiledEntry(path.resolve(__dirname, ".."), "engine/cli.ts", ".build/engine-cli");
-} catch (error) {
-  // esbuild has already printed where the sources are wrong.
-  console.error(`error: cannot build engine/cli.ts: ${String(error.message).split("\n")[0]}`);
-  process.exit(1);
+const root = path.resolve(__dirname, "..");
+
+function bundle() {
+  try {
+    return compiledEntry(root, "engine/cli.ts", ".build/engine-cli");
+  } catch (error) {
+    // esbuild has already printed where the sources are wrong.
+    console.error(`error: cannot build engine/cli.ts: ${String(error.message).split("\n")[0]}`);
+    process.exit(1);
+  }
 }
-require(bundle);
+
+const first = bundle();
+try {
+  require(first);
+} catch (error) {
+  // Another run rebuilt after a source change and removed this bundle between finding and loading
+  // it: find the current one. Any other error is the CLI's own.
+  if (error.code !== "MODULE_NOT_FOUND" || !String(error.message).includes(first)) throw error;
+  require(bundle());
+}
