@@ -9,6 +9,8 @@ export const DEFAULT_BATCH_SIZE = 20_000;
 /** The direct path reads at most this many of the table's keys per file row, plus KNOWN_KEYS_MIN. */
 const KNOWN_KEYS_PER_FILE_ROW = 4;
 const KNOWN_KEYS_MIN = 10_000;
+/** Keys per DELETE statement when pruning by key (well below PostgreSQL's 65,535 parameters). */
+const DELETE_BATCH = 1000;
 
 export interface DataSyncOptions extends ConnectionSettings {
   /** Where the `<table>.json` / `<table>.csv` files are read from. */
@@ -323,7 +325,10 @@ async function syncByKnownKeys(db: Database, p: Prepared, keys: RowKeys, index: 
     prune: async () => {
       if (existing.size === 0) return 0;
       const inFile = new Set(keys.ofRows);
-      return db.deleteKeys(p.table, [...existing].filter(([key]) => !inFile.has(key)).map(([, key]) => key));
+      const missing = [...existing].filter(([key]) => !inFile.has(key)).map(([, key]) => key);
+      let deleted = 0;
+      for (let start = 0; start < missing.length; start += DELETE_BATCH) deleted += await db.deleteKeys(p.table, missing.slice(start, start + DELETE_BATCH));
+      return deleted;
     },
   };
 }

@@ -240,6 +240,15 @@ describe.each(ENGINES)("data sync on %s: direct and staged loading agree", (engi
     ]);
   });
 
+  test("pruning thousands of rows by key deletes every one of them", async () => {
+    const rows = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${from + i},2024,1`).join("\n");
+    await sync({ "rate.csv": `region_id,year,amount\n${rows(1, 3000)}\n` });
+    expect(counts(await sync({ "rate.csv": `region_id,year,amount\n${rows(2501, 3000)}\n` }, { prune: true }))).toEqual([["rate", 0, 0, 500, 2500]]);
+    expect(await db.query("SELECT min(region_id) AS lo, max(region_id) AS hi FROM rate")).toEqual([
+      expect.objectContaining({ lo: 2501, hi: 3000 }),
+    ]);
+  });
+
   test("keys beyond 2^53 are matched exactly", async () => {
     const file = "id,label\n9007199254740993,odd\n9007199254740992,even\n";
     expect(counts(await sync({ "big.csv": file }))).toEqual([["big", 2, 0, 0, 0]]);

@@ -7,8 +7,6 @@ import type { SqlStatement } from "../sql-splitter";
 import type { ConnectionInput, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
 const ROW_COLUMN = "_eng_row";
-/** Keys per DELETE statement when pruning by key. */
-const DELETE_BATCH = 1000;
 const STRING_TYPES = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
 
 /** Opens a MySQL / MariaDB connection. */
@@ -321,14 +319,8 @@ class MysqlDatabase implements Database {
 
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
     const columns = `(${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")})`;
-    let deleted = 0;
-    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-      const batch = keys.slice(start, start + DELETE_BATCH);
-      // `?` expands a nested array to a list of tuples: ((1, 'a'), (2, 'b')).
-      const result = await this.query(`DELETE FROM ${this.quoteIdent(table.name)} WHERE ${columns} IN (?)`, [batch]);
-      deleted += result.rowCount;
-    }
-    return deleted;
+    // `?` expands a nested array to a list of tuples: ((1, 'a'), (2, 'b')).
+    return (await this.query(`DELETE FROM ${this.quoteIdent(table.name)} WHERE ${columns} IN (?)`, [keys])).rowCount;
   }
 
   async duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined> {

@@ -11,8 +11,6 @@ const ROW_COLUMN = "_eng_row";
 /** Migrations sent per round trip, and the script size after which a group closes. */
 const GROUP_MIGRATIONS = 50;
 const GROUP_CHARS = 256 * 1024;
-/** Keys per DELETE statement when pruning by key (PostgreSQL allows 65535 parameters). */
-const DELETE_BATCH = 1000;
 
 /** Opens a PostgreSQL connection. */
 export async function connectPostgres(input: ConnectionInput): Promise<Database> {
@@ -355,15 +353,9 @@ class PostgresDatabase implements Database {
 
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
     const columns = `(${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")})`;
-    let deleted = 0;
-    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-      const batch = keys.slice(start, start + DELETE_BATCH);
-      let n = 0;
-      const tuples = batch.map((key) => `(${key.map(() => `$${++n}`).join(", ")})`).join(", ");
-      const result = await this.query(`DELETE FROM ${this.quoteIdent(table.name)} WHERE ${columns} IN (${tuples})`, batch.flat());
-      deleted += result.rowCount;
-    }
-    return deleted;
+    let n = 0;
+    const tuples = keys.map((key) => `(${key.map(() => `$${++n}`).join(", ")})`).join(", ");
+    return (await this.query(`DELETE FROM ${this.quoteIdent(table.name)} WHERE ${columns} IN (${tuples})`, keys.flat())).rowCount;
   }
 
   async duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined> {

@@ -131,7 +131,7 @@ export interface Database {
   loadCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
   /** The primary keys of at most `limit` rows of the table, as the driver returns the values. */
   readKeys(table: TableInfo, limit: number): Promise<unknown[][]>;
-  /** Deletes the rows with these primary keys (values as readKeys returned them). */
+  /** Deletes the rows with these primary keys (values as readKeys returned them), in one statement. */
   deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number>;
   /** Positions of the first group of staged rows that share a primary key, if any. */
   duplicateKeys(stage: string, primaryKey: readonly string[]): Promise<number[] | undefined>;
