@@ -40,7 +40,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
       const stack = new EnvironmentStack(app, { platform: config, environment, region });
       stack.addDependency(stateStack);
       stack.addDependency(bootstraps.get(environment.accountId)!);
-      Aspects.of(stack).add(new PermissionsBoundaryAspect(bootstraps.get(environment.accountId)!.boundaryArn));
+      Aspects.of(stack).add(new PermissionsBoundaryAspect(environment.accountId, (accountId) => bootstraps.get(accountId)!.boundaryArn));
       const dataTier = addDataTier(stack);
       const databaseSync = addDatabaseSync(stack, dataTier);
       addReplicationFabric(stack, dataTier, databaseSync);

@@ -1,3 +1,4 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { TerraformStack } from "cdktf";
 import { boundaryActions } from "../../src/bootstrap/permissions-boundary";
 import { platform, resourcesOf, synthJson } from "../helpers/platform";
@@ -173,6 +174,16 @@ describe("the permissions boundary", () => {
       }
     }
     expect(roles).toBeGreaterThan(30);
+  });
+
+  test("a role made through the next environment's provider carries the next account's boundary", () => {
+    // GIVEN a role that dev-us-east-1 creates in staging's account
+    const { stacks } = platform();
+    const dev = stacks.get("dev-us-east-1")!;
+    new IamRole(dev, "role-in-next-account", { provider: dev.nextProvider, name: "replica-staging-probe", assumeRolePolicy: "{}" });
+    // THEN
+    const role = Object.values(resourcesOf(synthJson(dev), "aws_iam_role")).find((r: any) => r.name === "replica-staging-probe") as any;
+    expect(role.permissions_boundary).toBe("arn:aws:iam::222222222222:policy/replica-permissions-boundary");
   });
 
   test("allows every action that any role policy of any environment stack grants, so the bounded roles still work", () => {
