@@ -21,7 +21,10 @@ function filesUnder(dir: string): string[] {
 }
 
 test("the default platform synthesizes every stack", () => {
-  expect(stackNames).toEqual(["dev-eu-west-1", "dev-us-east-1", "prod-eu-west-1", "prod-us-east-1", "staging-eu-west-1", "staging-us-east-1", "state-bootstrap"]);
+  expect(stackNames).toEqual([
+    "bootstrap-dev", "bootstrap-prod", "bootstrap-staging",
+    "dev-eu-west-1", "dev-us-east-1", "prod-eu-west-1", "prod-us-east-1", "staging-eu-west-1", "staging-us-east-1", "state-bootstrap",
+  ]);
 });
 
 test("no synthesized stack holds an absolute path", () => {

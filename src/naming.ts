@@ -53,3 +53,29 @@ export function environmentStackName(environment: string, region: string): strin
 }
 
 export const STATE_BOOTSTRAP_STACK = "state-bootstrap";
+
+/**
+ * Name of the bootstrap stack of one account: `bootstrap-<env>`, or `bootstrap-<env>-<env>` when
+ * environments share the account (in promotion order), so the name says which environments it serves.
+ */
+export function bootstrapStackName(environments: readonly string[]): string {
+  return `bootstrap-${environments.join("-")}`;
+}
+
+/** The permissions boundary every role the platform creates in an account carries. */
+export function permissionsBoundaryName(project: string): string {
+  return `${project}-permissions-boundary`;
+}
+
+export function policyArn(accountId: string, policyName: string): string {
+  return `arn:aws:iam::${accountId}:policy/${policyName}`;
+}
+
+/** The alias of the Terraform state key, fixed so every backend can name the key before it exists. */
+export function stateKeyAlias(project: string): string {
+  return `alias/${project}-tfstate`;
+}
+
+export function kmsAliasArn(region: string, accountId: string, alias: string): string {
+  return `arn:aws:kms:${region}:${accountId}:${alias}`;
+}

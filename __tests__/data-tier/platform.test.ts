@@ -33,7 +33,7 @@ describe("the default platform", () => {
   let stacks: Record<string, string>;
   test("synthesis passes the policy checks", () => {
     expect(() => (stacks = synthAll(EXAMPLE_CONFIG))).not.toThrow();
-    expect(Object.keys(stacks)).toHaveLength(7);
+    expect(Object.keys(stacks)).toHaveLength(10); // 6 environment stacks, state-bootstrap, bootstrap-<env> per account
   });
 
   test("no stack has a master_password argument or a literal password value", () => {

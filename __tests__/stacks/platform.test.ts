@@ -1,12 +1,17 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack } from "cdktf";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { platform, synthJson } from "../helpers/platform";
 
 describe("stacks", () => {
-  test("one stack per environment and region, plus the state bootstrap, named for what they hold", () => {
+  test("one stack per environment and region, plus the state bootstrap and one bootstrap per account, named for what they hold", () => {
     const { app } = platform();
     const names = app.node.children.filter((c) => c instanceof TerraformStack).map((s) => s.node.id);
     expect(names.sort()).toEqual([
+      "bootstrap-dev",
+      "bootstrap-prod",
+      "bootstrap-staging",
       "dev-eu-west-1",
       "dev-us-east-1",
       "prod-eu-west-1",
@@ -19,11 +24,30 @@ describe("stacks", () => {
 
   test("the next environment and the DR region deploy before the stacks that depend on them", () => {
     const { stacks } = platform();
-    const dependencies = (name: string) => stacks.get(name)!.dependencies.map((d) => d.node.id).sort();
-    expect(dependencies("dev-us-east-1")).toEqual(["dev-eu-west-1", "staging-us-east-1"]);
-    expect(dependencies("dev-eu-west-1")).toEqual(["staging-eu-west-1"]);
-    expect(dependencies("prod-us-east-1")).toEqual(["prod-eu-west-1"]);
-    expect(dependencies("prod-eu-west-1")).toEqual([]);
+    const environmentDependencies = (name: string) =>
+      stacks.get(name)!.dependencies.map((d) => d.node.id).filter((id) => !id.includes("bootstrap")).sort();
+    expect(environmentDependencies("dev-us-east-1")).toEqual(["dev-eu-west-1", "staging-us-east-1"]);
+    expect(environmentDependencies("dev-eu-west-1")).toEqual(["staging-eu-west-1"]);
+    expect(environmentDependencies("prod-us-east-1")).toEqual(["prod-eu-west-1"]);
+    expect(environmentDependencies("prod-eu-west-1")).toEqual([]);
+  });
+
+  test("every environment stack waits for the state stack and the bootstraps of the accounts it deploys into", () => {
+    const { stacks } = platform();
+    const bootstrapDependencies = (name: string) =>
+      stacks.get(name)!.dependencies.map((d) => d.node.id).filter((id) => id.includes("bootstrap")).sort();
+    expect(bootstrapDependencies("dev-us-east-1")).toEqual(["bootstrap-dev", "bootstrap-staging", "state-bootstrap"]);
+    expect(bootstrapDependencies("prod-eu-west-1")).toEqual(["bootstrap-prod", "state-bootstrap"]);
+    for (const stack of stacks.values()) expect(stack.dependencies.map((d) => d.node.id)).toContain("state-bootstrap");
+  });
+
+  test("the synthesized manifest records the bootstrap group as dependencies, for the deploy command's order", () => {
+    const { app } = platform();
+    app.synth();
+    const manifest = JSON.parse(readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
+    expect(manifest.stacks["bootstrap-staging"].dependencies).toEqual(["state-bootstrap"]);
+    expect(manifest.stacks["staging-us-east-1"].dependencies).toEqual(expect.arrayContaining(["state-bootstrap", "bootstrap-staging", "bootstrap-prod"]));
+    expect(manifest.stacks["state-bootstrap"].dependencies).toEqual([]);
   });
 });
 
@@ -69,7 +93,7 @@ describe("providers", () => {
 });
 
 describe("remote state", () => {
-  test("each environment stack keeps encrypted state under its own key in S3, locked in DynamoDB, through the state role", () => {
+  test("each environment stack keeps state under its own key in S3, encrypted with the state key, locked by an S3 lock file, through the state role", () => {
     const { stacks } = platform();
     const json = synthJson(stacks.get("dev-us-east-1")!);
     expect(json.terraform.backend).toEqual({
@@ -78,10 +102,22 @@ describe("remote state", () => {
         key: "replica/dev-us-east-1/terraform.tfstate",
         region: "us-east-1",
         encrypt: true,
-        dynamodb_table: "replica-tfstate-locks",
+        kms_key_id: "arn:aws:kms:us-east-1:333333333333:alias/replica-tfstate",
+        use_lockfile: true,
         assume_role: { role_arn: "arn:aws:iam::333333333333:role/replica-terraform-state", session_name: "cdktf-dev-us-east-1" },
       },
     });
+  });
+
+  test("the backends' key is the one the state stack creates, by its alias", () => {
+    const { app, stacks } = platform((raw) => {
+      raw.project = "acme";
+      raw.stateBackend = { accountId: "444444444444", region: "eu-west-1" };
+    });
+    const stateStack = app.node.children.find((c) => c.node.id === "state-bootstrap") as TerraformStack;
+    const alias = Object.values(synthJson(stateStack).resource.aws_kms_alias)[0] as any;
+    expect(alias.name).toBe("alias/acme-tfstate");
+    expect(synthJson(stacks.get("dev-us-east-1")!).terraform.backend.s3.kms_key_id).toBe(`arn:aws:kms:eu-west-1:444444444444:${alias.name}`);
   });
 
   test("state keys never collide between stacks", () => {

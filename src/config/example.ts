@@ -11,6 +11,11 @@ export const EXAMPLE_CONFIG = {
   drRegion: "eu-west-1",
   promotionOrder: ["dev", "staging", "prod"],
   deploymentRoleName: "PlatformDeployment",
+  // Placeholders in the placeholder accounts: CI's OIDC role in the operations account and the operators' SSO permission set.
+  deployers: [
+    "arn:aws:iam::333333333333:role/github-actions-deploy",
+    "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PlatformAdmin_*",
+  ],
   tags: { CostCenter: "platform", Owner: "platform-team" },
   environments: [
     exampleEnvironment("dev", "111111111111", 10),

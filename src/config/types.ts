@@ -100,20 +100,23 @@ export interface EnvironmentConfig {
   readonly configMirror: ConfigMirrorConfig;
 }
 
-/** Remote Terraform state in S3 with DynamoDB locking. */
+/** Remote Terraform state in S3, locked with S3 lock files (`use_lockfile`). */
 export interface S3StateConfig {
-  /** Account that holds the state bucket and lock table. @default the operations environment's account */
+  /** Account that holds the state bucket and its key. @default the operations environment's account */
   readonly accountId: string;
-  /** Region of the state bucket and lock table. @default the primary region */
+  /** Region of the state bucket and its key. @default the primary region */
   readonly region: string;
   /** State bucket name. @default "<project>-tfstate-<accountId>" */
   readonly bucket: string;
-  /** DynamoDB lock table name. @default "<project>-tfstate-locks" */
-  readonly lockTable: string;
   /** Role assumed in the state account to read and write state. @default "<project>-terraform-state" */
   readonly roleName: string;
   /** Prefix of every stack's state key. @default "<project>" */
   readonly keyPrefix: string;
+  /**
+   * Whether the bootstrap group (`state-bootstrap`, `bootstrap-*`) has been applied once with local state;
+   * when true those stacks keep their state in the state bucket too (see docs/deployment.md). @default false
+   */
+  readonly bootstrapped: boolean;
 }
 
 /** Terraform Cloud as the state backend instead of S3: one workspace per stack. */
@@ -180,6 +183,12 @@ export interface PlatformConfig {
   readonly operationsEnvironment: string;
   /** Name of the IAM role that deployments assume in each account. @default "PlatformDeployment" */
   readonly deploymentRoleName: string;
+  /**
+   * Principals allowed to deploy: IAM role ARNs, or ARN patterns with `*` and `?` (an SSO permission set
+   * is `arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/` + `*` + `/AWSReservedSSO_<Set>_*`). Only they may
+   * assume the deployment roles and the state role. Required; no default, so nobody is trusted by accident.
+   */
+  readonly deployers: readonly string[];
   /** Tags on every resource, on top of `Project`, `Environment` and `ManagedBy` which the platform sets. @default {} */
   readonly tags: Readonly<Record<string, string>>;
   /** S3 state backend; ignored for the environment stacks when `terraformCloud` is set. */

@@ -66,7 +66,7 @@ export function validateConfig(raw: unknown): PlatformConfig {
 
 const PLATFORM_FIELDS = [
   "project", "primaryRegion", "drRegion", "environments", "promotionOrder", "operationsEnvironment",
-  "deploymentRoleName", "tags", "stateBackend", "terraformCloud", "alarms", "snapshots", "lambda", "alarmEmails",
+  "deploymentRoleName", "deployers", "tags", "stateBackend", "terraformCloud", "alarms", "snapshots", "lambda", "alarmEmails",
 ];
 
 function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
@@ -109,6 +109,7 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   }
   const operationsAccount = environments.find((e) => e.name === operationsEnvironment)?.accountId ?? "000000000000";
 
+  const deployers = readDeployers(p, root.deployers);
   const tags = readTags(p, root.tags);
   const stateBackend = readStateBackend(p, root.stateBackend, { project, primaryRegion, operationsAccount });
   const terraformCloud = readTerraformCloud(p, root.terraformCloud, project);
@@ -122,7 +123,7 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   if (!promotionOrder || operationsEnvironment === undefined) return undefined;
   return {
     project, primaryRegion, drRegion, environments, promotionOrder, operationsEnvironment, deploymentRoleName,
-    tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails,
+    deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails,
   };
 }
 
@@ -359,16 +360,46 @@ function readTags(p: Problems, value: unknown): Record<string, string> {
 }
 
 function readStateBackend(p: Problems, value: unknown, defaults: { project: string; primaryRegion: string; operationsAccount: string }): S3StateConfig {
-  const raw = readObject(p, "stateBackend", value, ["accountId", "region", "bucket", "lockTable", "roleName", "keyPrefix"]) ?? {};
+  const raw = readObject(p, "stateBackend", value, ["accountId", "region", "bucket", "lockTable", "roleName", "keyPrefix", "bootstrapped"]) ?? {};
   const accountId = readString(p, "stateBackend.accountId", raw.accountId, ACCOUNT_ID) ?? defaults.operationsAccount;
+  checkRemovedLockTable(p, raw.lockTable);
   return {
     accountId,
     region: readRegion(p, "stateBackend.region", raw.region) ?? defaults.primaryRegion,
     bucket: readString(p, "stateBackend.bucket", raw.bucket, { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, patternMessage: "must be a valid S3 bucket name" }) ?? `${defaults.project}-tfstate-${accountId}`,
-    lockTable: readString(p, "stateBackend.lockTable", raw.lockTable, { pattern: /^[A-Za-z0-9_.-]{3,255}$/, patternMessage: "must be a valid DynamoDB table name" }) ?? `${defaults.project}-tfstate-locks`,
     roleName: readString(p, "stateBackend.roleName", raw.roleName, IAM_NAME) ?? `${defaults.project}-terraform-state`,
     keyPrefix: readString(p, "stateBackend.keyPrefix", raw.keyPrefix, { pattern: /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, patternMessage: "must be a path of letters, digits, '_', '.', '-' separated by '/'" }) ?? defaults.project,
+    bootstrapped: readBoolean(p, "stateBackend.bootstrapped", raw.bootstrapped) ?? false,
   };
+}
+
+/**
+ * The DynamoDB lock table is gone: Terraform >= 1.11 locks with a `.tflock` object next to the state
+ * (`use_lockfile`). A configuration that still names one is told so instead of having it ignored.
+ */
+function checkRemovedLockTable(p: Problems, value: unknown): void {
+  if (value === undefined) return;
+  p.add("stateBackend.lockTable", "is no longer used: state is locked with S3 lock files (use_lockfile), not a DynamoDB table; remove the field (docs/deployment.md says how to retire an existing table)");
+}
+
+/** An IAM role ARN or ARN pattern in one named account (the account becomes the trust policy's principal). */
+const DEPLOYER_ARN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@\/*?-]+$/;
+
+function readDeployers(p: Problems, value: unknown): string[] {
+  if (!required(p, "deployers", value)) return [];
+  const list = readArray(p, "deployers", value) ?? [];
+  if (Array.isArray(value) && list.length === 0) p.add("deployers", "must name at least one principal allowed to deploy (CI's role, operators' roles or SSO permission sets)");
+  const deployers: string[] = [];
+  list.forEach((entry, i) => {
+    const arn = readString(p, indexPath("deployers", i), entry, {
+      pattern: DEPLOYER_ARN,
+      patternMessage: "must be an IAM role ARN or pattern in a named 12-digit account, such as arn:aws:iam::111111111111:role/ci-deploy or arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PlatformAdmin_*",
+    });
+    if (arn === undefined) return;
+    if (deployers.includes(arn)) p.add(indexPath("deployers", i), `repeats "${arn}"`);
+    else deployers.push(arn);
+  });
+  return deployers;
 }
 
 function readTerraformCloud(p: Problems, value: unknown, project: string): TerraformCloudConfig | undefined {

@@ -57,7 +57,7 @@ export class EnvironmentStack extends TerraformStack {
     this.tags = platformTags(platform.project, environment.name, platform.tags);
     this.functionDefaults = platform.lambda;
 
-    configureRemoteBackend(this, { stackName, s3: platform.stateBackend, terraformCloud: platform.terraformCloud });
+    configureRemoteBackend(this, { stackName, s3: platform.stateBackend, project: platform.project, terraformCloud: platform.terraformCloud });
 
     const account = { accountId: environment.accountId, roleName: environment.deploymentRoleName, tags: this.tags, sessionName: `cdktf-${stackName}` };
     accountProvider(this, "aws", { ...account, region });
