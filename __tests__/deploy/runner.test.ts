@@ -36,6 +36,13 @@ beforeEach(() => {
 const started: ChildProcess[] = [];
 afterEach(() => {
   for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const { pid } of calls().filter((c) => c.waiting)) {
+    try {
+      process.kill(pid!, "SIGKILL");
+    } catch {
+      // Already gone: it stopped on the signal the test sent.
+    }
+  }
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -55,6 +62,7 @@ interface Call {
   cwd: string;
   signal?: string;
   waiting?: string;
+  pid?: number;
 }
 function calls(): Call[] {
   const file = join(work, "calls.jsonl");
