@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import type { ManifestStack } from "./manifest";
 
 /** What is run in each stack folder. */
@@ -92,7 +92,7 @@ async function runStack(stack: ManifestStack, options: RunOptions, signals: Sign
   }
   for (const args of steps) {
     const commandLine = `terraform ${args.join(" ")}`;
-    log(`--> ${stack.name}: ${commandLine}  (in ${relative(process.cwd(), cwd) || "."})`);
+    log(`--> ${stack.name}: ${commandLine}  (in ${shortPath(cwd) || "."})`);
     const outcome = await signals.run(options.terraform, args, cwd);
     if (outcome.code !== 0) {
       const seconds = (Date.now() - started) / 1000;
@@ -103,7 +103,13 @@ async function runStack(stack: ManifestStack, options: RunOptions, signals: Sign
       return { stack: stack.name, status: "interrupted", failedCommand: commandLine, exit: `signal ${signals.received}`, seconds: (Date.now() - started) / 1000 };
     }
   }
-  return { stack: stack.name, status: "succeeded", seconds: (Date.now() - started) / 1000, planFile: planFile && relative(process.cwd(), planFile) };
+  return { stack: stack.name, status: "succeeded", seconds: (Date.now() - started) / 1000, planFile: planFile && shortPath(planFile) };
+}
+
+/** The path relative to the current directory when it lies inside it, else absolute. */
+function shortPath(path: string): string {
+  const short = relative(process.cwd(), path);
+  return short.startsWith("..") || isAbsolute(short) ? path : short;
 }
 
 interface Outcome {
