@@ -158,6 +158,15 @@ test("deploy without --auto-approve and without a terminal is refused, since no 
   expect(steps()).toEqual([]);
 });
 
+test("deploy from a terminal leaves the approval to terraform: apply without -auto-approve", () => {
+  // `script` (util-linux) gives the command a pseudo-terminal, as a person at a shell has.
+  const command = [process.execPath, "--import", TSX, CLI, "deploy", "prod-eu-west-1", "--no-synth"].map((a) => `'${a}'`).join(" ");
+  const result = spawnSync("script", ["-qec", command, "/dev/null"], { cwd: work, env: environment({}), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  expect(result.status).toBe(0);
+  expect(calls().map((c) => c.args)).toEqual([["init", "-input=false"], ["apply"]]);
+  expect(result.stdout).toContain("deploy: the stack is ok");
+});
+
 test("an unknown target is a usage error and runs nothing", () => {
   const { status, stderr } = run(["plan", "qa"]);
   expect(status).toBe(2);

@@ -49,7 +49,7 @@ export function markdownSummary(command: RunCommand, report: RunReport): string 
 export function outcomeMessage(command: RunCommand, report: RunReport): string {
   const notRun = report.results.filter((r) => r.status === "not run").map((r) => r.stack);
   const broken = report.results.filter((r) => r.status === "failed" || r.status === "interrupted");
-  if (broken.length === 0 && notRun.length === 0) return `${command}: all ${report.results.length} stacks ok`;
+  if (broken.length === 0 && notRun.length === 0) return `${command}: ${report.results.length === 1 ? "the stack is" : `all ${report.results.length} stacks are`} ok`;
   const lines: string[] = [];
   if (report.signal) lines.push(`${command} stopped by ${report.signal}.`);
   for (const r of broken) lines.push(`${command}: stack ${r.stack} ${r.status === "failed" ? "failed" : "was interrupted"}: \`${r.failedCommand}\` (${r.exit})`);
