@@ -62,22 +62,6 @@ describe("artifacts bucket", () => {
     expect(deny.Action).toEqual(expect.arrayContaining(["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]));
     expect(deny.Condition).toEqual({ StringNotEquals: { "aws:PrincipalAccount": ["222222222222"] } });
   });
-
-  test("lets only the other environments' agent roles read, and only read", () => {
-    const policy = staging().resource("aws_s3_bucket_policy", "artifacts/bucket/policy").policy;
-    const read = statement(policy, "OtherEnvironmentAgentsReadObjects");
-    expect(read.Principal.AWS).toEqual(["arn:aws:iam::111111111111:root", "arn:aws:iam::333333333333:root"]);
-    expect(read.Condition.ArnEquals["aws:PrincipalArn"]).toEqual(["arn:aws:iam::111111111111:role/replica-dev-replication-agent", "arn:aws:iam::333333333333:role/replica-prod-replication-agent"]);
-    expect(read.Action).toEqual(["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"]);
-    expect(statement(policy, "OtherEnvironmentAgentsListBucket").Action).toEqual(["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"]);
-  });
-
-  test("the environment key lets the other environments' agent roles decrypt artifacts", () => {
-    const keyPolicy = staging().resource("aws_kms_key", "key/key").policy;
-    const grant = statement(keyPolicy, "OtherEnvironmentAgentsReadArtifacts");
-    expect(grant.Action).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
-    expect(grant.Condition.ArnEquals["aws:PrincipalArn"]).toContain("arn:aws:iam::111111111111:role/replica-dev-replication-agent");
-  });
 });
 
 describe("DR bucket", () => {

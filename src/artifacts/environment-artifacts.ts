@@ -6,7 +6,6 @@ import {
   fabricNames,
   fabricRoleArn,
   namesIn,
-  otherEnvironments,
 } from "../cross-account/trust-map";
 import type { EnvironmentStack } from "../stacks/environment-stack";
 import { AccessLogBucket } from "./access-log-bucket";
@@ -49,8 +48,6 @@ export function addEnvironmentArtifacts(stack: EnvironmentStack): EnvironmentArt
     encryption: environment.artifacts.encryption,
     key: stack.key,
     accessLogBucketName: accessLogs.name,
-    // Other environments' agents read the primary bucket; nobody outside the account reads the DR copy.
-    readerRoleArns: stack.isPrimaryRegion ? otherEnvironments(platform, environment).map((other) => fabricRoleArn(platform, other, "agentRole")) : [],
     preventDestroy: environment.deletionProtection,
   });
 

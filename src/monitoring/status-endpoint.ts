@@ -7,6 +7,8 @@ import { BundledFunction } from "../lambda-packaging/bundled-function";
 
 /** Where the validator keeps its reports in the artifacts bucket (handler default `reports/`). */
 export const REPORT_PREFIX = "reports/";
+/** The validator's own reports (`<REPORT_PREFIX>config-validation/<stamp>.json` and `latest.json`). */
+export const VALIDATION_REPORT_PREFIX = `${REPORT_PREFIX}config-validation/`;
 
 /** One environment of VALIDATION_ENVIRONMENTS, as the handler reads it. */
 export interface ValidationEnvironment {
@@ -49,7 +51,7 @@ export class StatusEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: StatusEndpointProps) {
     super(scope, id);
-    const reports = `arn:aws:s3:::${props.artifactsBucketName}/${REPORT_PREFIX}config-validation/`;
+    const reports = `arn:aws:s3:::${props.artifactsBucketName}/${VALIDATION_REPORT_PREFIX}`;
     const roles = props.environments.flatMap((e) => (e.roleArn ? [e.roleArn] : []));
     this.function = new BundledFunction(this, "function", {
       handler: "config-validator",
@@ -74,12 +76,9 @@ export class StatusEndpoint extends Construct {
         ...(roles.length > 0 ? [{ sid: "AssumeOtherEnvironmentAgents", actions: ["sts:AssumeRole"], resources: roles }] : []),
         { sid: "WriteReports", actions: ["s3:PutObject"], resources: [`${reports}*`] },
         { sid: "ReadLatestReport", actions: ["s3:GetObject"], resources: [`${reports}latest.json`] },
-        {
-          sid: "ListReports",
-          actions: ["s3:ListBucket"],
-          resources: [`arn:aws:s3:::${props.artifactsBucketName}`],
-          conditions: { StringLike: { "s3:prefix": [`${REPORT_PREFIX}config-validation/*`] } },
-        },
+        // Unconditioned: S3 checks ListBucket (without a prefix) to answer NoSuchKey instead of
+        // AccessDenied, which the handler turns into "no report yet" (404) before the first run.
+        { sid: "ListReports", actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::${props.artifactsBucketName}`] },
         { sid: "ReadOwnConfiguration", actions: ["ssm:GetParametersByPath"], resources: configParameterArns(props.region, props.accountId, props.environment) },
         { sid: "ReadOwnLedger", actions: ["dynamodb:Query", "dynamodb:DescribeTable"], resources: [props.ledgerTableArn] },
       ],

@@ -105,8 +105,6 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   // Cross-account roles: the agent other environments read through, the writer the previous mirror uses.
   let agent: AgentRole | undefined;
   if (others.length > 0) {
-    const kms = (env: typeof environment) =>
-      env.artifacts.encryption === "aws:kms" ? { region, accountId: env.accountId, alias: namesIn(platform, env, region).keyAlias } : undefined;
     agent = new AgentRole(stack, "agent-role", {
       roleName: names.agentRole,
       environment: environment.name,
@@ -118,7 +116,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
         externalId: agentExternalId(project, caller.name, environment.name),
       })),
       ledgerTableArn: ledger.arn,
-      buckets: [environment, ...others].map((env) => ({ bucketName: artifactsBucketName(platform, env, region), kmsKey: kms(env) })),
+      kmsKeyArn: stack.key.arn,
+      artifactsBucket: { bucketName: artifactsBucketName(platform, environment, region), kms: environment.artifacts.encryption === "aws:kms" },
     });
   }
   let writer: ConfigWriterRole | undefined;
@@ -164,7 +163,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     functionName: names.replicationMonitorFunction,
     environment: environment.name,
     metricsNamespace: namespace,
-    ledger: { tableName: ledger.name, tableArn: ledger.arn, replicaRegion: platform.drRegion },
+    ledger: { tableName: ledger.name, tableArn: ledger.arn, replicaRegion: platform.drRegion, replicaKeyArn: artifacts.drKeyArn! },
     artifactsBucketName: artifactsBucketName(platform, environment, region),
     drBucket: { bucketName: artifacts.drBucketName, region: platform.drRegion },
     next: next
