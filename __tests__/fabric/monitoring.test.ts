@@ -1,4 +1,4 @@
-import { SynthStack, stackOf } from "./helpers";
+import { SynthStack, exampleWith, stackOf, synthPlatform } from "./helpers";
 
 const dev = () => stackOf("dev-us-east-1");
 const prod = () => stackOf("prod-us-east-1");
@@ -82,10 +82,21 @@ describe("config validator and status endpoint", () => {
     });
   });
 
-  test("the operations account may call another environment's status endpoint (URL and invoke permissions)", () => {
-    expect(dev().resource("aws_lambda_permission", "config-validator/url-333333333333")).toMatchObject({ action: "lambda:InvokeFunctionUrl", principal: "333333333333", function_url_auth_type: "AWS_IAM" });
-    expect(dev().resource("aws_lambda_permission", "config-validator/invoke-333333333333")).toMatchObject({ action: "lambda:InvokeFunction", principal: "333333333333" });
-    expect(Object.keys(prod().resourcesUnder("aws_lambda_permission", "config-validator/"))).toEqual([]);
+  test("by default no other account may call the status endpoint", () => {
+    for (const stack of [dev(), prod()]) expect(Object.keys(stack.resourcesUnder("aws_lambda_permission", "config-validator/"))).toEqual([]);
+  });
+
+  test("only the configured roles of the operations account may call another environment's status endpoint (URL and invoke), never the whole account", () => {
+    const stacks = synthPlatform(exampleWith({ root: { statusEndpoint: { callerRoleNames: ["OpsStatusReader"] } } }));
+    const devStack = stacks.get("dev-us-east-1")!;
+    const permissions = Object.values(devStack.resourcesUnder("aws_lambda_permission", "config-validator/"));
+    expect(permissions.map((p: any) => [p.action, p.principal]).sort()).toEqual([
+      ["lambda:InvokeFunction", "arn:aws:iam::333333333333:role/OpsStatusReader"],
+      ["lambda:InvokeFunctionUrl", "arn:aws:iam::333333333333:role/OpsStatusReader"],
+    ]);
+    expect(permissions.find((p: any) => p.action === "lambda:InvokeFunctionUrl")).toMatchObject({ function_url_auth_type: "AWS_IAM" });
+    // The operations environment's own endpoint needs no resource policy: IAM in its account decides.
+    expect(Object.keys(stacks.get("prod-us-east-1")!.resourcesUnder("aws_lambda_permission", "config-validator/"))).toEqual([]);
   });
 
   test("writes reports only under its prefix", () => {

@@ -34,8 +34,12 @@ export interface StatusEndpointProps {
   readonly environments: readonly ValidationEnvironment[];
   /** SSM keys expected to differ between environments (the environment's mirror deny list). */
   readonly ignorePatterns: readonly string[];
-  /** Accounts other than this one whose IAM principals may call the URL. @default none */
-  readonly callerAccountIds?: readonly string[];
+  /**
+   * Roles of other accounts (the operations account's `statusEndpoint.callerRoleNames`) that may call
+   * the URL; the resource policy names each role, never a whole account. Each must exist before this
+   * stack applies (Lambda rejects a principal it cannot resolve). @default none
+   */
+  readonly callerRoleArns?: readonly string[];
   readonly defaults: LambdaConfig;
 }
 
@@ -43,7 +47,8 @@ export interface StatusEndpointProps {
  * The config validator (`lambdas/config-validator`) and its function URL, the platform's
  * "replication status endpoint": IAM-authenticated (SigV4), serving the latest drift report. Within
  * the account, callers need `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` in their own
- * policies; each account in `callerAccountIds` is admitted by the function's resource policy.
+ * policies; each role in `callerRoleArns` (another account) is admitted by the function's resource
+ * policy, and needs the same two actions in its own policy.
  */
 export class StatusEndpoint extends Construct {
   readonly function: BundledFunction;
@@ -84,20 +89,23 @@ export class StatusEndpoint extends Construct {
       ],
     });
     this.url = new LambdaFunctionUrl(this, "url", { functionName: this.function.name, authorizationType: "AWS_IAM" });
-    (props.callerAccountIds ?? []).forEach((account) => {
-      new LambdaPermission(this, `url-${account}`, {
-        statementId: `StatusEndpointUrl${account}`,
+    (props.callerRoleArns ?? []).forEach((roleArn) => {
+      const [account, name] = [roleArn.split(":")[4], roleArn.split("/").pop()!];
+      const id = `${account}-${name}`;
+      const statement = `${account}${name.replace(/[^A-Za-z0-9_-]/g, "")}`.slice(0, 90);
+      new LambdaPermission(this, `url-${id}`, {
+        statementId: `StatusEndpointUrl${statement}`,
         action: "lambda:InvokeFunctionUrl",
         functionName: this.function.name,
-        principal: account,
+        principal: roleArn,
         functionUrlAuthType: "AWS_IAM",
       });
       // Since October 2025 a function URL call also needs lambda:InvokeFunction.
-      new LambdaPermission(this, `invoke-${account}`, {
-        statementId: `StatusEndpointInvoke${account}`,
+      new LambdaPermission(this, `invoke-${id}`, {
+        statementId: `StatusEndpointInvoke${statement}`,
         action: "lambda:InvokeFunction",
         functionName: this.function.name,
-        principal: account,
+        principal: roleArn,
       });
     });
   }

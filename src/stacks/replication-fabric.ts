@@ -19,6 +19,7 @@ import {
   otherEnvironments,
 } from "../cross-account/trust-map";
 import { CentralBus } from "../events/central-bus";
+import { roleArn } from "../naming";
 import { EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import { EventForwarderRole } from "../events/event-forwarder";
 import { EventRule } from "../events/event-rule";
@@ -190,7 +191,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
       };
     }),
     ignorePatterns: environment.configMirror.denyPatterns,
-    callerAccountIds: operationsAccount === environment.accountId ? [] : [operationsAccount],
+    callerRoleArns: operationsAccount === environment.accountId ? [] : platform.statusEndpoint.callerRoleNames.map((name) => roleArn(operationsAccount, name)),
   });
   // Snapshot copies: the clusters' automated snapshots, copied into the DR region (seed 003).
   const snapshotCopy =
