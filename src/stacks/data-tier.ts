@@ -8,7 +8,6 @@ import { DrRegionLookups } from "../database/dr-region";
 import { enginePort, MASTER_USERNAME } from "../database/engine";
 import { MonitoringRole } from "../database/monitoring-role";
 import { SecondaryCluster } from "../database/secondary-cluster";
-import { KMS_DATA_ACTIONS } from "../iam/policy";
 import { VpcEndpoints } from "../network/endpoints";
 import { VpcFlowLogs } from "../network/flow-logs";
 import { namesOf, NetworkNames } from "../network/names";
@@ -181,9 +180,10 @@ function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNe
   const hostsClusters = stack.isPrimaryRegion || environment.disasterRecovery;
   if (environment.databases.length === 0 || !hostsClusters) return [];
 
-  // Storage, Performance Insights and the RDS-managed secrets use the key through RDS. Readers of
-  // the secrets need kms:Decrypt in their own IAM policies: the key policy delegates to IAM.
-  stack.key.grantToService("rds.amazonaws.com", KMS_DATA_ACTIONS);
+  // Storage, Performance Insights and the RDS-managed secrets use the key through RDS and Secrets
+  // Manager on behalf of the deploying principal (grants), so the key policy names no RDS service
+  // principal. Readers of the secrets need kms:Decrypt in their own IAM policies: the key policy
+  // delegates to IAM.
   const subnetGroup = new DbSubnetGroup(stack, "db-subnet-group", {
     name: networkNames.dbSubnetGroup,
     description: `Private subnets of ${environment.name} in ${stack.region} for Aurora`,

@@ -20,7 +20,7 @@ import {
 } from "../cross-account/trust-map";
 import { CentralBus } from "../events/central-bus";
 import { roleArn } from "../naming";
-import { EventsDeadLetterQueue } from "../events/dead-letter-queue";
+import { allowEventBridgeDeadLetters, EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import { EventForwarderRole } from "../events/event-forwarder";
 import { EventRule } from "../events/event-rule";
 import { LedgerTable } from "../ledger/ledger-table";
@@ -88,9 +88,11 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     centralBus = new CentralBus(stack, "central-bus", {
       busName: centralBusName(project),
       senderAccountIds: [...new Set(others.map((o) => o.accountId))].filter((account) => account !== environment.accountId),
-      kmsKeyArn: stack.key.arn,
+      key: stack.key,
     });
   }
+  // Every events DLQ of the environment (this one, database sync's) is named <project>-<env>-...
+  allowEventBridgeDeadLetters(stack.key, `${project}-${environment.name}-`);
   const deadLetterQueue = new EventsDeadLetterQueue(stack, "events-dlq", { queueName: stack.names.environmentScoped("events-dlq"), kmsKeyArn: stack.key.arn });
   const forwarder = new EventForwarderRole(stack, "event-forwarder", { roleName: names.eventForwarderRole, accountId: environment.accountId, centralBusArn: busArn });
 
@@ -284,6 +286,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
       eventPattern: { source: ["platform.replication"], "detail-type": [...ALERT_DETAIL_TYPES] },
       deadLetterQueue,
     }).addTopic("alarm-topic", stack.alarmTopic.arn);
+    stack.alarmTopic.allowEventBridge();
   }
 
   // Monitoring.
