@@ -12,7 +12,8 @@ import { VpcEndpoints } from "../network/endpoints";
 import { VpcFlowLogs } from "../network/flow-logs";
 import { namesOf, NetworkNames } from "../network/names";
 import { NeighbourPeering } from "../network/peering";
-import { DataSecurityGroups, type PeerNetwork } from "../network/security-groups";
+import { PeerDatabaseAccess } from "../network/peer-database-access";
+import { DataSecurityGroups } from "../network/security-groups";
 import { VpcNetwork } from "../network/vpc-network";
 import type { EnvironmentStack } from "./environment-stack";
 
@@ -124,19 +125,12 @@ function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcN
     region,
   });
 
-  const neighbours = [stack.previousEnvironment, stack.nextEnvironment].filter((e): e is EnvironmentConfig => e !== undefined);
-  const peers: PeerNetwork[] = neighbours.map((neighbour) => ({
-    environment: neighbour.name,
-    cidr: neighbour.network.cidrs[region],
-    databasePorts: databasePorts(neighbour),
-  }));
   const gatewayPrefixListIds = { s3: endpoints.gateways.s3.prefixListId, dynamodb: endpoints.gateways.dynamodb.prefixListId };
   const groups = new DataSecurityGroups(stack, "security-groups", {
     vpcId: network.vpcId,
     lambdaGroupName: networkNames.lambdaSecurityGroup,
     databaseGroupName: networkNames.databaseSecurityGroup,
     databasePorts: databasePorts(environment),
-    peers,
     endpointSecurityGroupId: endpoints.securityGroup.id,
     gatewayPrefixLists: gatewayPrefixListIds,
   });
@@ -159,6 +153,29 @@ function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcN
       },
     });
     peeringConnectionIdToNext = peering.accepter.vpcPeeringConnectionId;
+    // Database traffic across the peering: group to group, and only where a side's configuration admits it.
+    const nextNames = new NetworkNames(namesOf(platform, next, region));
+    new PeerDatabaseAccess(stack, "peer-database-access", {
+      requester: {
+        environment: environment.name,
+        accountId: environment.accountId,
+        databasePorts: databasePorts(environment),
+        admitsPeer: environment.network.peerDatabaseAccess,
+        lambdaSecurityGroupId: groups.lambda.id,
+        databaseSecurityGroupId: groups.database.id,
+      },
+      accepter: {
+        environment: next.name,
+        accountId: next.accountId,
+        databasePorts: databasePorts(next),
+        admitsPeer: next.network.peerDatabaseAccess,
+        vpcId: peering.peerVpcId,
+        lambdaSecurityGroupName: nextNames.lambdaSecurityGroup,
+        databaseSecurityGroupName: nextNames.databaseSecurityGroup,
+        provider: stack.nextProvider,
+      },
+      peering: peering.accepter,
+    });
   }
 
   const part: NetworkPart = {
