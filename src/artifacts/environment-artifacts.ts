@@ -7,6 +7,7 @@ import {
   fabricRoleArn,
   namesIn,
 } from "../cross-account/trust-map";
+import { auditTrailBucketName } from "../audit/audit-trail";
 import type { EnvironmentStack } from "../stacks/environment-stack";
 import { AccessLogBucket } from "./access-log-bucket";
 import { ArtifactBucket } from "./artifact-bucket";
@@ -39,7 +40,8 @@ export function addEnvironmentArtifacts(stack: EnvironmentStack): EnvironmentArt
   const accessLogs = new AccessLogBucket(stack, "artifact-access-logs", {
     bucketName: accessLogBucketName(platform, environment, region),
     accountId: environment.accountId,
-    sourceBucketNames: [bucketName],
+    // The primary region's access-log bucket also takes the audit trail bucket's logs.
+    sourceBucketNames: stack.isPrimaryRegion ? [bucketName, auditTrailBucketName(stack.names)] : [bucketName],
     preventDestroy: environment.deletionProtection,
   });
   const bucket = new ArtifactBucket(stack, "artifacts", {

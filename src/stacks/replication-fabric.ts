@@ -2,7 +2,9 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { Annotations, TerraformOutput } from "cdktf";
 import { keyFilter } from "../../lambdas/shared/patterns";
+import { AccessLogBucket } from "../artifacts/access-log-bucket";
 import { addEnvironmentArtifacts, type EnvironmentArtifacts } from "../artifacts/environment-artifacts";
+import { AuditTrail, auditTrailBucketName, auditTrailName } from "../audit/audit-trail";
 import { ConfigMirror } from "../config-mirror/config-mirror";
 import { ConfigWriterRole } from "../config-mirror/config-writer-role";
 import { configRoot } from "../config-mirror/parameters";
@@ -248,8 +250,18 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   });
   stackChange.addFunction("config-validator", validator.function, { action: "validate" });
   forward(stackChange);
+  // The configuration-API-call rule sees events only from an account with a trail: one per account.
+  const trailBucketName = auditTrailBucketName(stack.names);
+  new AuditTrail(stack, "audit-trail", {
+    trailName: auditTrailName(stack.names),
+    bucketName: trailBucketName,
+    accountId: environment.accountId,
+    key: stack.key,
+    accessLogs: { bucketName: artifacts.accessLogs.name, prefix: AccessLogBucket.logPrefix(trailBucketName) },
+    preventDestroy: environment.deletionProtection,
+  });
   forward(
-    rule("rule-config-api-calls", "config-api-calls", "Configuration API calls recorded by CloudTrail, to the central bus", {
+    rule("rule-config-api-calls", "config-api-calls", "Configuration API calls recorded by the account's CloudTrail trail, to the central bus", {
       eventPattern: {
         source: ["aws.ssm", "aws.dynamodb", "aws.s3"],
         "detail-type": ["AWS API Call via CloudTrail"],
