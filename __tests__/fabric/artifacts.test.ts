@@ -81,7 +81,7 @@ describe("DR bucket", () => {
 });
 
 describe("access-log buckets", () => {
-  test.each(["staging-us-east-1", "staging-eu-west-1"])("%s has an SSE-S3 log bucket that only S3 log delivery for the artifacts bucket writes to", (name) => {
+  test.each(["staging-us-east-1", "staging-eu-west-1"])("%s has an SSE-S3 log bucket that only S3 log delivery for the artifacts (and, in the primary region, audit trail) bucket writes to", (name) => {
     const stack = stackOf(name);
     const region = name.replace("staging-", "");
     const sse = stack.resource("aws_s3_bucket_server_side_encryption_configuration", "artifact-access-logs/bucket/encryption").rule[0];
@@ -90,7 +90,9 @@ describe("access-log buckets", () => {
     expect(delivery.Principal).toEqual({ Service: ["logging.s3.amazonaws.com"] });
     expect(delivery.Action).toEqual(["s3:PutObject"]);
     expect(delivery.Condition).toEqual({
-      ArnLike: { "aws:SourceArn": [`arn:aws:s3:::replica-staging-artifacts-222222222222-${region}`] },
+      ArnLike: {
+        "aws:SourceArn": [`arn:aws:s3:::replica-staging-artifacts-222222222222-${region}`, ...(region === "us-east-1" ? ["arn:aws:s3:::replica-staging-trail-222222222222-us-east-1"] : [])],
+      },
       StringEquals: { "aws:SourceAccount": ["222222222222"] },
     });
   });
