@@ -45,6 +45,16 @@ describe("VPC and subnets", () => {
     expect(resources(dev(), "aws_subnet")[1].availability_zone).toMatch(/element\(data\.aws_availability_zones\.[^.]+\.names, 1\)/);
   });
 
+  test("the VPC's default security group is adopted with no rules, so it allows nothing", () => {
+    const json = dev();
+    const groups = resources(json, "aws_default_security_group");
+    const vpc = addressOf(json, "aws_vpc", () => true);
+    expect(groups).toHaveLength(1);
+    expect(groups[0].vpc_id).toBe(`\${${vpc}.id}`);
+    expect(groups[0].ingress).toBeUndefined();
+    expect(groups[0].egress).toBeUndefined();
+  });
+
   test("the VPC has no internet or NAT gateway", () => {
     expect(resources(dev(), "aws_internet_gateway")).toHaveLength(0);
     expect(resources(dev(), "aws_nat_gateway")).toHaveLength(0);
