@@ -249,3 +249,23 @@ describe("artifact outputs", () => {
     expect(stagingDr().output("dr_bucket_name").description).toMatch(/DR copy/);
   });
 });
+
+describe("promotion's existence check (HeadObject before CopyObject)", () => {
+  test("the artifacts bucket lets the promoting sync functions list it without a prefix condition, so a missing copy answers 404", () => {
+    // GIVEN dev, which promotes into staging WHEN its bucket policy is read THEN both sync roles may list unconditioned
+    const stack = stackOf("dev-us-east-1");
+    const list = statement(stack.resource("aws_s3_bucket_policy", "artifacts/bucket/policy").policy, "PromotingFunctionsCheckCopies");
+    expect(list).toEqual({
+      Sid: "PromotingFunctionsCheckCopies",
+      Effect: "Allow",
+      Principal: { AWS: [`\${${stack.address("aws_iam_role", "schema-sync/function/role")}.arn}`, `\${${stack.address("aws_iam_role", "data-sync/function/role")}.arn}`] },
+      Action: ["s3:ListBucket"],
+      Resource: [`\${${stack.address("aws_s3_bucket", "artifacts/bucket/bucket")}.arn}`],
+    });
+  });
+
+  test("the last environment promotes nothing and grants no such listing", () => {
+    const policy = stackOf("prod-us-east-1").resource("aws_s3_bucket_policy", "artifacts/bucket/policy").policy;
+    expect(SynthStack.statements(policy).map((s) => s.Sid)).not.toContain("PromotingFunctionsCheckCopies");
+  });
+});

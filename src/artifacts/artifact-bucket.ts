@@ -110,6 +110,16 @@ export class ArtifactBucket extends Construct {
     );
   }
 
+  /**
+   * Lets roles of this account list the bucket without an `s3:prefix` condition. HeadObject carries
+   * no prefix, so a prefix-conditioned ListBucket still makes S3 answer 403 instead of 404 for a
+   * missing key; functions that check whether an object exists before writing it need this.
+   */
+  allowExistenceChecks(sid: string, roleArns: readonly string[]): void {
+    if (roleArns.length === 0) return;
+    this.bucket.addPolicyStatements({ sid, actions: ["s3:ListBucket"], principals: { AWS: [...roleArns] }, resources: [this.bucket.arn] });
+  }
+
   get arn(): string {
     return this.bucket.arn;
   }

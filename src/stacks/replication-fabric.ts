@@ -61,6 +61,11 @@ export const ALERT_DETAIL_TYPES = [
  */
 export function addReplicationFabric(stack: EnvironmentStack, dataTier: Pick<DataTier, "databases">, databaseSync?: DatabaseSync): void {
   const artifacts = addEnvironmentArtifacts(stack);
+  // Promotion HEADs the destination copy before copying: without an unconditioned ListBucket S3
+  // answers 403 (not 404) for a file never promoted, and promotion fails.
+  if (stack.nextEnvironment && databaseSync) {
+    artifacts.bucket.allowExistenceChecks("PromotingFunctionsCheckCopies", Object.values(databaseSync.functions).map((sync) => sync.function.role.arn));
+  }
   if (stack.isPrimaryRegion) addPrimaryFabric(stack, artifacts, dataTier.databases, databaseSync);
 }
 
