@@ -15,7 +15,7 @@ describe("the built-in example", () => {
     ]);
     expect(config.promotionOrder).toEqual(["dev", "staging", "prod"]);
     expect(config.operationsEnvironment).toBe("prod");
-    expect(config.lambda).toEqual({ memoryMb: 256, logRetentionDays: 30, reservedConcurrency: 5 });
+    expect(config.lambda).toEqual({ memoryMb: 256, logRetentionDays: 30, reservedConcurrency: undefined });
     expect(config.stateBackend).toMatchObject({ bucket: "replica-tfstate-333333333333", keyPrefix: "replica", bootstrapped: false });
   });
 

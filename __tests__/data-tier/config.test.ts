@@ -87,3 +87,13 @@ describe("disaster recovery and network settings", () => {
     expect(problem).toMatch(/10\.10\.0\.0\/16 overlaps dev us-east-1/);
   });
 });
+
+describe("network.peerDatabaseAccess", () => {
+  test("is off by default for every environment, production included", () => {
+    expect(validateConfig(EXAMPLE_CONFIG).environments.map((e) => e.network.peerDatabaseAccess)).toEqual([false, false, false]);
+  });
+
+  test("a non-boolean is reported with its path", () => {
+    expect(problems((raw) => (raw.environments[2].network.peerDatabaseAccess = "yes"))).toEqual([expect.stringMatching(/^environments\[2\]\.network\.peerDatabaseAccess: must be/)]);
+  });
+});

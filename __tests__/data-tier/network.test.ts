@@ -6,7 +6,6 @@ import { addressOf, buildStacks, dataSources, resources, synth, synthText } from
 // GIVEN the built-in example platform (dev → staging → prod, us-east-1 primary, eu-west-1 DR)
 const stacks = buildStacks();
 const dev = () => synth(stacks.get("dev-us-east-1")!);
-const staging = () => synth(stacks.get("staging-us-east-1")!);
 
 describe("VPC and subnets", () => {
   test("the VPC takes the configured CIDR with DNS support and host names on", () => {
@@ -44,6 +43,16 @@ describe("VPC and subnets", () => {
     expect(zones.filter).toEqual([{ name: "opt-in-status", values: ["opt-in-not-required"] }]);
     expect(zones.state).toBeUndefined();
     expect(resources(dev(), "aws_subnet")[1].availability_zone).toMatch(/element\(data\.aws_availability_zones\.[^.]+\.names, 1\)/);
+  });
+
+  test("the VPC's default security group is adopted with no rules, so it allows nothing", () => {
+    const json = dev();
+    const groups = resources(json, "aws_default_security_group");
+    const vpc = addressOf(json, "aws_vpc", () => true);
+    expect(groups).toHaveLength(1);
+    expect(groups[0].vpc_id).toBe(`\${${vpc}.id}`);
+    expect(groups[0].ingress).toBeUndefined();
+    expect(groups[0].egress).toBeUndefined();
   });
 
   test("the VPC has no internet or NAT gateway", () => {
@@ -95,30 +104,89 @@ describe("security groups", () => {
     expect(resources(dev(), "aws_security_group").every((g) => g.ingress === undefined && g.egress === undefined)).toBe(true);
   });
 
-  test("the database ports open to the Lambda group and to the next environment's VPC in dev", () => {
+  test("by default the database ports open to the environment's own Lambda group only", () => {
     const json = dev();
     const lambda = addressOf(json, "aws_security_group", (g) => g.name === "replica-dev-us-east-1-lambda");
     const rules = groupRules(json, "aws_vpc_security_group_ingress_rule", "replica-dev-us-east-1-database");
     const sources = rules.map((r) => `${r.from_port}<-${r.referenced_security_group_id ?? r.cidr_ipv4}`).sort();
-    expect(sources).toEqual([`3306<-\${${lambda}.id}`, "3306<-10.20.0.0/16", `5432<-\${${lambda}.id}`, "5432<-10.20.0.0/16"]);
+    expect(sources).toEqual([`3306<-\${${lambda}.id}`, `5432<-\${${lambda}.id}`]);
   });
 
-  test("staging's databases accept both neighbours (dev and prod) and nobody else", () => {
-    const cidrs = groupRules(staging(), "aws_vpc_security_group_ingress_rule", "replica-staging-us-east-1-database")
-      .map((r) => r.cidr_ipv4)
-      .filter(Boolean);
-    expect([...new Set(cidrs)].sort()).toEqual(["10.10.0.0/16", "10.30.0.0/16"]);
-  });
+  test.each(["dev", "staging", "prod"].flatMap((env) => [`${env}-us-east-1`, `${env}-eu-west-1`]))(
+    "%s: by default nothing in a peered VPC reaches any database (no VPC-block rule, no cross-account rule)",
+    (name) => {
+      const json = synth(stacks.get(name)!);
+      const ingress = resources(json, "aws_vpc_security_group_ingress_rule");
+      const [own] = resources(json, "aws_vpc").map((v) => v.cidr_block);
+      // The only block in any rule is the stack's own VPC (HTTPS to its interface endpoints).
+      expect(ingress.filter((r) => r.cidr_ipv4 !== undefined && r.cidr_ipv4 !== own)).toEqual([]);
+      expect(ingress.filter((r) => String(r.referenced_security_group_id).includes("/") || r.provider === "aws.next")).toEqual([]);
+      expect(resources(json, "aws_vpc_security_group_egress_rule").filter((r) => r.cidr_ipv4 !== undefined || String(r.referenced_security_group_id).includes("/"))).toEqual([]);
+    },
+  );
 
-  test("Lambda egress reaches only the databases, the peers' databases and the endpoints", () => {
+  test("Lambda egress reaches only the databases and the endpoints", () => {
     const json = dev();
     const egress = groupRules(json, "aws_vpc_security_group_egress_rule", "replica-dev-us-east-1-lambda");
     const s3 = addressOf(json, "aws_vpc_endpoint", (e) => e.service_name === "com.amazonaws.us-east-1.s3");
     const targets = egress.map((r) => `${r.from_port}->${r.referenced_security_group_id ?? r.cidr_ipv4 ?? r.prefix_list_id}`);
     expect(targets).toContain(`443->\${${s3}.prefix_list_id}`);
-    expect(targets).toContain("5432->10.20.0.0/16");
-    expect(egress).toHaveLength(2 + 2 + 1 + 2); // own DB ports, peer DB ports, endpoints, two prefix lists
-    expect(egress.every((r) => r.cidr_ipv4 !== "0.0.0.0/0" && r.ip_protocol === "tcp" && r.from_port === r.to_port)).toBe(true);
+    expect(egress).toHaveLength(2 + 1 + 2); // own DB ports, endpoints, two prefix lists
+    expect(egress.every((r) => r.cidr_ipv4 === undefined && r.ip_protocol === "tcp" && r.from_port === r.to_port)).toBe(true);
+  });
+});
+
+describe("database access across peering (network.peerDatabaseAccess)", () => {
+  // GIVEN prod admits its peers' database functions
+  const admitting = buildStacks((raw) => (raw.environments[2].network.peerDatabaseAccess = true));
+  const stagingJson = () => synth(admitting.get("staging-us-east-1")!);
+
+  test("staging's stack opens prod's database group to staging's database functions only, by security group reference", () => {
+    const json = stagingJson();
+    const lambda = addressOf(json, "aws_security_group", (g) => g.name === "replica-staging-us-east-1-lambda");
+    const [prodDatabases] = dataSources(json, "aws_security_group").filter((d) => JSON.stringify(d.filter).includes("replica-prod-us-east-1-database"));
+    expect(prodDatabases.provider).toBe("aws.next");
+    expect(prodDatabases.filter).toEqual([
+      { name: "vpc-id", values: [expect.stringMatching(/^\$\{data\.aws_vpc\.peering-next_peer-vpc[^.]*\.id\}$/)] },
+      { name: "group-name", values: ["replica-prod-us-east-1-database"] },
+    ]);
+    const ingress = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.provider === "aws.next");
+    expect(ingress.map((r) => [r.from_port, r.referenced_security_group_id]).sort()).toEqual([
+      [3306, `222222222222/\${${lambda}.id}`],
+      [5432, `222222222222/\${${lambda}.id}`],
+    ]);
+    expect(ingress.every((r) => /data\.aws_security_group\./.test(r.security_group_id) && r.cidr_ipv4 === undefined && r.depends_on.some((d: string) => d.startsWith("aws_vpc_peering_connection_accepter.")))).toBe(true);
+    // And the matching egress of staging's functions, to prod's database group only.
+    const egress = resources(json, "aws_vpc_security_group_egress_rule").filter((r) => String(r.referenced_security_group_id).startsWith("333333333333/"));
+    expect(egress.map((r) => r.from_port).sort()).toEqual([3306, 5432]);
+  });
+
+  test("the other direction stays closed: staging's databases do not admit prod's functions", () => {
+    const json = stagingJson();
+    const rules = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.provider !== "aws.next");
+    expect(rules.filter((r) => String(r.referenced_security_group_id).includes("/"))).toEqual([]);
+    expect(dataSources(json, "aws_security_group").filter((d) => JSON.stringify(d.filter).includes("-lambda"))).toEqual([]);
+  });
+
+  test("nothing of dev (not prod's neighbour) reaches prod's databases", () => {
+    const json = synth(admitting.get("dev-us-east-1")!);
+    expect(JSON.stringify(json.resource?.aws_vpc_security_group_ingress_rule ?? {})).not.toContain("333333333333");
+    expect(JSON.stringify(json.data?.aws_security_group ?? {})).not.toContain("replica-prod");
+  });
+
+  test("an environment that admits its peers admits the downstream peer's functions too, created by its own stack", () => {
+    const both = buildStacks((raw) => (raw.environments[1].network.peerDatabaseAccess = true));
+    const json = synth(both.get("staging-us-east-1")!);
+    const [prodFunctions] = dataSources(json, "aws_security_group").filter((d) => JSON.stringify(d.filter).includes("replica-prod-us-east-1-lambda"));
+    const database = addressOf(json, "aws_security_group", (g) => g.name === "replica-staging-us-east-1-database");
+    const ingress = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === `\${${database}.id}` && String(r.referenced_security_group_id).includes("/"));
+    expect(ingress.map((r) => r.referenced_security_group_id)).toEqual(expect.arrayContaining([expect.stringMatching(/^333333333333\/\$\{data\.aws_security_group\./)]));
+    expect(prodFunctions.provider).toBe("aws.next");
+    // dev's stack (staging's upstream neighbour) opens staging's databases to dev's functions.
+    const devJson = synth(both.get("dev-us-east-1")!);
+    expect(resources(devJson, "aws_vpc_security_group_ingress_rule").filter((r) => r.provider === "aws.next").map((r) => r.referenced_security_group_id)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^111111111111\/\$\{aws_security_group\./)]),
+    );
   });
 });
 

@@ -62,22 +62,6 @@ describe("artifacts bucket", () => {
     expect(deny.Action).toEqual(expect.arrayContaining(["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]));
     expect(deny.Condition).toEqual({ StringNotEquals: { "aws:PrincipalAccount": ["222222222222"] } });
   });
-
-  test("lets only the other environments' agent roles read, and only read", () => {
-    const policy = staging().resource("aws_s3_bucket_policy", "artifacts/bucket/policy").policy;
-    const read = statement(policy, "OtherEnvironmentAgentsReadObjects");
-    expect(read.Principal.AWS).toEqual(["arn:aws:iam::111111111111:root", "arn:aws:iam::333333333333:root"]);
-    expect(read.Condition.ArnEquals["aws:PrincipalArn"]).toEqual(["arn:aws:iam::111111111111:role/replica-dev-replication-agent", "arn:aws:iam::333333333333:role/replica-prod-replication-agent"]);
-    expect(read.Action).toEqual(["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"]);
-    expect(statement(policy, "OtherEnvironmentAgentsListBucket").Action).toEqual(["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"]);
-  });
-
-  test("the environment key lets the other environments' agent roles decrypt artifacts", () => {
-    const keyPolicy = staging().resource("aws_kms_key", "key/key").policy;
-    const grant = statement(keyPolicy, "OtherEnvironmentAgentsReadArtifacts");
-    expect(grant.Action).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
-    expect(grant.Condition.ArnEquals["aws:PrincipalArn"]).toContain("arn:aws:iam::111111111111:role/replica-dev-replication-agent");
-  });
 });
 
 describe("DR bucket", () => {
@@ -97,7 +81,7 @@ describe("DR bucket", () => {
 });
 
 describe("access-log buckets", () => {
-  test.each(["staging-us-east-1", "staging-eu-west-1"])("%s has an SSE-S3 log bucket that only S3 log delivery for the artifacts bucket writes to", (name) => {
+  test.each(["staging-us-east-1", "staging-eu-west-1"])("%s has an SSE-S3 log bucket that only S3 log delivery for the artifacts (and, in the primary region, audit trail) bucket writes to", (name) => {
     const stack = stackOf(name);
     const region = name.replace("staging-", "");
     const sse = stack.resource("aws_s3_bucket_server_side_encryption_configuration", "artifact-access-logs/bucket/encryption").rule[0];
@@ -106,7 +90,9 @@ describe("access-log buckets", () => {
     expect(delivery.Principal).toEqual({ Service: ["logging.s3.amazonaws.com"] });
     expect(delivery.Action).toEqual(["s3:PutObject"]);
     expect(delivery.Condition).toEqual({
-      ArnLike: { "aws:SourceArn": [`arn:aws:s3:::replica-staging-artifacts-222222222222-${region}`] },
+      ArnLike: {
+        "aws:SourceArn": [`arn:aws:s3:::replica-staging-artifacts-222222222222-${region}`, ...(region === "us-east-1" ? ["arn:aws:s3:::replica-staging-trail-222222222222-us-east-1"] : [])],
+      },
       StringEquals: { "aws:SourceAccount": ["222222222222"] },
     });
   });
@@ -261,5 +247,25 @@ describe("artifact outputs", () => {
     expect(staging().output("artifacts_bucket_name")).toMatchObject({ description: expect.any(String), value: expect.stringContaining("aws_s3_bucket.artifacts_bucket") });
     expect(staging().output("replication_role_arn").value).toMatch(/aws_iam_role\.artifact-replication_role/);
     expect(stagingDr().output("dr_bucket_name").description).toMatch(/DR copy/);
+  });
+});
+
+describe("promotion's existence check (HeadObject before CopyObject)", () => {
+  test("the artifacts bucket lets the promoting sync functions list it without a prefix condition, so a missing copy answers 404", () => {
+    // GIVEN dev, which promotes into staging WHEN its bucket policy is read THEN both sync roles may list unconditioned
+    const stack = stackOf("dev-us-east-1");
+    const list = statement(stack.resource("aws_s3_bucket_policy", "artifacts/bucket/policy").policy, "PromotingFunctionsCheckCopies");
+    expect(list).toEqual({
+      Sid: "PromotingFunctionsCheckCopies",
+      Effect: "Allow",
+      Principal: { AWS: [`\${${stack.address("aws_iam_role", "schema-sync/function/role")}.arn}`, `\${${stack.address("aws_iam_role", "data-sync/function/role")}.arn}`] },
+      Action: ["s3:ListBucket"],
+      Resource: [`\${${stack.address("aws_s3_bucket", "artifacts/bucket/bucket")}.arn}`],
+    });
+  });
+
+  test("the last environment promotes nothing and grants no such listing", () => {
+    const policy = stackOf("prod-us-east-1").resource("aws_s3_bucket_policy", "artifacts/bucket/policy").policy;
+    expect(SynthStack.statements(policy).map((s) => s.Sid)).not.toContain("PromotingFunctionsCheckCopies");
   });
 });

@@ -69,3 +69,33 @@ describe("fabric configuration errors", () => {
     expect(() => validateConfig(exampleWith({ root: { alarms: { canaryLagSeconds: 0 } } }))).toThrow(/alarms\.canaryLagSeconds/);
   });
 });
+
+describe("lambda.reservedConcurrency", () => {
+  test("is not set by default, so no function reserves concurrency a new account does not have", () => {
+    expect(validateConfig(EXAMPLE_CONFIG).lambda.reservedConcurrency).toBeUndefined();
+  });
+
+  test("a configured reservation is kept", () => {
+    expect(validateConfig(exampleWith({ root: { lambda: { reservedConcurrency: 5 } } })).lambda.reservedConcurrency).toBe(5);
+  });
+
+  test.each([0, 1.5, 1001, "5"])("rejects %p with its path", (value) => {
+    expect(() => validateConfig(exampleWith({ root: { lambda: { reservedConcurrency: value } } }))).toThrow(/lambda\.reservedConcurrency: must be/);
+  });
+});
+
+describe("statusEndpoint.callerRoleNames", () => {
+  test("defaults to no cross-account caller", () => {
+    expect(validateConfig(EXAMPLE_CONFIG).statusEndpoint).toEqual({ callerRoleNames: [] });
+  });
+
+  test("keeps the configured role names", () => {
+    expect(validateConfig(exampleWith({ root: { statusEndpoint: { callerRoleNames: ["OpsDashboard", "oncall-reader"] } } })).statusEndpoint.callerRoleNames).toEqual(["OpsDashboard", "oncall-reader"]);
+  });
+
+  test("rejects an invalid role name, a repeated one and an unknown field, each by path", () => {
+    expect(() => validateConfig(exampleWith({ root: { statusEndpoint: { callerRoleNames: ["ok", "not a role"] } } }))).toThrow(/statusEndpoint\.callerRoleNames\[1\]: must be a valid IAM role name/);
+    expect(() => validateConfig(exampleWith({ root: { statusEndpoint: { callerRoleNames: ["ok", "ok"] } } }))).toThrow(/statusEndpoint\.callerRoleNames\[1\]: repeats "ok"/);
+    expect(() => validateConfig(exampleWith({ root: { statusEndpoint: { callers: ["ok"] } } }))).toThrow(/statusEndpoint\.callers/);
+  });
+});

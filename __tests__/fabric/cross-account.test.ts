@@ -130,34 +130,60 @@ describe("agent role", () => {
     expect(SynthStack.statement(prod().resource("aws_iam_role_policy", "config-validator/function/policy").policy, "AssumeOtherEnvironmentAgents").Resource).toContain(agentArn);
   });
 
-  test("reads the config hierarchy, the ledger and artifacts, and nothing else", () => {
+  test("reads the config hierarchy, the ledger and the validator's reports, and nothing else", () => {
     const statements = SynthStack.statements(staging().resource("aws_iam_role_policy", "agent-role/policy").policy);
     const actions = statements.flatMap((s) => s.Action).sort();
     expect(actions).toEqual(
-      [
-        "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
-        "dynamodb:DescribeTable", "dynamodb:Query", "dynamodb:GetItem",
-        "s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging",
-        "kms:Decrypt",
-      ].sort(),
+      ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "dynamodb:DescribeTable", "dynamodb:Query", "dynamodb:GetItem", "s3:GetObject", "kms:Decrypt", "kms:Decrypt"].sort(),
     );
     expect(statements.find((s) => s.Sid === "ReadConfiguration").Resource).toEqual(["arn:aws:ssm:us-east-1:222222222222:parameter/app/staging/config", "arn:aws:ssm:us-east-1:222222222222:parameter/app/staging/config/*"]);
   });
 
-  test("decrypts only artifacts, only through S3, only with the environments' keys by alias", () => {
-    const decrypt = SynthStack.statement(staging().resource("aws_iam_role_policy", "agent-role/policy").policy, "DecryptArtifactsThroughS3");
-    expect(decrypt.Condition).toEqual({
-      "ForAnyValue:StringEquals": { "kms:ResourceAliases": ["alias/replica-staging", "alias/replica-dev", "alias/replica-prod"] },
-      StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com"] },
+  test("decrypts the ledger (the validator's ledger queries) with the environment key, only through DynamoDB in the table's region", () => {
+    const decrypt = SynthStack.statement(staging().resource("aws_iam_role_policy", "agent-role/policy").policy, "DecryptLedgerThroughDynamoDB");
+    expect(decrypt).toMatchObject({
+      Action: ["kms:Decrypt"],
+      Resource: [`\${${staging().address("aws_kms_key", "key/key")}.arn}`],
+      Condition: { StringEquals: { "kms:ViaService": ["dynamodb.us-east-1.amazonaws.com"] } },
     });
+    // The ledger it reads is encrypted with exactly that key.
+    expect(staging().resource("aws_dynamodb_table", "ledger/table").server_side_encryption.kms_key_arn).toBe(decrypt.Resource[0]);
   });
 
-  test("its read grant on other environments' buckets matches their bucket policies", () => {
-    const agentArn = roleArnIn(staging(), "222222222222", "agent-role/role");
-    const devPolicy = dev().resource("aws_s3_bucket_policy", "artifacts/bucket/policy").policy;
-    expect(SynthStack.statement(devPolicy, "OtherEnvironmentAgentsReadObjects").Condition.ArnEquals["aws:PrincipalArn"]).toContain(agentArn);
-    const read = SynthStack.statement(staging().resource("aws_iam_role_policy", "agent-role/policy").policy, "ReadArtifacts");
-    expect(read.Resource).toContain(`arn:aws:s3:::${dev().resource("aws_s3_bucket", "artifacts/bucket/bucket").bucket}/*`);
+  test("of the artifacts, reads only its own environment's validation reports, decrypted through S3", () => {
+    const policy = staging().resource("aws_iam_role_policy", "agent-role/policy").policy;
+    expect(SynthStack.statement(policy, "ReadValidationReports").Resource).toEqual(["arn:aws:s3:::replica-staging-artifacts-222222222222-us-east-1/reports/config-validation/*"]);
+    expect(SynthStack.statement(policy, "DecryptValidationReportsThroughS3")).toMatchObject({
+      Resource: [`\${${staging().address("aws_kms_key", "key/key")}.arn}`],
+      Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com"] } },
+    });
+    const s3Resources = SynthStack.statements(policy).filter((s) => s.Action.some((a: string) => a.startsWith("s3:"))).flatMap((s) => s.Resource);
+    expect(s3Resources.every((r: string) => r.startsWith("arn:aws:s3:::replica-staging-artifacts-222222222222-us-east-1/"))).toBe(true);
+  });
+});
+
+describe("no environment reads another environment's artifacts", () => {
+  const others = (policy: string, account: string) =>
+    SynthStack.statements(policy).filter((s) => (s.Effect ?? "Allow") === "Allow" && JSON.stringify(s.Principal ?? {}).match(/arn:aws:iam::\d{12}:root/) && !JSON.stringify(s.Principal).includes(`::${account}:root`));
+
+  test.each([
+    ["dev-us-east-1", "111111111111"],
+    ["staging-us-east-1", "222222222222"],
+    ["prod-us-east-1", "333333333333"],
+  ])("%s: the artifacts bucket lets other accounts only replicate promotions in, never read", (name, account) => {
+    const stack = stackOf(name);
+    const allowed = others(stack.resource("aws_s3_bucket_policy", "artifacts/bucket/policy").policy, account).flatMap((s) => s.Action);
+    expect(allowed.filter((a: string) => /^s3:(Get|List)/.test(a) && a !== "s3:GetBucketVersioning")).toEqual([]);
+  });
+
+  test.each([
+    ["dev-us-east-1", "111111111111"],
+    ["staging-us-east-1", "222222222222"],
+    ["prod-us-east-1", "333333333333"],
+  ])("%s: the environment key lets other accounts only encrypt promoted replicas, never decrypt", (name, account) => {
+    const stack = stackOf(name);
+    const allowed = others(stack.resource("aws_kms_key", "key/key").policy, account).flatMap((s) => s.Action);
+    expect(allowed).not.toContain("kms:Decrypt");
   });
 });
 

@@ -1,4 +1,4 @@
-import { SynthStack, stackOf } from "./helpers";
+import { SynthStack, exampleWith, stackOf, synthPlatform } from "./helpers";
 
 const dev = () => stackOf("dev-us-east-1");
 const prod = () => stackOf("prod-us-east-1");
@@ -33,9 +33,21 @@ describe("replication monitor", () => {
   test("may write canaries only under its prefix and read the replicas", () => {
     const policy = dev().resource("aws_iam_role_policy", "replication-monitor/function/policy").policy;
     expect(SynthStack.statement(policy, "WriteS3Canary").Resource).toEqual(["arn:aws:s3:::replica-dev-artifacts-111111111111-us-east-1/canary/dev/*"]);
-    expect(SynthStack.statement(policy, "ListS3CanaryReplica").Condition).toEqual({ StringLike: { "s3:prefix": ["canary/dev/*"] } });
     expect(SynthStack.statement(policy, "ReadLedgerReplica").Resource).toEqual([`arn:aws:dynamodb:eu-west-1:111111111111:table/\${${dev().address("aws_dynamodb_table", "ledger/table")}.name}`]);
     expect(SynthStack.statement(policy, "WriteSsmCanary").Resource).toEqual(["arn:aws:ssm:us-east-1:111111111111:parameter/app/dev/config/canary/heartbeat"]);
+  });
+
+  test("may list the DR bucket without a prefix condition, so HeadObject of a canary not replicated yet answers 404, not 403", () => {
+    const list = SynthStack.statement(dev().resource("aws_iam_role_policy", "replication-monitor/function/policy").policy, "ListS3CanaryReplica");
+    expect(list).toEqual({ Sid: "ListS3CanaryReplica", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::replica-dev-artifacts-111111111111-eu-west-1"] });
+  });
+
+  test("decrypts the ledger replica with the DR-region key, only through DynamoDB in the DR region", () => {
+    const decrypt = SynthStack.statement(dev().resource("aws_iam_role_policy", "replication-monitor/function/policy").policy, "DecryptLedgerReplicaThroughDynamoDB");
+    expect(decrypt).toMatchObject({ Action: ["kms:Decrypt"], Condition: { StringEquals: { "kms:ViaService": ["dynamodb.eu-west-1.amazonaws.com"] } } });
+    // The key is the one the replica is encrypted with.
+    const replica = dev().resource("aws_dynamodb_table", "ledger/table").replica.find((r: any) => r.region_name === "eu-west-1");
+    expect(decrypt.Resource).toEqual([replica.kms_key_arn]);
   });
 
   test("the last environment has no SSM canary target", () => {
@@ -70,15 +82,31 @@ describe("config validator and status endpoint", () => {
     });
   });
 
-  test("the operations account may call another environment's status endpoint (URL and invoke permissions)", () => {
-    expect(dev().resource("aws_lambda_permission", "config-validator/url-333333333333")).toMatchObject({ action: "lambda:InvokeFunctionUrl", principal: "333333333333", function_url_auth_type: "AWS_IAM" });
-    expect(dev().resource("aws_lambda_permission", "config-validator/invoke-333333333333")).toMatchObject({ action: "lambda:InvokeFunction", principal: "333333333333" });
-    expect(Object.keys(prod().resourcesUnder("aws_lambda_permission", "config-validator/"))).toEqual([]);
+  test("by default no other account may call the status endpoint", () => {
+    for (const stack of [dev(), prod()]) expect(Object.keys(stack.resourcesUnder("aws_lambda_permission", "config-validator/"))).toEqual([]);
+  });
+
+  test("only the configured roles of the operations account may call another environment's status endpoint (URL and invoke), never the whole account", () => {
+    const stacks = synthPlatform(exampleWith({ root: { statusEndpoint: { callerRoleNames: ["OpsStatusReader"] } } }));
+    const devStack = stacks.get("dev-us-east-1")!;
+    const permissions = Object.values(devStack.resourcesUnder("aws_lambda_permission", "config-validator/"));
+    expect(permissions.map((p: any) => [p.action, p.principal]).sort()).toEqual([
+      ["lambda:InvokeFunction", "arn:aws:iam::333333333333:role/OpsStatusReader"],
+      ["lambda:InvokeFunctionUrl", "arn:aws:iam::333333333333:role/OpsStatusReader"],
+    ]);
+    expect(permissions.find((p: any) => p.action === "lambda:InvokeFunctionUrl")).toMatchObject({ function_url_auth_type: "AWS_IAM" });
+    // The operations environment's own endpoint needs no resource policy: IAM in its account decides.
+    expect(Object.keys(stacks.get("prod-us-east-1")!.resourcesUnder("aws_lambda_permission", "config-validator/"))).toEqual([]);
   });
 
   test("writes reports only under its prefix", () => {
     const policy = dev().resource("aws_iam_role_policy", "config-validator/function/policy").policy;
     expect(SynthStack.statement(policy, "WriteReports").Resource).toEqual(["arn:aws:s3:::replica-dev-artifacts-111111111111-us-east-1/reports/config-validation/*"]);
+  });
+
+  test("may list its bucket without a prefix condition, so a missing latest report is NoSuchKey (404 'no report yet'), not AccessDenied", () => {
+    const list = SynthStack.statement(dev().resource("aws_iam_role_policy", "config-validator/function/policy").policy, "ListReports");
+    expect(list).toEqual({ Sid: "ListReports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::replica-dev-artifacts-111111111111-us-east-1"] });
   });
 
   test("the URL is the status endpoint output", () => {

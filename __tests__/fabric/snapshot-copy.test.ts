@@ -17,7 +17,12 @@ describe("snapshot copies (seed 003)", () => {
     expect(vars).toMatchObject({ ENVIRONMENT: "dev", SOURCE_REGION: "us-east-1", TARGET_REGION: "eu-west-1", RETENTION_DAYS: "14" });
     // The DR key is found by its alias through the other-region provider.
     expect(vars.TARGET_KMS_KEY_ID).toMatch(/^\$\{data\.aws_kms_alias\.dr-key[^.]*\.target_key_arn\}$/);
-    expect(fn(dev()).reserved_concurrent_executions).toBe(1);
+  });
+
+  test("reserves no concurrency by default (a new account has none to spare), one when the platform reserves concurrency", () => {
+    expect(fn(dev())).not.toHaveProperty("reserved_concurrent_executions");
+    const stacks = synthPlatform(exampleWith({ root: { lambda: { reservedConcurrency: 5 } } }));
+    expect(fn(stacks.get("dev-us-east-1")!).reserved_concurrent_executions).toBe(1);
   });
 
   test("the DR-region stack and an environment without databases have no snapshot copies", () => {

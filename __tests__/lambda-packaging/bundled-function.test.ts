@@ -82,7 +82,7 @@ describe("packaging", () => {
 });
 
 describe("function settings", () => {
-  test("arm64 on a current Node.js runtime, 256 MB, X-Ray, reserved concurrency, encrypted environment", () => {
+  test("arm64 on a current Node.js runtime, 256 MB, X-Ray, encrypted environment", () => {
     const { only } = synthFunction();
     expect(only("aws_lambda_function")).toMatchObject({
       function_name: "replica-dev-stream-processor",
@@ -90,12 +90,16 @@ describe("function settings", () => {
       architectures: ["arm64"],
       handler: "index.handler",
       memory_size: 256,
-      reserved_concurrent_executions: 5,
       tracing_config: { mode: "Active" },
       kms_key_arn: "arn:aws:kms:us-east-1:111111111111:key/test",
       environment: { variables: { NODE_OPTIONS: "--enable-source-maps", LEDGER_TABLE_NAME: "ledger" } },
       logging_config: { log_format: "JSON", log_group: expect.stringContaining("aws_cloudwatch_log_group.") },
     });
+  });
+
+  test("reserves no concurrency unless asked: a new account's quota leaves no room for reservations", () => {
+    const { only } = synthFunction();
+    expect(only("aws_lambda_function")).not.toHaveProperty("reserved_concurrent_executions");
   });
 
   test("memory, timeout and concurrency can be set", () => {

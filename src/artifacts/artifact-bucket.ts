@@ -2,7 +2,6 @@ import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { ArtifactEncryption } from "../config/types";
 import type { PlatformKey } from "../keys/platform-key";
-import { rolesAsPrincipals } from "../cross-account/trust-map";
 import { REPORT_PREFIX } from "../monitoring/status-endpoint";
 import { SecureBucket } from "../storage/secure-bucket";
 import { AccessLogBucket } from "./access-log-bucket";
@@ -16,8 +15,6 @@ export interface ArtifactBucketProps {
   readonly key: PlatformKey;
   /** Where server access logs go. */
   readonly accessLogBucketName: string;
-  /** Roles of other accounts that may read (never write) the bucket. @default none */
-  readonly readerRoleArns?: readonly string[];
   /** Refuse `terraform destroy` of the bucket. @default false */
   readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
@@ -49,19 +46,15 @@ export const OBJECT_WRITE_ACTIONS = [
   "s3:PutObjectLegalHold",
 ] as const;
 
-/** Read-only actions granted to other environments' agent roles. */
-export const READ_ONLY_ACTIONS = {
-  bucket: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"],
-  objects: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
-} as const;
-
 /**
  * An artifacts bucket (or its DR copy): a SecureBucket with access logging and a policy that
  * - denies uploads whose `x-amz-server-side-encryption` header names another algorithm (the header
  *   is optional: default encryption applies when it is absent) and, under SSE-KMS, another key;
  * - denies object writes by any other account, so only the owner writes directly (replication
- *   from the previous environment uses `s3:Replicate*`, granted separately to that one role);
- * - lets the named reader roles of other accounts read.
+ *   from the previous environment uses `s3:Replicate*`, granted separately to that one role).
+ *
+ * No other account may read: each environment's agent role (in the bucket's own account) reads
+ * through its IAM policy, and only the validator's reports.
  *
  * @example
  * new ArtifactBucket(this, "artifacts", { bucketName, accountId, encryption: "aws:kms", key, accessLogBucketName });
@@ -115,15 +108,16 @@ export class ArtifactBucket extends Construct {
         conditions: { StringNotEquals: { "aws:PrincipalAccount": [props.accountId] } },
       },
     );
-    const readers = props.readerRoleArns ?? [];
-    if (readers.length > 0) {
-      const { principals, conditions } = rolesAsPrincipals(readers);
-      this.bucket.addPolicyStatements(
-        { sid: "OtherEnvironmentAgentsListBucket", actions: READ_ONLY_ACTIONS.bucket, principals, conditions, resources: [this.bucket.arn] },
-        { sid: "OtherEnvironmentAgentsReadObjects", actions: READ_ONLY_ACTIONS.objects, principals, conditions, resources: [objects] },
-      );
-      if (kms) props.key.grantToRoles("OtherEnvironmentAgentsReadArtifacts", readers, ["kms:Decrypt", "kms:DescribeKey"]);
-    }
+  }
+
+  /**
+   * Lets roles of this account list the bucket without an `s3:prefix` condition. HeadObject carries
+   * no prefix, so a prefix-conditioned ListBucket still makes S3 answer 403 instead of 404 for a
+   * missing key; functions that check whether an object exists before writing it need this.
+   */
+  allowExistenceChecks(sid: string, roleArns: readonly string[]): void {
+    if (roleArns.length === 0) return;
+    this.bucket.addPolicyStatements({ sid, actions: ["s3:ListBucket"], principals: { AWS: [...roleArns] }, resources: [this.bucket.arn] });
   }
 
   get arn(): string {

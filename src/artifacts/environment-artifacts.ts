@@ -6,8 +6,8 @@ import {
   fabricNames,
   fabricRoleArn,
   namesIn,
-  otherEnvironments,
 } from "../cross-account/trust-map";
+import { auditTrailBucketName } from "../audit/audit-trail";
 import type { EnvironmentStack } from "../stacks/environment-stack";
 import { AccessLogBucket } from "./access-log-bucket";
 import { ArtifactBucket } from "./artifact-bucket";
@@ -40,7 +40,8 @@ export function addEnvironmentArtifacts(stack: EnvironmentStack): EnvironmentArt
   const accessLogs = new AccessLogBucket(stack, "artifact-access-logs", {
     bucketName: accessLogBucketName(platform, environment, region),
     accountId: environment.accountId,
-    sourceBucketNames: [bucketName],
+    // The primary region's access-log bucket also takes the audit trail bucket's logs.
+    sourceBucketNames: stack.isPrimaryRegion ? [bucketName, auditTrailBucketName(stack.names)] : [bucketName],
     preventDestroy: environment.deletionProtection,
   });
   const bucket = new ArtifactBucket(stack, "artifacts", {
@@ -49,8 +50,6 @@ export function addEnvironmentArtifacts(stack: EnvironmentStack): EnvironmentArt
     encryption: environment.artifacts.encryption,
     key: stack.key,
     accessLogBucketName: accessLogs.name,
-    // Other environments' agents read the primary bucket; nobody outside the account reads the DR copy.
-    readerRoleArns: stack.isPrimaryRegion ? otherEnvironments(platform, environment).map((other) => fabricRoleArn(platform, other, "agentRole")) : [],
     preventDestroy: environment.deletionProtection,
   });
 

@@ -44,6 +44,12 @@ export interface NetworkConfig {
   readonly cidrs: Readonly<Record<string, string>>;
   /** Availability zones used for private subnets (2 to 3). @default 2 */
   readonly availabilityZoneCount: number;
+  /**
+   * Lets the neighbouring environments' database functions (their `lambda` security group, over VPC
+   * peering) reach this environment's database ports. Nothing else in a peered VPC ever may.
+   * @default false (no other environment reaches this environment's databases)
+   */
+  readonly peerDatabaseAccess: boolean;
 }
 
 /** Default encryption of an environment's artifact buckets: its KMS key (SSE-KMS) or S3-managed keys (SSE-S3). */
@@ -163,8 +169,22 @@ export interface LambdaConfig {
   readonly memoryMb: number;
   /** Days function logs are kept. One of CloudWatch Logs' retention values. @default 30 */
   readonly logRetentionDays: number;
-  /** Reserved concurrency per function (1 to 1000). @default 5 */
-  readonly reservedConcurrency: number;
+  /**
+   * Reserved concurrency per function (1 to 1000). A new account's concurrency quota (often 10) leaves
+   * no room for reservations (AWS keeps 100 unreserved), so reserving fails the first apply there.
+   * @default not reserved: functions share the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
+}
+
+/** Who may call the status endpoints (the validators' function URLs) from the operations account. */
+export interface StatusEndpointConfig {
+  /**
+   * Names of IAM roles in the operations environment's account that may call every other
+   * environment's status endpoint; each function's resource policy names exactly these role ARNs.
+   * @default [] (no cross-account caller: the endpoint is callable only from its own account)
+   */
+  readonly callerRoleNames: readonly string[];
 }
 
 /** The whole platform. */
@@ -203,4 +223,6 @@ export interface PlatformConfig {
   readonly lambda: LambdaConfig;
   /** E-mail addresses subscribed to every environment's alarm topic. @default [] */
   readonly alarmEmails: readonly string[];
+  /** Cross-account callers of the status endpoints. @default { callerRoleNames: [] } */
+  readonly statusEndpoint: StatusEndpointConfig;
 }

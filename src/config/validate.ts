@@ -26,6 +26,7 @@ import type {
   PlatformConfig,
   S3StateConfig,
   SnapshotConfig,
+  StatusEndpointConfig,
   TerraformCloudConfig,
 } from "./types";
 
@@ -67,6 +68,7 @@ export function validateConfig(raw: unknown): PlatformConfig {
 const PLATFORM_FIELDS = [
   "project", "primaryRegion", "drRegion", "environments", "promotionOrder", "operationsEnvironment",
   "deploymentRoleName", "deployers", "tags", "stateBackend", "terraformCloud", "alarms", "snapshots", "lambda", "alarmEmails",
+  "statusEndpoint",
 ];
 
 function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
@@ -120,10 +122,12 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
     .map((value, i) => readString(p, indexPath("alarmEmails", i), value, { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, patternMessage: "must be an e-mail address" }))
     .filter((value): value is string => value !== undefined);
 
+  const statusEndpoint = readStatusEndpoint(p, root.statusEndpoint);
+
   if (!promotionOrder || operationsEnvironment === undefined) return undefined;
   return {
     project, primaryRegion, drRegion, environments, promotionOrder, operationsEnvironment, deploymentRoleName,
-    deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails,
+    deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails, statusEndpoint,
   };
 }
 
@@ -221,9 +225,10 @@ function readConfigMirror(p: Problems, path: string, value: unknown): ConfigMirr
 
 function readNetwork(p: Problems, path: string, value: unknown, regions: readonly string[]): NetworkConfig | undefined {
   if (!required(p, path, value)) return undefined;
-  const raw = readObject(p, path, value, ["cidrs", "availabilityZoneCount"]);
+  const raw = readObject(p, path, value, ["cidrs", "availabilityZoneCount", "peerDatabaseAccess"]);
   if (!raw) return undefined;
   const availabilityZoneCount = readNumber(p, childPath(path, "availabilityZoneCount"), raw.availabilityZoneCount, { integer: true, min: 2, max: 3 }) ?? 2;
+  const peerDatabaseAccess = readPeerDatabaseAccess(p, childPath(path, "peerDatabaseAccess"), raw.peerDatabaseAccess);
   const cidrsPath = childPath(path, "cidrs");
   if (!required(p, cidrsPath, raw.cidrs)) return undefined;
   const cidrs = readStringMap(p, cidrsPath, raw.cidrs);
@@ -250,7 +255,12 @@ function readNetwork(p: Problems, path: string, value: unknown, regions: readonl
       valid = false;
     }
   }
-  return valid ? { cidrs, availabilityZoneCount } : undefined;
+  return valid ? { cidrs, availabilityZoneCount, peerDatabaseAccess } : undefined;
+}
+
+/** Off unless set: a lower environment must never reach production's databases by default. */
+function readPeerDatabaseAccess(p: Problems, path: string, value: unknown): boolean {
+  return readBoolean(p, path, value) ?? false;
 }
 
 /** The smallest VPC block (largest prefix length) the data tier can divide into subnets. */
@@ -439,6 +449,20 @@ function readLambda(p: Problems, value: unknown): LambdaConfig {
   return {
     memoryMb: readNumber(p, "lambda.memoryMb", raw.memoryMb, { integer: true, min: 128, max: 10240 }) ?? 256,
     logRetentionDays: readNumber(p, "lambda.logRetentionDays", raw.logRetentionDays, { oneOf: LOG_RETENTION_DAYS }) ?? 30,
-    reservedConcurrency: readNumber(p, "lambda.reservedConcurrency", raw.reservedConcurrency, { integer: true, min: 1, max: 1000 }) ?? 5,
+    // No default: a reservation fails the first apply in a new account (see LambdaConfig).
+    reservedConcurrency: readNumber(p, "lambda.reservedConcurrency", raw.reservedConcurrency, { integer: true, min: 1, max: 1000 }),
   };
+}
+
+function readStatusEndpoint(p: Problems, value: unknown): StatusEndpointConfig {
+  const raw = readObject(p, "statusEndpoint", value, ["callerRoleNames"]) ?? {};
+  const names: string[] = [];
+  (readArray(p, "statusEndpoint.callerRoleNames", raw.callerRoleNames) ?? []).forEach((entry, i) => {
+    const path = indexPath("statusEndpoint.callerRoleNames", i);
+    const name = readString(p, path, entry, IAM_NAME);
+    if (name === undefined) return;
+    if (names.includes(name)) p.add(path, `repeats "${name}"; name each role once`);
+    names.push(name);
+  });
+  return { callerRoleNames: names };
 }

@@ -1,9 +1,9 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { READ_ONLY_ACTIONS } from "../artifacts/artifact-bucket";
 import { configParameterArns } from "../config-mirror/parameters";
 import { policyDocument, type PolicyStatement } from "../iam/policy";
+import { VALIDATION_REPORT_PREFIX } from "../monitoring/status-endpoint";
 import { crossAccountTrust } from "./trust-map";
 
 /** One environment whose validator and monitor may assume the agent role. */
@@ -14,13 +14,6 @@ export interface AgentCaller {
   readonly externalId: string;
 }
 
-/** An artifacts bucket the agent may read, and how its objects are encrypted. */
-export interface ReadableBucket {
-  readonly bucketName: string;
-  /** Region and account of the bucket's key, and its alias, when its objects are SSE-KMS. */
-  readonly kmsKey?: { readonly region: string; readonly accountId: string; readonly alias: string };
-}
-
 export interface AgentRoleProps {
   readonly roleName: string;
   readonly environment: string;
@@ -28,38 +21,44 @@ export interface AgentRoleProps {
   readonly region: string;
   readonly callers: readonly AgentCaller[];
   readonly ledgerTableArn: string;
-  /** This environment's artifacts bucket and the other environments' (whose policies let this role read). */
-  readonly buckets: readonly ReadableBucket[];
+  /** The environment key of this region: it encrypts the ledger (and the artifacts under SSE-KMS). */
+  readonly kmsKeyArn: string;
+  /** This environment's artifacts bucket, and whether its objects are SSE-KMS with `kmsKeyArn`. */
+  readonly artifactsBucket: { readonly bucketName: string; readonly kms: boolean };
 }
 
 /**
  * The replication agent of an environment: the one role other environments' validator and monitor
- * functions assume (each caller environment with its own external ID) to look into this environment.
- * Read-only: the configuration hierarchy (no decryption: SecureStrings are compared by presence and
- * type only), the ledger (Query, GetItem, DescribeTable) and artifacts buckets.
+ * functions assume (each caller environment with its own external ID) to look into this environment,
+ * and only this one (no other environment's bucket or key admits it). Read-only: the configuration
+ * hierarchy (no decryption: SecureStrings are compared by presence and type only), the ledger
+ * (Query, GetItem, DescribeTable, decrypted through DynamoDB) and, of the artifacts, the validator's
+ * reports only.
  */
 export class AgentRole extends Construct {
   readonly role: IamRole;
 
   constructor(scope: Construct, id: string, props: AgentRoleProps) {
     super(scope, id);
+    const bucket = props.artifactsBucket.bucketName;
     const statements: PolicyStatement[] = [
       { sid: "ReadConfiguration", actions: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"], resources: configParameterArns(props.region, props.accountId, props.environment) },
       { sid: "ReadLedger", actions: ["dynamodb:DescribeTable", "dynamodb:Query", "dynamodb:GetItem"], resources: [props.ledgerTableArn] },
-      { sid: "ListArtifacts", actions: READ_ONLY_ACTIONS.bucket, resources: props.buckets.map((b) => `arn:aws:s3:::${b.bucketName}`) },
-      { sid: "ReadArtifacts", actions: READ_ONLY_ACTIONS.objects, resources: props.buckets.map((b) => `arn:aws:s3:::${b.bucketName}/*`) },
-    ];
-    const keys = props.buckets.flatMap((b) => (b.kmsKey ? [b.kmsKey] : []));
-    if (keys.length > 0) {
-      // Keys of other accounts are known only by alias here: match them by the alias they carry.
-      statements.push({
-        sid: "DecryptArtifactsThroughS3",
+      // The ledger is encrypted with the environment key: reading items needs kms:Decrypt, through DynamoDB only.
+      {
+        sid: "DecryptLedgerThroughDynamoDB",
         actions: ["kms:Decrypt"],
-        resources: [...new Set(keys.map((k) => `arn:aws:kms:${k.region}:${k.accountId}:key/*`))],
-        conditions: {
-          "ForAnyValue:StringEquals": { "kms:ResourceAliases": [...new Set(keys.map((k) => k.alias))] },
-          StringEquals: { "kms:ViaService": [`s3.${props.region}.amazonaws.com`] },
-        },
+        resources: [props.kmsKeyArn],
+        conditions: { StringEquals: { "kms:ViaService": [`dynamodb.${props.region}.amazonaws.com`] } },
+      },
+      { sid: "ReadValidationReports", actions: ["s3:GetObject"], resources: [`arn:aws:s3:::${bucket}/${VALIDATION_REPORT_PREFIX}*`] },
+    ];
+    if (props.artifactsBucket.kms) {
+      statements.push({
+        sid: "DecryptValidationReportsThroughS3",
+        actions: ["kms:Decrypt"],
+        resources: [props.kmsKeyArn],
+        conditions: { StringEquals: { "kms:ViaService": [`s3.${props.region}.amazonaws.com`] } },
       });
     }
     this.role = new IamRole(this, "role", {

@@ -1,6 +1,7 @@
 import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
 import { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-event-bus-policy";
 import { Construct } from "constructs";
+import type { PlatformKey } from "../keys/platform-key";
 import { policyDocument } from "../iam/policy";
 
 export interface CentralBusProps {
@@ -8,7 +9,7 @@ export interface CentralBusProps {
   /** Accounts (other than the bus's own) whose principals may put events on the bus. */
   readonly senderAccountIds: readonly string[];
   /** The operations environment key (events at rest on the bus). */
-  readonly kmsKeyArn: string;
+  readonly key: PlatformKey;
 }
 
 /**
@@ -25,7 +26,16 @@ export class CentralBus extends Construct {
     this.bus = new CloudwatchEventBus(this, "bus", {
       name: props.busName,
       description: "Replication fabric events of every environment",
-      kmsKeyIdentifier: props.kmsKeyArn,
+      kmsKeyIdentifier: props.key.arn,
+    });
+    // EventBridge encrypts the bus's events with the key; every data key is bound to the bus ARN.
+    const busArn = `arn:aws:events:${props.key.region}:${props.key.accountId}:event-bus/${props.busName}`;
+    props.key.grantToService("EventBridgeEncryptsCentralBus", "events.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey"], {
+      StringEquals: { "kms:EncryptionContext:aws:events:event-bus:arn": [busArn] },
+    });
+    // DescribeKey (checking the key when the bus is created or updated) carries no encryption context.
+    props.key.grantToService("EventBridgeChecksCentralBusKey", "events.amazonaws.com", ["kms:DescribeKey"], {
+      StringEquals: { "aws:SourceAccount": [props.key.accountId], "aws:SourceArn": [busArn] },
     });
     if (props.senderAccountIds.length > 0) {
       new CloudwatchEventBusPolicy(this, "policy", {

@@ -2,11 +2,12 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import type { PlatformKey } from "../keys/platform-key";
 import { denyInsecureTransport, policyDocument } from "../iam/policy";
 
 export interface EventsDeadLetterQueueProps {
   readonly queueName: string;
-  /** The environment key; its policy must let events.amazonaws.com generate data keys (the alarm topic grants that). */
+  /** The environment key; its policy must let events.amazonaws.com use it for this queue (`allowEventBridgeDeadLetters`). */
   readonly kmsKeyArn: string;
 }
 
@@ -57,4 +58,14 @@ export class EventsDeadLetterQueue extends Construct {
   allowRule(ruleArn: string): void {
     if (!this.ruleArns.includes(ruleArn)) this.ruleArns.push(ruleArn);
   }
+}
+
+/**
+ * Lets EventBridge encrypt dead letters with the key, only into this account's queues whose names
+ * start with `queueNamePrefix` (SQS binds every data key to the queue's ARN).
+ */
+export function allowEventBridgeDeadLetters(key: PlatformKey, queueNamePrefix: string): void {
+  key.grantToService("EventBridgeDeadLetters", "events.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey"], {
+    ArnLike: { "kms:EncryptionContext:aws:sqs:arn": [`arn:aws:sqs:${key.region}:${key.accountId}:${queueNamePrefix}*`] },
+  });
 }

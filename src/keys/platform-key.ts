@@ -27,15 +27,20 @@ export interface PlatformKeyProps {
  *
  * @example
  * const key = new PlatformKey(this, "key", { description: "dev data", alias: "alias/app-dev", accountId, region, deletionProtection: false });
- * key.grantToService("sns.amazonaws.com");
+ * key.grantToService("CloudWatchAlarms", "cloudwatch.amazonaws.com", ["kms:Decrypt", "kms:GenerateDataKey"], { StringEquals: { "aws:SourceAccount": [accountId] } });
  */
 export class PlatformKey extends Construct {
   readonly key: KmsKey;
   readonly alias: KmsAlias;
+  /** Account and region of the key: grants name the service resources that use it by these. */
+  readonly accountId: string;
+  readonly region: string;
   private readonly statements: PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: PlatformKeyProps) {
     super(scope, id);
+    this.accountId = props.accountId;
+    this.region = props.region;
     this.statements = [
       {
         sid: "AccountRootAdministers",
@@ -67,11 +72,16 @@ export class PlatformKey extends Construct {
     return this.key.arn;
   }
 
-  /** Lets an AWS service principal (e.g. `sns.amazonaws.com`) encrypt and decrypt with the key. */
-  grantToService(service: string, actions: readonly string[] = ["kms:Decrypt", "kms:GenerateDataKey"]): void {
-    const sid = `Service${service.split(".")[0].replace(/[^A-Za-z0-9]/g, "")}`;
+  /**
+   * Lets an AWS service principal use the key, only for the resources `conditions` names: the
+   * confused-deputy guard (`aws:SourceAccount` / `aws:SourceArn`) or the encryption context the
+   * service binds to its resource (`kms:EncryptionContext:aws:sns:topicArn`, `...:aws:sqs:arn`, ...).
+   * A service grant without conditions is refused. Granting the same `sid` twice keeps the first.
+   */
+  grantToService(sid: string, service: string, actions: readonly string[], conditions: NonNullable<PolicyStatement["conditions"]>): void {
+    if (Object.keys(conditions).length === 0) throw new Error(`Key grant ${sid} to ${service}: name the resources it is for (aws:SourceArn, aws:SourceAccount or an encryption-context condition).`);
     if (this.statements.some((s) => s.sid === sid)) return;
-    this.statements.push({ sid, actions, principals: { Service: [service] }, resources: ["*"] });
+    this.statements.push({ sid, actions, principals: { Service: [service] }, resources: ["*"], conditions });
   }
 
   /**

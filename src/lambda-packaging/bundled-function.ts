@@ -35,7 +35,11 @@ export interface BundledFunctionProps {
   readonly memoryMb?: number;
   /** Seconds. @default 60 */
   readonly timeoutSeconds?: number;
-  /** @default 5 */
+  /**
+   * Reserved concurrency. Off unless asked for: a new account's concurrency quota leaves no room for
+   * reservations (AWS keeps 100 unreserved), so any reservation fails its first apply.
+   * @default not reserved (the account's unreserved pool)
+   */
   readonly reservedConcurrency?: number;
   /** @default 30 */
   readonly logRetentionDays?: number;
@@ -51,8 +55,8 @@ export interface BundledFunctionProps {
  * deployed for arm64 with `source_code_hash`, so changed code deploys and unchanged code does not.
  *
  * Every function also gets: its own log group (KMS, retention, JSON logs), an execution role made only
- * from the statements passed in, X-Ray tracing, reserved concurrency, environment variables encrypted
- * with the environment key, and an encrypted dead-letter queue that receives failed asynchronous
+ * from the statements passed in, X-Ray tracing, environment variables encrypted
+ * with the environment key (reserved concurrency only when asked for), and an encrypted dead-letter queue that receives failed asynchronous
  * invocations (and can serve as the on-failure destination of event source mappings).
  *
  * @example
@@ -138,7 +142,8 @@ export class BundledFunction extends Construct {
       sourceCodeHash: archive.outputBase64Sha256,
       memorySize: props.memoryMb ?? 256,
       timeout: props.timeoutSeconds ?? 60,
-      reservedConcurrentExecutions: props.reservedConcurrency ?? 5,
+      // Omitted (not -1 or 0) when not reserved: 0 would stop the function from running at all.
+      reservedConcurrentExecutions: props.reservedConcurrency,
       kmsKeyArn: props.kmsKeyArn,
       environment: { variables: { NODE_OPTIONS: "--enable-source-maps", ...(props.environment ?? {}) } },
       tracingConfig: { mode: "Active" },

@@ -17,7 +17,8 @@ export interface ReplicationMonitorProps {
   readonly region: string;
   readonly kmsKeyArn: string;
   readonly metricsNamespace: string;
-  readonly ledger: { readonly tableName: string; readonly tableArn: string; readonly replicaRegion: string };
+  /** The ledger and its DR replica, which DynamoDB encrypts with the DR-region key `replicaKeyArn`. */
+  readonly ledger: { readonly tableName: string; readonly tableArn: string; readonly replicaRegion: string; readonly replicaKeyArn: string };
   readonly artifactsBucketName: string;
   /** The DR copy of the artifacts bucket (same account): the S3 canary's replica. */
   readonly drBucket: { readonly bucketName: string; readonly region: string };
@@ -41,14 +42,18 @@ export class ReplicationMonitor extends Construct {
     const statements: PolicyStatement[] = [
       { sid: "WriteS3Canary", actions: ["s3:PutObject"], resources: [`arn:aws:s3:::${props.artifactsBucketName}/${canaryPrefix}*`] },
       { sid: "ReadS3CanaryReplica", actions: ["s3:GetObject"], resources: [`arn:aws:s3:::${drBucket.bucketName}/${canaryPrefix}*`] },
-      {
-        sid: "ListS3CanaryReplica",
-        actions: ["s3:ListBucket"],
-        resources: [`arn:aws:s3:::${drBucket.bucketName}`],
-        conditions: { StringLike: { "s3:prefix": [`${canaryPrefix}*`] } },
-      },
+      // Unconditioned: HeadObject of a canary not replicated yet must answer 404, and S3 answers 403
+      // unless ListBucket is allowed without an s3:prefix condition (HeadObject carries no prefix).
+      { sid: "ListS3CanaryReplica", actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::${drBucket.bucketName}`] },
       { sid: "RecordInLedger", actions: ["dynamodb:PutItem"], resources: [ledger.tableArn] },
       { sid: "ReadLedgerReplica", actions: ["dynamodb:GetItem"], resources: [`arn:aws:dynamodb:${ledger.replicaRegion}:${props.accountId}:table/${ledger.tableName}`] },
+      // The replica is encrypted with the DR-region key (the role's own key grant covers only this region's).
+      {
+        sid: "DecryptLedgerReplicaThroughDynamoDB",
+        actions: ["kms:Decrypt"],
+        resources: [ledger.replicaKeyArn],
+        conditions: { StringEquals: { "kms:ViaService": [`dynamodb.${ledger.replicaRegion}.amazonaws.com`] } },
+      },
       { sid: "WriteSsmCanary", actions: ["ssm:PutParameter"], resources: [configParameterArn(props.region, props.accountId, props.environment, CANARY_PARAMETER_KEY)] },
       ...(next ? [{ sid: "AssumeNextEnvironmentAgent", actions: ["sts:AssumeRole"], resources: [next.roleArn] }] : []),
     ];

@@ -44,6 +44,8 @@ export interface NeighbourPeeringProps {
 export class NeighbourPeering extends Construct {
   readonly connection: VpcPeeringConnection;
   readonly accepter: VpcPeeringConnectionAccepterA;
+  /** The peer's VPC ID (looked up in the peer's account). */
+  readonly peerVpcId: string;
 
   constructor(scope: Construct, id: string, props: NeighbourPeeringProps) {
     super(scope, id);
@@ -53,6 +55,7 @@ export class NeighbourPeering extends Construct {
       cidrBlock: peer.cidr,
       tags: { Name: peer.vpcName },
     });
+    this.peerVpcId = peerVpc.id;
     this.connection = new VpcPeeringConnection(this, "connection", {
       vpcId: props.vpcId,
       peerVpcId: peerVpc.id,

@@ -3,23 +3,12 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 
-/** A peered environment's VPC in the same region and the database ports its clusters listen on. */
-export interface PeerNetwork {
-  /** Environment name, for rule descriptions. */
-  readonly environment: string;
-  readonly cidr: string;
-  /** Ports of the peer's databases (which this environment's functions may reach). */
-  readonly databasePorts: readonly number[];
-}
-
 export interface DataSecurityGroupsProps {
   readonly vpcId: string;
   readonly lambdaGroupName: string;
   readonly databaseGroupName: string;
   /** Ports of this environment's databases. */
   readonly databasePorts: readonly number[];
-  /** The neighbours in the promotion order, reached over VPC peering. */
-  readonly peers: readonly PeerNetwork[];
   /** Security group of the interface endpoints. */
   readonly endpointSecurityGroupId: string;
   /** Prefix lists of the gateway endpoints (S3, DynamoDB), by service. */
@@ -30,9 +19,12 @@ export interface DataSecurityGroupsProps {
  * The two security groups of the data tier, with standalone rule resources only (Terraform removes
  * the default allow-all egress of a new group, so nothing is open that is not listed here):
  *
- * - database: the database ports, from the Lambda group and from the peered environments' VPCs;
- * - lambda: egress to the databases (here and in the peered VPCs), to the interface endpoints and to
- *   the S3 and DynamoDB gateway endpoints (by prefix list), all on their own ports only.
+ * - database: the database ports, from the Lambda group;
+ * - lambda: egress to the databases, to the interface endpoints and to the S3 and DynamoDB gateway
+ *   endpoints (by prefix list), all on their own ports only.
+ *
+ * Nothing here opens anything to a peered VPC: `PeerDatabaseAccess` adds group-to-group rules across
+ * a peering only where the configuration asks for them.
  */
 export class DataSecurityGroups extends Construct {
   readonly lambda: SecurityGroup;
@@ -48,7 +40,7 @@ export class DataSecurityGroups extends Construct {
     });
     this.database = new SecurityGroup(this, "database", {
       name: props.databaseGroupName,
-      description: "Aurora clusters: the database port from the Lambda group and peered environments",
+      description: "Aurora clusters: the database port from the Lambda group (and peers' database functions where configured)",
       vpcId: props.vpcId,
       tags: { Name: props.databaseGroupName },
     });
@@ -67,24 +59,6 @@ export class DataSecurityGroups extends Construct {
         referencedSecurityGroupId: this.database.id,
         ...tcp(port),
       });
-      for (const peer of props.peers) {
-        new VpcSecurityGroupIngressRule(this, `db-${port}-from-${peer.environment}`, {
-          securityGroupId: this.database.id,
-          description: `Database port ${port} from the peered ${peer.environment} VPC`,
-          cidrIpv4: peer.cidr,
-          ...tcp(port),
-        });
-      }
-    }
-    for (const peer of props.peers) {
-      for (const port of unique(peer.databasePorts)) {
-        new VpcSecurityGroupEgressRule(this, `lambda-to-${peer.environment}-db-${port}`, {
-          securityGroupId: this.lambda.id,
-          description: `Database port ${port} of the peered ${peer.environment} VPC`,
-          cidrIpv4: peer.cidr,
-          ...tcp(port),
-        });
-      }
     }
     new VpcSecurityGroupEgressRule(this, "lambda-to-endpoints", {
       securityGroupId: this.lambda.id,

@@ -1,3 +1,4 @@
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
@@ -17,7 +18,8 @@ export interface VpcNetworkProps {
 
 /**
  * A VPC with private subnets only (no internet gateway, no NAT): one subnet and one route table per
- * availability zone, CIDRs carved deterministically from the VPC block.
+ * availability zone, CIDRs carved deterministically from the VPC block. The VPC's default security
+ * group is adopted with no rules (closed).
  *
  * Availability zones come from `data aws_availability_zones`, restricted to the region's regular zones
  * (`opt-in-not-required`, so opted-in Local Zones, which sort first, never enter the list) and not
@@ -46,6 +48,12 @@ export class VpcNetwork extends Construct {
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: { Name: props.names.vpc },
+    });
+    // The default group allows all traffic among its members and all egress; adopting it with no
+    // rules empties it, so anything placed there by mistake can reach nothing.
+    new DefaultSecurityGroup(this, "default-security-group", {
+      vpcId: this.vpc.id,
+      tags: { Name: `${props.names.vpc}-default-closed` },
     });
     const cidrs = privateSubnetCidrs(props.cidr, props.availabilityZoneCount);
     const subnets: Subnet[] = [];

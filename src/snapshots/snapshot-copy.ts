@@ -57,9 +57,12 @@ export class SnapshotCopy extends Construct {
       kmsKeyArn: props.kmsKeyArn,
       memoryMb: props.defaults.memoryMb,
       logRetentionDays: props.defaults.logRetentionDays,
-      // Runs are short (RDS copies asynchronously); one at a time keeps the ledger's order simple.
+      // Runs are short (RDS copies asynchronously); when the platform reserves concurrency at all
+      // (lambda.reservedConcurrency), one at a time keeps the ledger's order simple. Without it, runs
+      // rarely overlap (hourly and daily schedules) and copy names are deterministic, so a
+      // concurrent run finds the copy and starts nothing.
       timeoutSeconds: 120,
-      reservedConcurrency: 1,
+      reservedConcurrency: props.defaults.reservedConcurrency === undefined ? undefined : 1,
       environment: {
         ENVIRONMENT: props.environment,
         SOURCE_REGION: props.region,

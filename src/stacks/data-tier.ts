@@ -8,12 +8,12 @@ import { DrRegionLookups } from "../database/dr-region";
 import { enginePort, MASTER_USERNAME } from "../database/engine";
 import { MonitoringRole } from "../database/monitoring-role";
 import { SecondaryCluster } from "../database/secondary-cluster";
-import { KMS_DATA_ACTIONS } from "../iam/policy";
 import { VpcEndpoints } from "../network/endpoints";
 import { VpcFlowLogs } from "../network/flow-logs";
 import { namesOf, NetworkNames } from "../network/names";
 import { NeighbourPeering } from "../network/peering";
-import { DataSecurityGroups, type PeerNetwork } from "../network/security-groups";
+import { PeerDatabaseAccess } from "../network/peer-database-access";
+import { DataSecurityGroups } from "../network/security-groups";
 import { VpcNetwork } from "../network/vpc-network";
 import type { EnvironmentStack } from "./environment-stack";
 
@@ -125,19 +125,12 @@ function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcN
     region,
   });
 
-  const neighbours = [stack.previousEnvironment, stack.nextEnvironment].filter((e): e is EnvironmentConfig => e !== undefined);
-  const peers: PeerNetwork[] = neighbours.map((neighbour) => ({
-    environment: neighbour.name,
-    cidr: neighbour.network.cidrs[region],
-    databasePorts: databasePorts(neighbour),
-  }));
   const gatewayPrefixListIds = { s3: endpoints.gateways.s3.prefixListId, dynamodb: endpoints.gateways.dynamodb.prefixListId };
   const groups = new DataSecurityGroups(stack, "security-groups", {
     vpcId: network.vpcId,
     lambdaGroupName: networkNames.lambdaSecurityGroup,
     databaseGroupName: networkNames.databaseSecurityGroup,
     databasePorts: databasePorts(environment),
-    peers,
     endpointSecurityGroupId: endpoints.securityGroup.id,
     gatewayPrefixLists: gatewayPrefixListIds,
   });
@@ -160,6 +153,29 @@ function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcN
       },
     });
     peeringConnectionIdToNext = peering.accepter.vpcPeeringConnectionId;
+    // Database traffic across the peering: group to group, and only where a side's configuration admits it.
+    const nextNames = new NetworkNames(namesOf(platform, next, region));
+    new PeerDatabaseAccess(stack, "peer-database-access", {
+      requester: {
+        environment: environment.name,
+        accountId: environment.accountId,
+        databasePorts: databasePorts(environment),
+        admitsPeer: environment.network.peerDatabaseAccess,
+        lambdaSecurityGroupId: groups.lambda.id,
+        databaseSecurityGroupId: groups.database.id,
+      },
+      accepter: {
+        environment: next.name,
+        accountId: next.accountId,
+        databasePorts: databasePorts(next),
+        admitsPeer: next.network.peerDatabaseAccess,
+        vpcId: peering.peerVpcId,
+        lambdaSecurityGroupName: nextNames.lambdaSecurityGroup,
+        databaseSecurityGroupName: nextNames.databaseSecurityGroup,
+        provider: stack.nextProvider,
+      },
+      peering: peering.accepter,
+    });
   }
 
   const part: NetworkPart = {
@@ -181,9 +197,10 @@ function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNe
   const hostsClusters = stack.isPrimaryRegion || environment.disasterRecovery;
   if (environment.databases.length === 0 || !hostsClusters) return [];
 
-  // Storage, Performance Insights and the RDS-managed secrets use the key through RDS. Readers of
-  // the secrets need kms:Decrypt in their own IAM policies: the key policy delegates to IAM.
-  stack.key.grantToService("rds.amazonaws.com", KMS_DATA_ACTIONS);
+  // Storage, Performance Insights and the RDS-managed secrets use the key through RDS and Secrets
+  // Manager on behalf of the deploying principal (grants), so the key policy names no RDS service
+  // principal. Readers of the secrets need kms:Decrypt in their own IAM policies: the key policy
+  // delegates to IAM.
   const subnetGroup = new DbSubnetGroup(stack, "db-subnet-group", {
     name: networkNames.dbSubnetGroup,
     description: `Private subnets of ${environment.name} in ${stack.region} for Aurora`,

@@ -2,7 +2,9 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { Annotations, TerraformOutput } from "cdktf";
 import { keyFilter } from "../../lambdas/shared/patterns";
+import { AccessLogBucket } from "../artifacts/access-log-bucket";
 import { addEnvironmentArtifacts, type EnvironmentArtifacts } from "../artifacts/environment-artifacts";
+import { AuditTrail, auditTrailBucketName, auditTrailName } from "../audit/audit-trail";
 import { ConfigMirror } from "../config-mirror/config-mirror";
 import { ConfigWriterRole } from "../config-mirror/config-writer-role";
 import { configRoot } from "../config-mirror/parameters";
@@ -19,7 +21,8 @@ import {
   otherEnvironments,
 } from "../cross-account/trust-map";
 import { CentralBus } from "../events/central-bus";
-import { EventsDeadLetterQueue } from "../events/dead-letter-queue";
+import { roleArn } from "../naming";
+import { allowEventBridgeDeadLetters, EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import { EventForwarderRole } from "../events/event-forwarder";
 import { EventRule } from "../events/event-rule";
 import { LedgerTable } from "../ledger/ledger-table";
@@ -58,6 +61,11 @@ export const ALERT_DETAIL_TYPES = [
  */
 export function addReplicationFabric(stack: EnvironmentStack, dataTier: Pick<DataTier, "databases">, databaseSync?: DatabaseSync): void {
   const artifacts = addEnvironmentArtifacts(stack);
+  // Promotion HEADs the destination copy before copying: without an unconditioned ListBucket S3
+  // answers 403 (not 404) for a file never promoted, and promotion fails.
+  if (stack.nextEnvironment && databaseSync) {
+    artifacts.bucket.allowExistenceChecks("PromotingFunctionsCheckCopies", Object.values(databaseSync.functions).map((sync) => sync.function.role.arn));
+  }
   if (stack.isPrimaryRegion) addPrimaryFabric(stack, artifacts, dataTier.databases, databaseSync);
 }
 
@@ -87,9 +95,11 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     centralBus = new CentralBus(stack, "central-bus", {
       busName: centralBusName(project),
       senderAccountIds: [...new Set(others.map((o) => o.accountId))].filter((account) => account !== environment.accountId),
-      kmsKeyArn: stack.key.arn,
+      key: stack.key,
     });
   }
+  // Every events DLQ of the environment (this one, database sync's) is named <project>-<env>-...
+  allowEventBridgeDeadLetters(stack.key, `${project}-${environment.name}-`);
   const deadLetterQueue = new EventsDeadLetterQueue(stack, "events-dlq", { queueName: stack.names.environmentScoped("events-dlq"), kmsKeyArn: stack.key.arn });
   const forwarder = new EventForwarderRole(stack, "event-forwarder", { roleName: names.eventForwarderRole, accountId: environment.accountId, centralBusArn: busArn });
 
@@ -105,8 +115,6 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   // Cross-account roles: the agent other environments read through, the writer the previous mirror uses.
   let agent: AgentRole | undefined;
   if (others.length > 0) {
-    const kms = (env: typeof environment) =>
-      env.artifacts.encryption === "aws:kms" ? { region, accountId: env.accountId, alias: namesIn(platform, env, region).keyAlias } : undefined;
     agent = new AgentRole(stack, "agent-role", {
       roleName: names.agentRole,
       environment: environment.name,
@@ -118,7 +126,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
         externalId: agentExternalId(project, caller.name, environment.name),
       })),
       ledgerTableArn: ledger.arn,
-      buckets: [environment, ...others].map((env) => ({ bucketName: artifactsBucketName(platform, env, region), kmsKey: kms(env) })),
+      kmsKeyArn: stack.key.arn,
+      artifactsBucket: { bucketName: artifactsBucketName(platform, environment, region), kms: environment.artifacts.encryption === "aws:kms" },
     });
   }
   let writer: ConfigWriterRole | undefined;
@@ -164,7 +173,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     functionName: names.replicationMonitorFunction,
     environment: environment.name,
     metricsNamespace: namespace,
-    ledger: { tableName: ledger.name, tableArn: ledger.arn, replicaRegion: platform.drRegion },
+    ledger: { tableName: ledger.name, tableArn: ledger.arn, replicaRegion: platform.drRegion, replicaKeyArn: artifacts.drKeyArn! },
     artifactsBucketName: artifactsBucketName(platform, environment, region),
     drBucket: { bucketName: artifacts.drBucketName, region: platform.drRegion },
     next: next
@@ -191,7 +200,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
       };
     }),
     ignorePatterns: environment.configMirror.denyPatterns,
-    callerAccountIds: operationsAccount === environment.accountId ? [] : [operationsAccount],
+    callerRoleArns: operationsAccount === environment.accountId ? [] : platform.statusEndpoint.callerRoleNames.map((name) => roleArn(operationsAccount, name)),
   });
   // Snapshot copies: the clusters' automated snapshots, copied into the DR region (seed 003).
   const snapshotCopy =
@@ -246,8 +255,18 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   });
   stackChange.addFunction("config-validator", validator.function, { action: "validate" });
   forward(stackChange);
+  // The configuration-API-call rule sees events only from an account with a trail: one per account.
+  const trailBucketName = auditTrailBucketName(stack.names);
+  new AuditTrail(stack, "audit-trail", {
+    trailName: auditTrailName(stack.names),
+    bucketName: trailBucketName,
+    accountId: environment.accountId,
+    key: stack.key,
+    accessLogs: { bucketName: artifacts.accessLogs.name, prefix: AccessLogBucket.logPrefix(trailBucketName) },
+    preventDestroy: environment.deletionProtection,
+  });
   forward(
-    rule("rule-config-api-calls", "config-api-calls", "Configuration API calls recorded by CloudTrail, to the central bus", {
+    rule("rule-config-api-calls", "config-api-calls", "Configuration API calls recorded by the account's CloudTrail trail, to the central bus", {
       eventPattern: {
         source: ["aws.ssm", "aws.dynamodb", "aws.s3"],
         "detail-type": ["AWS API Call via CloudTrail"],
@@ -284,6 +303,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
       eventPattern: { source: ["platform.replication"], "detail-type": [...ALERT_DETAIL_TYPES] },
       deadLetterQueue,
     }).addTopic("alarm-topic", stack.alarmTopic.arn);
+    stack.alarmTopic.allowEventBridge();
   }
 
   // Monitoring.

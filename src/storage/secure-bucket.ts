@@ -37,6 +37,8 @@ export interface SecureBucketProps {
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly versioning: S3BucketVersioningA;
+  /** The bucket policy (TLS only plus every added statement): services that check it on setup depend on it. */
+  readonly policy: S3BucketPolicy;
   private readonly statements: PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
@@ -98,7 +100,7 @@ export class SecureBucket extends Construct {
     if (props.accessLogs) {
       new S3BucketLoggingA(this, "logging", { provider, bucket, targetBucket: props.accessLogs.bucketName, targetPrefix: props.accessLogs.prefix });
     }
-    new S3BucketPolicy(this, "policy", {
+    this.policy = new S3BucketPolicy(this, "policy", {
       provider,
       bucket,
       policy: Lazy.stringValue({
