@@ -23,7 +23,14 @@ describe("database sync configuration", () => {
     const config = readDatabaseSyncConfig("schema", ENV);
     expect(config.location).toEqual({ bucket: "bucket", prefix: "promote/staging/migrations/", promotion: { bucket: "bucket", prefix: "promote/prod/migrations/" } });
     expect(config.tls).toBe("verify");
-    expect(config.databases).toEqual([{ name: "ledger", engine: "postgres", host: "db.example", port: 5432, database: "ledger", secretArn: "arn:secret" }]);
+    expect(config.databases).toEqual([{ name: "ledger", engine: "postgres", host: "db.example", port: 5432, database: "ledger", secretArn: "arn:secret", allowOutOfOrder: false }]);
+  });
+
+  test("a database's allowOutOfOrder is read from DATABASES and must be a boolean", () => {
+    const entry = { name: "ledger", engine: "postgres", host: "db.example", port: 5432, database: "ledger", secretArn: "arn:secret" };
+    const withFlag = (value: unknown) => ({ ...ENV, DATABASES: JSON.stringify([{ ...entry, allowOutOfOrder: value }]) });
+    expect(readDatabaseSyncConfig("schema", withFlag(true)).databases[0]!.allowOutOfOrder).toBe(true);
+    expect(() => readDatabaseSyncConfig("schema", withFlag("yes"))).toThrow(/DATABASES.*entry 1: allowOutOfOrder must be true or false/);
   });
 
   test("the last environment has no promotion; the two promotion variables go together", () => {
