@@ -3,7 +3,7 @@
  * Secrets Manager and DynamoDB mocks, and the deps of a run. The engine itself is real: it runs
  * against the local PostgreSQL and MariaDB servers (see __tests__/engine/helpers/databases.ts).
  */
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, NotFound, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, NotFound, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -73,6 +73,16 @@ export class FakeS3 {
       if (object === undefined) throw new NotFound({ message: "Not Found", $metadata: { httpStatusCode: 404 } });
       return { Metadata: object.metadata ?? {} };
     });
+    // CopyObject copies what the key holds at copy time (the version given by `?versionId=`, if any).
+    this.mock.on(CopyObjectCommand).callsFake((input: { Bucket: string; Key: string; CopySource: string; Metadata?: Record<string, string> }) => {
+      const [path] = input.CopySource.split("?");
+      const slash = path!.indexOf("/");
+      const sourceKey = path!.slice(slash + 1).split("/").map(decodeURIComponent).join("/");
+      const source = this.bucket(path!.slice(0, slash)).get(sourceKey);
+      if (source === undefined) throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: { httpStatusCode: 404 } });
+      this.put(input.Key, source.body, input.Bucket, input.Metadata);
+      return { CopyObjectResult: {} };
+    });
     this.mock.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body: string; Metadata?: Record<string, string> }) => {
       this.put(input.Key, input.Body, input.Bucket, input.Metadata);
       return {};
@@ -97,9 +107,13 @@ export class FakeS3 {
     return this.bucket(bucket).get(key);
   }
 
-  /** Keys of every promoted copy written so far (PutObject calls), in order. */
+  /** Keys of every promoted copy written so far (PutObject or CopyObject calls), in order. */
   copies(): string[] {
-    return this.mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key!);
+    return this.mock
+      .calls()
+      .map((c) => c.args[0])
+      .filter((command) => command instanceof PutObjectCommand || command instanceof CopyObjectCommand)
+      .map((command) => (command.input as { Key: string }).Key);
   }
 }
 

@@ -93,6 +93,7 @@ async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run:
   const dimensions = { Database: database.name };
   const applied: MigrationSummary[] = [];
   const deferred: string[] = [];
+  /** Set once the database answered: only then is its history read for the ledger. */
   let settings: MigrateOptions | undefined;
   let failure: unknown;
   let wouldApply: readonly MigrationSummary[] = [];
@@ -103,7 +104,7 @@ async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run:
       if (waited > 0) log.info("waited for the upload to settle", { waitedMs: waited });
     }
     const connection = await connectionFor(database, deps.secrets, config.tls);
-    settings = {
+    const candidate: MigrateOptions = {
       engine: database.engine,
       connection,
       source,
@@ -113,7 +114,8 @@ async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run:
         if (e.type === "applied") log.info("migration applied", { version: e.migration.version, script: e.migration.script, durationMs: e.durationMs });
       },
     };
-    await checkConnection(settings, `${database.host}:${database.port}`, timing.connectTimeoutMs);
+    await checkConnection(candidate, `${database.host}:${database.port}`, timing.connectTimeoutMs);
+    settings = candidate;
     // The plan is a dry run: it reads the history and splits every pending file under the lock, so
     // a malformed file or a refused late file stops the run before anything is applied.
     const plan = await migrate({ ...settings, dryRun: true, target: run.target });
