@@ -1,3 +1,4 @@
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { createTestDatabase, ENGINES, type TestDatabase } from "../engine/helpers/databases";
 import { handleSchemaSync, SchemaSyncFailedError } from "../../lambdas/schema-sync/handler-logic";
@@ -295,6 +296,20 @@ describe("schema sync on postgres: the engine under faults", () => {
     // AND the next invocation, with time, applies V2
     const next = await handleSchemaSync(objectCreated("migrations/ledger/V2__currency_name.sql", "evt-2"), fx.deps(config()));
     expect(next).toMatchObject({ databases: [{ status: "applied", applied: ["V2__currency_name.sql"] }] });
+  });
+
+  test("a folder longer than one ListObjectsV2 page is applied in full (the fake lists two keys a page)", async () => {
+    // GIVEN five migrations: three pages of listing
+    fx.s3.put("migrations/ledger/V1__currency.sql", V1);
+    for (const v of [2, 3, 4, 5]) fx.s3.put(`migrations/ledger/V${v}__t${v}.sql`, `CREATE TABLE t${v} (id INT PRIMARY KEY);\n`);
+    // WHEN one event is handled
+    const result = await handleSchemaSync(objectCreated("migrations/ledger/V5__t5.sql"), fx.deps(config()));
+    // THEN every page was read and all five applied, recorded and promoted
+    expect(fx.s3.mock.commandCalls(ListObjectsV2Command).some((c) => c.args[0].input.ContinuationToken !== undefined)).toBe(true);
+    expect(result).toMatchObject({ databases: [{ applied: ["V1__currency.sql", "V2__t2.sql", "V3__t3.sql", "V4__t4.sql", "V5__t5.sql"] }] });
+    expect(await history()).toEqual(["1", "2", "3", "4", "5"]);
+    expect(fx.ledger.items()).toHaveLength(5);
+    expect(fx.s3.copies()).toHaveLength(5);
   });
 
   test("a database endpoint that accepts the connection but never answers fails the run within the connect timeout", async () => {
