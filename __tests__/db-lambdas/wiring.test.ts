@@ -111,6 +111,24 @@ describe("allowOutOfOrderMigrations", () => {
   });
 });
 
+describe("allowOutOfOrderMigrations in the synthesized platform", () => {
+  test("a database with allowOutOfOrderMigrations gets allowOutOfOrder in its schema sync's DATABASES, the others do not", () => {
+    // GIVEN the example platform with the flag on for the first environment's first database
+    const edited = platform((raw) => {
+      raw.environments[0].databases[0].allowOutOfOrderMigrations = true;
+    });
+    const env = config.environments[0]!;
+    const stack = edited.stacks.get(`${env.name}-${config.primaryRegion}`)!;
+    const functions = Object.values(resourcesOf(synthJson(stack), "aws_lambda_function")) as any[];
+    const databasesOf = (handler: string) => JSON.parse(functions.find((f) => f.function_name === `${config.project}-${env.name}-${handler}`).environment.variables.DATABASES);
+    // THEN schema sync's entry carries the flag and data sync's does not
+    const flagged = env.databases[0]!.name;
+    expect(databasesOf("schema-sync").find((d: any) => d.name === flagged)).toMatchObject({ allowOutOfOrder: true });
+    expect(databasesOf("schema-sync").filter((d: any) => d.name !== flagged).every((d: any) => d.allowOutOfOrder === undefined)).toBe(true);
+    expect(databasesOf("data-sync").every((d: any) => d.allowOutOfOrder === undefined)).toBe(true);
+  });
+});
+
 describe("database sync function role", () => {
   const props = (overrides: Partial<DatabaseSyncFunctionProps> = {}) =>
     Testing.synthScope((scope) => {
