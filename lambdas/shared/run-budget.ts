@@ -5,9 +5,11 @@
  */
 import { openDatabase, type ConnectionSettings } from "../../engine";
 import { EngineError, messageOf } from "../../engine/errors";
+import { systemClock } from "./clock";
 import type { S3FileSource } from "./s3-source";
 
-export { defaultSleep } from "./events";
+/** The system clock's sleep (not events.ts's: that module would bundle the EventBridge client into these functions). */
+export const defaultSleep = systemClock.sleep;
 
 export interface RunTiming {
   /** A connection that is not established within this time fails the run. */
