@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { connectionFor, readDatabaseSyncConfig } from "../../lambdas/shared/database-sync-config";
-import { DatabaseSecrets } from "../../lambdas/shared/db-secret";
+import { DatabaseSecrets, SECRET_CACHE_MS } from "../../lambdas/shared/db-secret";
 import { lambdaContext, loadHandler } from "../lambdas/helpers";
 import { systemClock } from "../../lambdas/shared/clock";
 
@@ -23,7 +23,14 @@ describe("database sync configuration", () => {
     const config = readDatabaseSyncConfig("schema", ENV);
     expect(config.location).toEqual({ bucket: "bucket", prefix: "promote/staging/migrations/", promotion: { bucket: "bucket", prefix: "promote/prod/migrations/" } });
     expect(config.tls).toBe("verify");
-    expect(config.databases).toEqual([{ name: "ledger", engine: "postgres", host: "db.example", port: 5432, database: "ledger", secretArn: "arn:secret" }]);
+    expect(config.databases).toEqual([{ name: "ledger", engine: "postgres", host: "db.example", port: 5432, database: "ledger", secretArn: "arn:secret", allowOutOfOrder: false }]);
+  });
+
+  test("a database's allowOutOfOrder is read from DATABASES and must be a boolean", () => {
+    const entry = { name: "ledger", engine: "postgres", host: "db.example", port: 5432, database: "ledger", secretArn: "arn:secret" };
+    const withFlag = (value: unknown) => ({ ...ENV, DATABASES: JSON.stringify([{ ...entry, allowOutOfOrder: value }]) });
+    expect(readDatabaseSyncConfig("schema", withFlag(true)).databases[0]!.allowOutOfOrder).toBe(true);
+    expect(() => readDatabaseSyncConfig("schema", withFlag("yes"))).toThrow(/DATABASES.*entry 1: allowOutOfOrder must be true or false/);
   });
 
   test("the last environment has no promotion; the two promotion variables go together", () => {
@@ -51,6 +58,32 @@ describe("database sync configuration", () => {
     expect((await connectionFor(target, secrets, "off")).ssl).toBeUndefined();
     // Cached: one call for two connections.
     expect(mock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  test("a rotated password is picked up once the cache expires, and not before; a failed fetch is not cached", async () => {
+    // GIVEN a secret read once, then rotated
+    const client = new SecretsManagerClient({ region: "us-east-1" });
+    const mock = mockClient(client);
+    // What Secrets Manager answers, call by call.
+    const answers: Array<string | Error> = [JSON.stringify({ username: "admin", password: "old" })];
+    mock.on(GetSecretValueCommand).callsFake(() => {
+      const answer = answers.shift() ?? JSON.stringify({ username: "admin", password: "new" });
+      if (answer instanceof Error) throw answer;
+      return { SecretString: answer };
+    });
+    let clock = 1_000_000;
+    const secrets = new DatabaseSecrets(client, () => clock);
+    expect((await secrets.get("arn:secret")).password).toBe("old");
+    answers.push(new Error("ThrottlingException"));
+    // WHEN read again just inside the cache time, THEN the cached value is reused without a call
+    clock += SECRET_CACHE_MS - 1;
+    expect((await secrets.get("arn:secret")).password).toBe("old");
+    expect(mock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    // WHEN read after the cache time, THEN it is fetched again; a failure is not kept, the next read fetches the new password
+    clock += 2;
+    await expect(secrets.get("arn:secret")).rejects.toThrow(/ThrottlingException/);
+    expect((await secrets.get("arn:secret")).password).toBe("new");
+    expect(mock.commandCalls(GetSecretValueCommand)).toHaveLength(3);
   });
 
   test("a secret that is not {username, password} JSON fails without echoing its value", async () => {

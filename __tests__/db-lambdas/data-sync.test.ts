@@ -81,4 +81,40 @@ describe.each(ENGINES)("data sync on %s", (engine) => {
     expect(result).toEqual({ status: "ignored", reason: "key is outside reference-data/" });
     expect(fx.s3.mock.calls()).toHaveLength(0);
   });
+
+  test("a re-delivered event keeps the ledger counts of the first delivery", async () => {
+    // GIVEN a first delivery that inserted two rows
+    fx.s3.put("reference-data/ledger/currency.json", CURRENCY);
+    await handleDataSync(objectCreated("reference-data/ledger/currency.json", "evt-1"), fx.deps(config));
+    // WHEN the same event is delivered again (it changes nothing, so it counts zero inserts)
+    const again = await handleDataSync(objectCreated("reference-data/ledger/currency.json", "evt-1"), fx.deps(config));
+    expect(again).toMatchObject({ databases: [{ tables: [{ inserted: 0, unchanged: 2 }] }] });
+    // THEN the ledger item of that event still says what the first delivery did
+    expect(fx.ledger.table()).toEqual([expect.objectContaining({ sk: "ledger.currency#evt-1", rowsInserted: 2, rowsUpdated: 0, rowsDeleted: 0 })]);
+  });
+
+  test("a multi-table sync records one ledger item per table with that table's counts", async () => {
+    // GIVEN a second table whose rows reference the first, and rows already present in the first
+    await db.query("CREATE TABLE country (code CHAR(2) PRIMARY KEY, currency CHAR(3) NOT NULL REFERENCES currency (code))");
+    await db.query("INSERT INTO currency (code, name) VALUES ('EUR', 'Old name'), ('GBP', 'Pound')");
+    fx.s3.put("reference-data/ledger/currency.json", CURRENCY);
+    fx.s3.put("reference-data/ledger/country.csv", "code,currency\nDE,EUR\nFR,EUR\nUS,USD\n");
+    // WHEN a manual run with pruning syncs both
+    await handleDataSync({ prune: true }, fx.deps(config));
+    // THEN each table has its own item, keyed by table and run, with its own counts
+    const items = fx.ledger.table().map((i) => ({ sk: i.sk, status: (i as { status: string }).status, inserted: (i as { rowsInserted?: number }).rowsInserted, updated: (i as { rowsUpdated?: number }).rowsUpdated, deleted: (i as { rowsDeleted?: number }).rowsDeleted }));
+    expect(items.sort((a, b) => a.sk.localeCompare(b.sk))).toEqual([
+      { sk: "ledger.country#manual-request-1", status: "succeeded", inserted: 3, updated: 0, deleted: 0 },
+      { sk: "ledger.currency#manual-request-1", status: "succeeded", inserted: 1, updated: 1, deleted: 1 },
+    ]);
+  });
+
+  test("with too little time left a database is not started; it is reported and the invocation fails so it is retried", async () => {
+    fx.s3.put("reference-data/ledger/currency.json", CURRENCY);
+    const run = handleDataSync(objectCreated("reference-data/ledger/currency.json"), { ...fx.deps(config), remainingTimeMs: () => 20_000 });
+    await expect(run).rejects.toThrow(/Data sync left ledger for the next invocation \(too little time left\)/);
+    expect(await db.query("SELECT code FROM currency")).toEqual([]);
+    expect(fx.ledger.items()).toEqual([]);
+    expect(fx.captured.metricValues("SyncsDeferred", { Database: "ledger" })).toEqual([1]);
+  });
 });

@@ -3,9 +3,9 @@
  * Secrets Manager and DynamoDB mocks, and the deps of a run. The engine itself is real: it runs
  * against the local PostgreSQL and MariaDB servers (see __tests__/engine/helpers/databases.ts).
  */
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, NotFound, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NoSuchKey, NotFound, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import type { EngineName } from "../../engine";
@@ -27,13 +27,22 @@ const LOCAL_USERS: Readonly<Record<EngineName, { username: string; password: str
 export interface StoredObject {
   body: string;
   metadata?: Record<string, string>;
+  /** Each write gets a new one, as in a versioned bucket. */
+  versionId: string;
+  lastModified: Date;
 }
+
+/** Last-modified time of objects put without one: an hour before the runs' clock, so no run waits for them to settle. */
+export const SETTLED = new Date("2024-05-01T11:00:00Z");
 
 /** An in-memory S3 (several buckets), with ListObjectsV2 pages of two keys to exercise pagination. */
 export class FakeS3 {
   readonly client = new S3Client({ region: "us-east-1" });
   readonly mock = mockClient(this.client);
   readonly buckets = new Map<string, Map<string, StoredObject>>();
+  private writes = 0;
+  /** Called after each GetObject, e.g. to overwrite a key while a run is using it. */
+  afterGet: (key: string) => void = () => undefined;
 
   constructor() {
     this.reset();
@@ -42,6 +51,7 @@ export class FakeS3 {
   reset(): void {
     this.mock.reset();
     this.buckets.clear();
+    this.afterGet = () => undefined;
     this.mock.on(ListObjectsV2Command).callsFake((input: { Bucket: string; Prefix?: string; Delimiter?: string; ContinuationToken?: string }) => {
       const prefix = input.Prefix ?? "";
       const keys = [...this.bucket(input.Bucket).keys()]
@@ -50,26 +60,32 @@ export class FakeS3 {
       const start = Number(input.ContinuationToken ?? 0);
       const page = keys.slice(start, start + 2);
       const more = start + 2 < keys.length;
-      return { Contents: page.map((Key) => ({ Key })), IsTruncated: more, NextContinuationToken: more ? String(start + 2) : undefined };
+      return { Contents: page.map((Key) => ({ Key, LastModified: this.bucket(input.Bucket).get(Key)!.lastModified })), IsTruncated: more, NextContinuationToken: more ? String(start + 2) : undefined };
     });
     this.mock.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
       const object = this.bucket(input.Bucket).get(input.Key);
       if (object === undefined) throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: { httpStatusCode: 404 } });
-      return { Body: { transformToString: async () => object.body } };
+      this.afterGet(input.Key);
+      return { Body: { transformToString: async () => object.body }, VersionId: object.versionId };
     });
     this.mock.on(HeadObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
       const object = this.bucket(input.Bucket).get(input.Key);
       if (object === undefined) throw new NotFound({ message: "Not Found", $metadata: { httpStatusCode: 404 } });
       return { Metadata: object.metadata ?? {} };
     });
-    this.mock.on(CopyObjectCommand).callsFake((input: { Bucket: string; Key: string; CopySource: string; Metadata?: Record<string, string>; MetadataDirective?: string }) => {
-      const slash = input.CopySource.indexOf("/");
-      const sourceBucket = input.CopySource.slice(0, slash);
-      const sourceKey = input.CopySource.slice(slash + 1).split("/").map(decodeURIComponent).join("/");
-      const source = this.bucket(sourceBucket).get(sourceKey);
+    // CopyObject copies what the key holds at copy time (the version given by `?versionId=`, if any).
+    this.mock.on(CopyObjectCommand).callsFake((input: { Bucket: string; Key: string; CopySource: string; Metadata?: Record<string, string> }) => {
+      const [path] = input.CopySource.split("?");
+      const slash = path!.indexOf("/");
+      const sourceKey = path!.slice(slash + 1).split("/").map(decodeURIComponent).join("/");
+      const source = this.bucket(path!.slice(0, slash)).get(sourceKey);
       if (source === undefined) throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: { httpStatusCode: 404 } });
-      this.bucket(input.Bucket).set(input.Key, { body: source.body, metadata: input.MetadataDirective === "REPLACE" ? input.Metadata : source.metadata });
+      this.put(input.Key, source.body, input.Bucket, input.Metadata);
       return { CopyObjectResult: {} };
+    });
+    this.mock.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body: string; Metadata?: Record<string, string> }) => {
+      this.put(input.Key, input.Body, input.Bucket, input.Metadata);
+      return {};
     });
   }
 
@@ -82,17 +98,22 @@ export class FakeS3 {
     return bucket;
   }
 
-  put(key: string, body: string, bucket = BUCKET): void {
-    this.bucket(bucket).set(key, { body });
+  put(key: string, body: string, bucket = BUCKET, metadata?: Record<string, string>, lastModified = SETTLED): void {
+    this.writes += 1;
+    this.bucket(bucket).set(key, { body, metadata, versionId: `v${this.writes}`, lastModified });
   }
 
   get(key: string, bucket = BUCKET): StoredObject | undefined {
     return this.bucket(bucket).get(key);
   }
 
-  /** Destination keys of every CopyObject call so far. */
+  /** Keys of every promoted copy written so far (PutObject or CopyObject calls), in order. */
   copies(): string[] {
-    return this.mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key!);
+    return this.mock
+      .calls()
+      .map((c) => c.args[0])
+      .filter((command) => command instanceof PutObjectCommand || command instanceof CopyObjectCommand)
+      .map((command) => (command.input as { Key: string }).Key);
   }
 }
 
@@ -105,20 +126,58 @@ export function fakeSecrets(engine: EngineName): { client: SecretsManagerClient;
   return { client, mock };
 }
 
-/** A DynamoDB document client whose PutCommand items are collected. */
-export function fakeLedger(): { writer: LedgerWriter; items: () => LedgerItem[]; reset: () => void } {
+/**
+ * A DynamoDB document client over an in-memory table: PutCommand honours the two conditions the
+ * ledger writer uses (`attribute_not_exists(pk)`, optionally `OR #status <> :keep`). `items()` lists
+ * the writes that took effect, in order; `failWrites` makes every put fail (the function dying
+ * between the database commit and the ledger write).
+ */
+export function fakeLedger(): { writer: LedgerWriter; items: () => LedgerItem[]; table: () => LedgerItem[]; reset: () => void; failWrites: (fail: boolean) => void } {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
   const mock = mockClient(doc);
+  const table = new Map<string, LedgerItem>();
+  const written: LedgerItem[] = [];
+  let failing = false;
   const reset = () => {
     mock.reset();
-    mock.on(PutCommand).resolves({});
+    table.clear();
+    written.length = 0;
+    failing = false;
+    mock.on(PutCommand).callsFake((input: { Item: LedgerItem; ConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> }) => {
+      if (failing) throw new Error("connect ETIMEDOUT dynamodb.us-east-1.amazonaws.com");
+      const key = `${input.Item.pk}|${input.Item.sk}`;
+      const existing = table.get(key);
+      const condition = input.ConditionExpression;
+      const refused =
+        condition === undefined
+          ? false
+          : condition === "attribute_not_exists(pk)"
+            ? existing !== undefined
+            : condition === "attribute_not_exists(pk) OR #status <> :keep"
+              ? existing !== undefined && (existing as { status?: unknown }).status === input.ExpressionAttributeValues?.[":keep"]
+              : (() => {
+                  throw new Error(`fake ledger does not know the condition ${condition}`);
+                })();
+      if (refused) throw new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: { httpStatusCode: 400 } });
+      table.set(key, input.Item);
+      written.push(input.Item);
+      return {};
+    });
   };
   reset();
-  return { writer: new LedgerWriter(doc, "app-dev-replication-ledger"), items: () => mock.commandCalls(PutCommand).map((c) => c.args[0].input.Item as LedgerItem), reset };
+  return {
+    writer: new LedgerWriter(doc, "app-dev-replication-ledger"),
+    items: () => [...written],
+    table: () => [...table.values()],
+    reset,
+    failWrites: (fail) => {
+      failing = fail;
+    },
+  };
 }
 
 export function databaseTarget(db: TestDatabase, name = "ledger"): DatabaseTarget {
-  return { name, engine: db.engine, host: "127.0.0.1", port: LOCAL_USERS[db.engine].port, database: db.name, secretArn: SECRET_ARN };
+  return { name, engine: db.engine, host: "127.0.0.1", port: LOCAL_USERS[db.engine].port, database: db.name, secretArn: SECRET_ARN, allowOutOfOrder: false };
 }
 
 export interface RunFixture {

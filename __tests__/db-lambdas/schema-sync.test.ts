@@ -1,12 +1,16 @@
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { createTestDatabase, ENGINES, type TestDatabase } from "../engine/helpers/databases";
 import { handleSchemaSync, SchemaSyncFailedError } from "../../lambdas/schema-sync/handler-logic";
-import type { DatabaseSyncConfig } from "../../lambdas/shared/database-sync-config";
+import type { DatabaseSyncConfig, DatabaseTarget } from "../../lambdas/shared/database-sync-config";
 import { PROMOTION_METADATA, sha256 } from "../../lambdas/shared/promotion";
 import { capture } from "../lambdas/helpers";
 import { BUCKET, databaseTarget, objectCreated, runFixture } from "./helpers";
 
 const V1 = "CREATE TABLE currency (code CHAR(3) PRIMARY KEY, name VARCHAR(50) NOT NULL);\n";
 const V2 = "CREATE INDEX currency_name ON currency (name);\n";
+/** Applied items carry the history table's time of the migration (a real clock), not the event's. */
+const APPLIED_AT = expect.stringMatching(/^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 const BROKEN = "CREATE TABLE broken (id INT PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);\n";
 
 describe.each(ENGINES)("schema sync on %s", (engine) => {
@@ -43,7 +47,7 @@ describe.each(ENGINES)("schema sync on %s", (engine) => {
     await db.query("SELECT code FROM currency");
     expect(await history()).toEqual(["1"]);
     expect(fx.ledger.items()).toEqual([
-      expect.objectContaining({ pk: "SCHEMA#dev", sk: `ledger#${"1".padStart(20, "0")}`, kind: "schema", status: "applied", version: "1", checksum: sha256(V1), occurredAt: "2024-05-01T10:00:00Z" }),
+      expect.objectContaining({ pk: "SCHEMA#dev", sk: `ledger#${"1".padStart(20, "0")}`, kind: "schema", status: "applied", version: "1", checksum: sha256(V1), occurredAt: APPLIED_AT }),
     ]);
     const copy = fx.s3.get("promote/staging/migrations/ledger/V1__currency.sql");
     expect(copy?.body).toBe(V1);
@@ -136,7 +140,7 @@ describe("schema sync on postgres: promotion order", () => {
     await handleSchemaSync(objectCreated("promote/staging/migrations/ledger/V2__currency_name.sql", "evt-2"), fx.deps(configFor(true)));
     // THEN both files are copied to the next environment's folder, in version order
     expect(fx.s3.copies()).toEqual(["promote/prod/migrations/ledger/V1__currency.sql", "promote/prod/migrations/ledger/V2__currency_name.sql"]);
-    expect(fx.ledger.items()).toContainEqual(expect.objectContaining({ version: "2", status: "applied", occurredAt: "2024-05-01T10:00:00Z" }));
+    expect(fx.ledger.items()).toContainEqual(expect.objectContaining({ version: "2", status: "applied", occurredAt: APPLIED_AT }));
   });
 
   test("a manual run with a target applies and promotes up to that version only", async () => {
@@ -157,4 +161,174 @@ describe("schema sync on postgres: promotion order", () => {
   test("a manual invocation naming an unknown database is refused", async () => {
     await expect(handleSchemaSync({ database: "nope" }, fx.deps(configFor(true)))).rejects.toThrow(/database nope is not configured \(known: ledger\)/);
   });
+});
+
+describe("schema sync on postgres: the engine under faults", () => {
+  let db: TestDatabase;
+  const fx = runFixture("postgres");
+  const config = (overrides: Partial<DatabaseTarget> = {}): DatabaseSyncConfig => ({
+    environment: "dev",
+    region: "us-east-1",
+    ledgerTableName: "ledger",
+    metricsNamespace: "Test",
+    databases: [{ ...databaseTarget(db), ...overrides }],
+    location: { bucket: BUCKET, prefix: "migrations/", promotion: { bucket: BUCKET, prefix: "promote/staging/migrations/" } },
+    tls: "off",
+  });
+  const history = async () => (await db.query("SELECT version FROM schema_migration_history ORDER BY applied_at, version")).map((r) => String(r.version));
+  const V3 = "ALTER TABLE currency ADD COLUMN symbol VARCHAR(4);\n";
+
+  beforeEach(async () => {
+    db = await createTestDatabase("postgres", "schemafaults");
+    fx.s3.reset();
+    fx.ledger.reset();
+    fx.captured = capture();
+  });
+  afterEach(() => db.drop());
+
+  test("promotion writes the bytes that ran, with their VersionId, even when the key is overwritten during the run", async () => {
+    // GIVEN V1, overwritten with untested content right after the engine read it
+    fx.s3.put("migrations/ledger/V1__currency.sql", V1);
+    const ran = fx.s3.get("migrations/ledger/V1__currency.sql")!.versionId;
+    fx.s3.afterGet = (key) => {
+      if (key === "migrations/ledger/V1__currency.sql" && fx.s3.get(key)!.body === V1) fx.s3.put(key, "DROP TABLE currency;\n");
+    };
+    // WHEN its event is handled
+    await handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), fx.deps(config()));
+    // THEN the promoted copy holds what was applied, not what the key holds now
+    const copy = fx.s3.get("promote/staging/migrations/ledger/V1__currency.sql")!;
+    expect(copy.body).toBe(V1);
+    expect(copy.metadata).toMatchObject({ [PROMOTION_METADATA.sha256]: sha256(V1), [PROMOTION_METADATA.sourceVersionId]: ran });
+  });
+
+  test("files of one parallel upload are applied in version order whichever event arrives first", async () => {
+    // GIVEN V2's upload finished just now and V1's is still in flight
+    let clock = Date.parse("2024-05-01T12:00:00Z");
+    fx.s3.put("migrations/ledger/V2__currency_name.sql", V2, BUCKET, undefined, new Date(clock));
+    const sleeps: number[] = [];
+    const deps = {
+      ...fx.deps(config()),
+      now: () => new Date(clock),
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        // V1's upload completes while the run waits for the folder to settle.
+        if (sleeps.length === 1) fx.s3.put("migrations/ledger/V1__currency.sql", V1, BUCKET, undefined, new Date(clock + 500));
+        clock += ms;
+      },
+    };
+    // WHEN V2's event is handled first
+    const result = await handleSchemaSync(objectCreated("migrations/ledger/V2__currency_name.sql"), deps);
+    // THEN the run waited for the upload to settle and applied V1 before V2
+    expect(result).toMatchObject({ databases: [{ status: "applied", applied: ["V1__currency.sql", "V2__currency_name.sql"] }] });
+    expect(await history()).toEqual(["1", "2"]);
+    expect(sleeps.length).toBeGreaterThan(0);
+    // AND V1's own event, arriving afterwards, finds nothing to do (the database is not stuck refusing it)
+    const late = await handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql", "evt-2"), deps);
+    expect(late).toMatchObject({ databases: [{ status: "applied", applied: [] }] });
+  });
+
+  test("a late file below the applied version is refused by default and applied where the database allows it", async () => {
+    // GIVEN V1 and V3 applied, then V2 arriving late
+    fx.s3.put("migrations/ledger/V1__currency.sql", V1);
+    fx.s3.put("migrations/ledger/V3__symbol.sql", V3);
+    await handleSchemaSync(objectCreated("migrations/ledger/V3__symbol.sql"), fx.deps(config()));
+    fx.s3.put("migrations/ledger/V2__currency_name.sql", V2);
+    // WHEN its event arrives for a database without allowOutOfOrder
+    const refused = handleSchemaSync(objectCreated("migrations/ledger/V2__currency_name.sql", "evt-2"), fx.deps(config()));
+    // THEN it is refused with the engine's reason, naming the file
+    await expect(refused).rejects.toThrow(/V2__currency_name\.sql has a version below the last applied version 3/);
+    expect(await history()).toEqual(["1", "3"]);
+    // WHEN the database allows out-of-order migrations
+    const allowed = await handleSchemaSync(objectCreated("migrations/ledger/V2__currency_name.sql", "evt-3"), fx.deps(config({ allowOutOfOrder: true })));
+    // THEN the late file is applied and recorded
+    expect(allowed).toMatchObject({ databases: [{ status: "applied", applied: ["V2__currency_name.sql"] }] });
+    expect(await history()).toEqual(["1", "3", "2"]);
+    expect(fx.ledger.table().filter((i) => i.kind === "schema" && (i as { status: string }).status === "applied").map((i) => (i as { version: string }).version).sort()).toEqual(["1", "2", "3"]);
+  });
+
+  test("a migration applied when the ledger write failed is recorded by the next run, once", async () => {
+    // GIVEN V1 committed by a run whose ledger writes all failed (as if the function died after the commit)
+    fx.s3.put("migrations/ledger/V1__currency.sql", V1);
+    fx.ledger.failWrites(true);
+    await expect(handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), fx.deps(config()))).rejects.toThrow(/ETIMEDOUT/);
+    expect(await history()).toEqual(["1"]);
+    fx.ledger.failWrites(false);
+    // WHEN the event is delivered again, twice
+    await handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), fx.deps(config()));
+    await handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), fx.deps(config()));
+    // THEN the ledger holds V1 as applied, written exactly once
+    expect(fx.ledger.items()).toEqual([expect.objectContaining({ kind: "schema", version: "1", status: "applied", checksum: sha256(V1), occurredAt: APPLIED_AT })]);
+  });
+
+  test("a syntax error in a group of files: the run names the file and line, records the earlier file as applied and the broken one as failed", async () => {
+    // GIVEN three files uploaded together, the second with a syntax error on its third line
+    fx.s3.put("migrations/ledger/V1__currency.sql", V1);
+    fx.s3.put("migrations/ledger/V2__broken.sql", "CREATE INDEX currency_name ON currency (name);\n\nCREAT TABLE oops (id INT);\n");
+    fx.s3.put("migrations/ledger/V3__symbol.sql", V3);
+    // WHEN the run happens
+    const run = handleSchemaSync(objectCreated("migrations/ledger/V3__symbol.sql"), fx.deps(config()));
+    // THEN it fails naming V2 and the line of the bad statement, and stops there
+    await expect(run).rejects.toThrow(SchemaSyncFailedError);
+    await expect(run).rejects.toThrow(/V2__broken\.sql \(statement 2, line 3\): syntax error at or near "CREAT"/);
+    expect(await history()).toEqual(["1"]);
+    // AND the ledger holds V1 applied and V2 failed, nothing of V3, and nothing was promoted
+    const schema = fx.ledger.table().map((i) => [(i as { version: string }).version, (i as { status: string }).status]);
+    expect(schema.sort()).toEqual([["1", "applied"], ["2", "failed"]]);
+    expect(fx.ledger.table().find((i) => (i as { version: string }).version === "2")).toMatchObject({ error: expect.stringMatching(/V2__broken\.sql \(statement 2, line 3\)/), checksum: expect.any(String) });
+    expect(fx.s3.copies()).toEqual([]);
+    expect(fx.captured.metricValues("MigrationFailures", { Database: "ledger" })).toEqual([1]);
+  });
+
+  test("with too little time left the next file is not started; it is reported and left for the next invocation", async () => {
+    // GIVEN two pending files and a function with time for one
+    fx.s3.put("migrations/ledger/V1__currency.sql", V1);
+    fx.s3.put("migrations/ledger/V2__currency_name.sql", V2);
+    const left = [120_000, 30_000];
+    const deps = { ...fx.deps(config()), remainingTimeMs: () => left.shift() ?? 30_000 };
+    // WHEN the run happens
+    const run = handleSchemaSync(objectCreated("migrations/ledger/V2__currency_name.sql"), deps);
+    // THEN V1 is applied, recorded and promoted, V2 is left (the invocation fails so Lambda retries it)
+    await expect(run).rejects.toThrow(/left V2__currency_name\.sql of ledger for the next invocation/);
+    expect(await history()).toEqual(["1"]);
+    expect(fx.ledger.items().map((i) => (i as { version: string }).version)).toEqual(["1"]);
+    expect(fx.s3.copies()).toEqual(["promote/staging/migrations/ledger/V1__currency.sql"]);
+    expect(fx.captured.metricValues("MigrationsDeferred", { Database: "ledger" })).toEqual([1]);
+    // AND the next invocation, with time, applies V2
+    const next = await handleSchemaSync(objectCreated("migrations/ledger/V2__currency_name.sql", "evt-2"), fx.deps(config()));
+    expect(next).toMatchObject({ databases: [{ status: "applied", applied: ["V2__currency_name.sql"] }] });
+  });
+
+  test("a folder longer than one ListObjectsV2 page is applied in full (the fake lists two keys a page)", async () => {
+    // GIVEN five migrations: three pages of listing
+    fx.s3.put("migrations/ledger/V1__currency.sql", V1);
+    for (const v of [2, 3, 4, 5]) fx.s3.put(`migrations/ledger/V${v}__t${v}.sql`, `CREATE TABLE t${v} (id INT PRIMARY KEY);\n`);
+    // WHEN one event is handled
+    const result = await handleSchemaSync(objectCreated("migrations/ledger/V5__t5.sql"), fx.deps(config()));
+    // THEN every page was read and all five applied, recorded and promoted
+    expect(fx.s3.mock.commandCalls(ListObjectsV2Command).some((c) => c.args[0].input.ContinuationToken !== undefined)).toBe(true);
+    expect(result).toMatchObject({ databases: [{ applied: ["V1__currency.sql", "V2__t2.sql", "V3__t3.sql", "V4__t4.sql", "V5__t5.sql"] }] });
+    expect(await history()).toEqual(["1", "2", "3", "4", "5"]);
+    expect(fx.ledger.items()).toHaveLength(5);
+    expect(fx.s3.copies()).toHaveLength(5);
+  });
+
+  test("a database endpoint that accepts the connection but never answers fails the run within the connect timeout", async () => {
+    // GIVEN an endpoint that accepts TCP connections and never speaks
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    fx.s3.put("migrations/ledger/V1__currency.sql", V1);
+    try {
+      const started = Date.now();
+      // WHEN the run connects to it
+      const run = handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), { ...fx.deps(config({ port })), timing: { connectTimeoutMs: 300 } });
+      // THEN it fails quickly with a message naming the endpoint and the timeout
+      await expect(run).rejects.toThrow(new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port} within 0\\.3 s`));
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 15_000);
 });

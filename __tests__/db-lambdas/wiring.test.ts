@@ -8,7 +8,7 @@ import { DATABASE_SYNC_FUNCTION, DatabaseSyncFunction, type DatabaseSyncFunction
 import { KIND_FOLDERS, promotionPrefix, readPrefix } from "../../src/database-sync/layout";
 import { EventsDeadLetterQueue } from "../../src/events/dead-letter-queue";
 import { validateConfig } from "../../src/config/validate";
-import { exampleRaw } from "../helpers/config";
+import { exampleRaw, problemsOf } from "../helpers/config";
 import { platform, resourcesOf, synthJson } from "../helpers/platform";
 
 const { stacks } = platform();
@@ -100,6 +100,35 @@ describe("database sync wiring", () => {
   });
 });
 
+describe("allowOutOfOrderMigrations", () => {
+  test("defaults to false and is validated as a boolean, named by its path", () => {
+    expect(config.environments.every((e) => e.databases.every((d) => d.allowOutOfOrderMigrations === false))).toBe(true);
+    const raw = exampleRaw();
+    raw.environments[0].databases[0].allowOutOfOrderMigrations = "yes";
+    expect(problemsOf(validateConfig, raw)).toContainEqual(expect.stringMatching(/^environments\[0\]\.databases\[0\]\.allowOutOfOrderMigrations: /));
+    raw.environments[0].databases[0].allowOutOfOrderMigrations = true;
+    expect(validateConfig(raw).environments[0]!.databases[0]!.allowOutOfOrderMigrations).toBe(true);
+  });
+});
+
+describe("allowOutOfOrderMigrations in the synthesized platform", () => {
+  test("a database with allowOutOfOrderMigrations gets allowOutOfOrder in its schema sync's DATABASES, the others do not", () => {
+    // GIVEN the example platform with the flag on for the first environment's first database
+    const edited = platform((raw) => {
+      raw.environments[0].databases[0].allowOutOfOrderMigrations = true;
+    });
+    const env = config.environments[0]!;
+    const stack = edited.stacks.get(`${env.name}-${config.primaryRegion}`)!;
+    const functions = Object.values(resourcesOf(synthJson(stack), "aws_lambda_function")) as any[];
+    const databasesOf = (handler: string) => JSON.parse(functions.find((f) => f.function_name === `${config.project}-${env.name}-${handler}`).environment.variables.DATABASES);
+    // THEN schema sync's entry carries the flag and data sync's does not
+    const flagged = env.databases[0]!.name;
+    expect(databasesOf("schema-sync").find((d: any) => d.name === flagged)).toMatchObject({ allowOutOfOrder: true });
+    expect(databasesOf("schema-sync").filter((d: any) => d.name !== flagged).every((d: any) => d.allowOutOfOrder === undefined)).toBe(true);
+    expect(databasesOf("data-sync").every((d: any) => d.allowOutOfOrder === undefined)).toBe(true);
+  });
+});
+
 describe("database sync function role", () => {
   const props = (overrides: Partial<DatabaseSyncFunctionProps> = {}) =>
     Testing.synthScope((scope) => {
@@ -165,6 +194,15 @@ describe("database sync function role", () => {
     expect(JSON.parse(fnJson.environment.variables.DATABASES)).toEqual([
       { name: "ledger", engine: "postgres", host: "writer.example", port: 5432, database: "ledger", secretArn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:rds!cluster-1" },
     ]);
+  });
+
+  test("a database listed in allowOutOfOrderMigrations gets allowOutOfOrder in schema sync's DATABASES only", () => {
+    const databases = (kind: "schema" | "data") => {
+      const fnJson = Object.values(resourcesOf(JSON.parse(props({ kind, allowOutOfOrderMigrations: ["ledger"], readPrefix: KIND_FOLDERS[kind], promotionPrefix: `promote/staging/${KIND_FOLDERS[kind]}` })), "aws_lambda_function"))[0] as any;
+      return JSON.parse(fnJson.environment.variables.DATABASES);
+    };
+    expect(databases("schema")).toEqual([expect.objectContaining({ name: "ledger", allowOutOfOrder: true })]);
+    expect(databases("data")[0].allowOutOfOrder).toBeUndefined();
   });
 
   test("the last environment's function gets no write permission", () => {

@@ -153,6 +153,7 @@ describe("config mirror: change events", () => {
   });
 
   test("by default a source delete keeps the target parameter and only records the deletion", async () => {
+    serveGet(sourceMock, []);
     const result = await handleMirrorEvent(change("/app/dev/config/api/timeout", "Delete"), deps());
     expect(result).toEqual({ kind: "change", outcome: "delete-skipped" });
     expect(targetMock.commandCalls(DeleteParameterCommand)).toHaveLength(0);
@@ -160,10 +161,24 @@ describe("config mirror: change events", () => {
   });
 
   test("with DELETE_POLICY=delete a source delete deletes the target parameter", async () => {
+    serveGet(sourceMock, []);
     targetMock.on(DeleteParameterCommand).resolves({});
     const result = await handleMirrorEvent(change("/app/dev/config/api/timeout", "Delete"), deps({ deletePolicy: "delete" }));
     expect(result).toEqual({ kind: "change", outcome: "deleted" });
     expect(targetMock.commandCalls(DeleteParameterCommand)[0].args[0].input).toEqual({ Name: "/app/staging/config/api/timeout" });
+  });
+
+  test("a delete event followed by a re-create mirrors the re-created parameter and deletes nothing", async () => {
+    // GIVEN a source parameter deleted and created again before the delete event is handled
+    serveGet(sourceMock, [param("/app/dev/config/api/timeout", "45", "String", 5)]);
+    serveGet(targetMock, [param("/app/staging/config/api/timeout", "30")]);
+    targetMock.on(DeleteParameterCommand).resolves({});
+    // WHEN the (late) delete event is handled with deletes on
+    const result = await handleMirrorEvent(change("/app/dev/config/api/timeout", "Delete"), deps({ deletePolicy: "delete" }));
+    // THEN the target keeps the parameter, with the re-created value
+    expect(targetMock.commandCalls(DeleteParameterCommand)).toHaveLength(0);
+    expect(targetMock.commandCalls(PutParameterCommand).map((c) => [c.args[0].input.Name, c.args[0].input.Value])).toEqual([["/app/staging/config/api/timeout", "45"]]);
+    expect(result).toEqual({ kind: "change", outcome: "mirrored" });
   });
 
   test("an update event for a parameter that has since been deleted is handled as a delete", async () => {
@@ -233,6 +248,20 @@ describe("config mirror: scheduled reconcile", () => {
     expect(captured.metricValues("ConfigOrphans")).toEqual([1]);
   });
 
+  test("an orphan whose source is created after the listing is mirrored, not deleted", async () => {
+    // GIVEN a listing without the source parameter, which exists by the time the orphan is handled
+    serveByPath(sourceMock, []);
+    serveByPath(targetMock, [param("/app/staging/config/new", "x")]);
+    serveGet(sourceMock, [param("/app/dev/config/new", "y", "String", 1)]);
+    serveGet(targetMock, [param("/app/staging/config/new", "x")]);
+    targetMock.on(DeleteParameterCommand).resolves({});
+    // WHEN reconciling with deletes on
+    await handleMirrorEvent(scheduled, deps({ deletePolicy: "delete" }));
+    // THEN the target copy is updated, never deleted
+    expect(targetMock.commandCalls(DeleteParameterCommand)).toHaveLength(0);
+    expect(targetMock.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value)).toEqual(["y"]);
+  });
+
   test("stops starting writes when the Lambda is about to time out and reports an incomplete run", async () => {
     serveByPath(sourceMock, [param("/app/dev/config/a", "1"), param("/app/dev/config/b", "2")]);
     serveByPath(targetMock, []);
@@ -287,23 +316,42 @@ describe("config mirror configuration", () => {
     expect(() => readMirrorConfig({ ...env, TARGET_ENVIRONMENT: "dev" })).toThrow(/only copies into the next environment/);
   });
 
-  test("the handler wires both SSM clients and routes a scheduled event to the reconcile", async () => {
-    // GIVEN the handler loaded with mocked STS and SSM
+  test("the handler reads the source with the function's own credentials and writes the target with the assumed role's", async () => {
+    // GIVEN the handler loaded with mocked STS and SSM; the function's own credentials come from its environment
     const mocks: Record<string, ReturnType<typeof mockClient>> = {};
-    const { handler } = loadHandler<{ handler: (e: unknown, c: unknown) => Promise<unknown> }>("../../lambdas/config-mirror/index", env, (load) => {
+    const seen: { path: string; accessKeyId: string; region: string }[] = [];
+    const ownCredentials = { AWS_ACCESS_KEY_ID: "OWN-ACCOUNT-KEY", AWS_SECRET_ACCESS_KEY: "own-secret" };
+    const { handler } = loadHandler<{ handler: (e: unknown, c: unknown) => Promise<unknown> }>("../../lambdas/config-mirror/index", { ...env, ...ownCredentials, TARGET_REGION: "eu-west-1" }, (load) => {
       const sts = load("@aws-sdk/client-sts") as typeof import("@aws-sdk/client-sts");
       const ssm = load("@aws-sdk/client-ssm") as typeof import("@aws-sdk/client-ssm");
       mocks.sts = mockClient(sts.STSClient);
-      mocks.sts.on(sts.AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date(Date.now() + 900_000) } });
+      mocks.sts.on(sts.AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASSUMED-KEY", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date(Date.now() + 900_000) } });
       mocks.ssm = mockClient(ssm.SSMClient);
-      mocks.ssm.on(ssm.GetParametersByPathCommand).resolves({ Parameters: [] });
+      mocks.ssm.on(ssm.GetParametersByPathCommand).callsFake(async (input: { Path: string }, getClient) => {
+        // The client that sent the call: its credentials and region say which account and region it reaches.
+        const config = getClient().config as unknown as { credentials: () => Promise<{ accessKeyId: string }>; region: () => Promise<string> };
+        const credentials = await config.credentials();
+        seen.push({ path: input.Path, accessKeyId: credentials.accessKeyId, region: await config.region() });
+        return { Parameters: [] };
+      });
     });
     const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
-    // WHEN a scheduled reconcile runs
-    const result = await handler(scheduled, { getRemainingTimeInMillis: () => 60_000 });
-    log.mockRestore();
-    // THEN both hierarchies were listed (credential resolution sits below the mocked send; assume-role has its own tests)
+    // WHEN a scheduled reconcile runs (credentials and regions resolve at call time, from the function's environment)
+    const saved = process.env;
+    process.env = { ...saved, ...ownCredentials, AWS_REGION: "us-east-1" };
+    let result: unknown;
+    try {
+      result = await handler(scheduled, { getRemainingTimeInMillis: () => 60_000 });
+    } finally {
+      process.env = saved;
+      log.mockRestore();
+    }
+    // THEN the source hierarchy was listed as the function itself, the target's through the assumed role in the target region
     expect(result).toMatchObject({ kind: "reconcile" });
-    expect(mocks.ssm.calls().map((c) => (c.args[0].input as { Path: string }).Path).sort()).toEqual(["/app/dev/config/", "/app/staging/config/"]);
+    expect(seen.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { path: "/app/dev/config/", accessKeyId: "OWN-ACCOUNT-KEY", region: "us-east-1" },
+      { path: "/app/staging/config/", accessKeyId: "ASSUMED-KEY", region: "eu-west-1" },
+    ]);
+    expect(mocks.sts.calls().map((c) => c.args[0].input)).toEqual([expect.objectContaining({ RoleArn: env.TARGET_ROLE_ARN, ExternalId: env.TARGET_EXTERNAL_ID })]);
   });
 });

@@ -134,6 +134,32 @@ describe("config validator: drift detection", () => {
     expect(captured.metricValues("DriftCount", { Category: "schema" })).toEqual([2]);
   });
 
+  test("schema versions compare numerically by dotted segment, across every page of the ledger query", async () => {
+    // GIVEN dev's ledger answering in two pages, 1.9 on the first and 1.10 on the second; staging at 1.10.0
+    mocks.dev.doc.on(QueryCommand).callsFake((input: { ExclusiveStartKey?: unknown }) =>
+      input.ExclusiveStartKey === undefined
+        ? { Items: [schema("dev", "orders", "1.9")], LastEvaluatedKey: { pk: "SCHEMA#dev", sk: "orders#1.9" } }
+        : { Items: [schema("dev", "orders", "1.10")] },
+    );
+    mocks.staging.doc.on(QueryCommand).resolves({ Items: [schema("staging", "orders", "1.10.0")] });
+    // WHEN validating
+    const report = await run();
+    // THEN 1.10 is the latest everywhere (1.10.0 is the same version): no schema drift
+    expect(mocks.dev.doc.commandCalls(QueryCommand)[1]!.args[0].input).toMatchObject({ ExclusiveStartKey: { pk: "SCHEMA#dev", sk: "orders#1.9" } });
+    expect(report.findings.filter((f) => f.category === "schema")).toEqual([]);
+  });
+
+  test("SSM parameters are read across every page of GetParametersByPath", async () => {
+    // GIVEN dev's parameters answered in two pages, staging's in one
+    mocks.dev.ssm.on(GetParametersByPathCommand).callsFake((input: { NextToken?: string }) =>
+      input.NextToken === undefined ? { Parameters: [p("dev", "api/timeout", "30")], NextToken: "page-2" } : { Parameters: [p("dev", "api/retries", "3")] },
+    );
+    mocks.staging.ssm.on(GetParametersByPathCommand).resolves({ Parameters: [p("staging", "api/timeout", "30"), p("staging", "api/retries", "3")] });
+    // WHEN validating, THEN the second page's key is found: no SSM drift
+    const report = await run();
+    expect(report.findings.filter((f) => f.category === "ssm")).toEqual([]);
+  });
+
   test("DynamoDB drift: a GSI only in one environment and a different stream view type", async () => {
     // GIVEN staging's ledger has an extra index and keys-only streams (attribute order differs harmlessly)
     mocks.staging.dynamodb.on(DescribeTableCommand).resolves({

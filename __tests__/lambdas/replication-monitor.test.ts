@@ -1,5 +1,6 @@
-import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { ThrottlingException } from "@aws-sdk/client-ssm";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
@@ -193,6 +194,35 @@ describe("replication monitor: canaries", () => {
     expect(result).toMatchObject({ results: [{ status: "timeout" }] });
     expect(clock.elapsed()).toBe(10_000 - RESULT_MARGIN_MS);
     expect(ledgerPuts().at(-1)).toMatchObject({ status: "timeout" });
+  });
+
+  test("a replica read refused with 403 is an error at once, not a replica that is not there yet", async () => {
+    // GIVEN a replica bucket that denies the reader (e.g. s3:ListBucket or the key policy missing)
+    s3ReplicaMock.on(HeadObjectCommand).rejects(new S3ServiceException({ name: "Forbidden", $fault: "client", message: "Forbidden", $metadata: { httpStatusCode: 403 } }));
+    const onlyS3 = { ...config, ledgerReplica: undefined, ssmTarget: undefined };
+    // WHEN the canary runs
+    const result = await handleMonitorEvent(scheduled, deps({ config: onlyS3 }));
+    // THEN the channel reports the error after one read, and nothing counts as replication lag or timeout
+    expect(result).toEqual({ kind: "canary", results: [{ channel: "s3", status: "error", error: "Forbidden" }] });
+    expect(s3ReplicaMock.commandCalls(HeadObjectCommand)).toHaveLength(1);
+    expect(captured.metricValues("CanaryError", { Channel: "s3" })).toEqual([1]);
+    expect(captured.metricValues("CanaryTimeout", { Channel: "s3" })).toEqual([0]);
+  });
+
+  test("throttled replica reads are retried: a marker seen afterwards is ok, one never read is an error, not a timeout", async () => {
+    // GIVEN SSM throttling the first two reads and then showing the heartbeat
+    const throttled = () => new ThrottlingException({ message: "Rate exceeded", Message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
+    ssmTargetMock.on(GetParameterCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ Parameter: { Value: "sched-1" } });
+    const onlySsm = { ...config, s3Replica: undefined, ledgerReplica: undefined, canaryTimeoutMs: 5_000 };
+    // WHEN the canary runs, THEN the marker is reported ok, with the lag of the throttled polls
+    expect(await handleMonitorEvent(scheduled, deps({ config: onlySsm }))).toEqual({ kind: "canary", results: [{ channel: "ssm", status: "ok", lagSeconds: 2 }] });
+    // GIVEN SSM throttling every read
+    ssmTargetMock.reset();
+    ssmTargetMock.on(GetParameterCommand).rejects(throttled());
+    // WHEN the canary runs again, THEN the channel is an error naming the throttling (nothing said the marker was missing)
+    const again = await handleMonitorEvent(scheduled, deps({ config: onlySsm }));
+    expect(again).toEqual({ kind: "canary", results: [{ channel: "ssm", status: "error", error: "Rate exceeded" }] });
+    expect(captured.metricValues("CanaryTimeout", { Channel: "ssm" })).toEqual([0, 0]);
   });
 
   test("a marker that cannot be written is an error for that channel only", async () => {

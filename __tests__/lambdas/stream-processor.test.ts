@@ -125,6 +125,23 @@ describe("stream processor", () => {
     await expect(processStreamBatch([record], deps)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: "100" }] });
   });
 
+  test("a failure in the second PutEvents batch is reported at its own record, and no later batch is sent", async () => {
+    // GIVEN 25 records, and EventBridge that keeps rejecting the 14th event (the 4th entry of the second batch of ten)
+    ebMock.on(PutEventsCommand).callsFake((input: { Entries: Array<{ Detail: string }> }) => {
+      const entries = input.Entries.map((e, i) => (JSON.parse(e.Detail).version === "13" ? { ErrorCode: "ThrottlingException", ErrorMessage: "rate" } : { EventId: `e${i}` }));
+      return { FailedEntryCount: entries.filter((e) => "ErrorCode" in e).length, Entries: entries };
+    });
+    const records = Array.from({ length: 25 }, (_, i) => streamRecord(String(100 + i), applied(String(i))));
+    // WHEN processed
+    const response = await processStreamBatch(records, { ...deps, maxAttempts: 2 });
+    // THEN the batch resumes at record 113: the first 13 events went out, the 14th was retried alone, the third batch never left
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "113" }]);
+    expect(ebMock.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([10, 10, 1]);
+    const versionsSent = sentEntries().map((e) => Number(JSON.parse(e.Detail ?? "{}").version));
+    expect(Math.max(...versionsSent)).toBe(19);
+    expect(captured.metricValues("StreamEventsPublished")).toEqual([13]);
+  });
+
   test("more than ten events are published in batches of ten", async () => {
     const records = Array.from({ length: 25 }, (_, i) => streamRecord(String(100 + i), applied(String(i))));
     await processStreamBatch(records, deps);

@@ -64,7 +64,10 @@ export async function mirrorChange(change: ParameterChange, deps: MirrorDeps): P
     return "filtered";
   }
   const sourceName = configRoot(config.sourceEnvironment) + key;
-  const current = change.operation === "Delete" ? undefined : await getParameter(deps.source, sourceName, config.sourceEnvironment);
+  // Read the source even for a Delete event: events arrive late and out of order, and a parameter
+  // deleted and created again must be mirrored, not deleted from the target.
+  const current = await getParameter(deps.source, sourceName, config.sourceEnvironment);
+  if (current !== undefined && change.operation === "Delete") log.info("source parameter exists again after its delete event; mirroring it", { name: sourceName });
   if (current === undefined) {
     return deleteInTarget(key, "event", change.time, deps);
   }
@@ -190,6 +193,11 @@ async function deleteInTarget(key: string, trigger: "event" | "reconcile", time:
   const { config, log } = deps;
   const name = targetName(key, config);
   let action: "deleted" | "delete-skipped" = "delete-skipped";
+  if (trigger === "reconcile") {
+    // The listing may be minutes old: a source created since then keeps its target copy.
+    const source = await getParameter(deps.source, configRoot(config.sourceEnvironment) + key, config.sourceEnvironment);
+    if (source !== undefined) return syncParameter(source, await getParameter(deps.target, name, config.targetEnvironment), trigger, time, deps);
+  }
   if (config.deletePolicy === "delete") {
     try {
       await deps.target.send(new DeleteParameterCommand({ Name: name }));

@@ -3,6 +3,7 @@
  * SecureStrings are compared by presence and type only, other values by equality, reported as
  * "values differ" without either value.
  */
+import { compareVersions, isVersion } from "../../engine/migration-files";
 import type { KeyFilter } from "../shared/patterns";
 
 export const DRIFT_CATEGORIES = ["ssm", "schema", "dynamodb"] as const;
@@ -51,11 +52,16 @@ export function compareSchemas(a: string, b: string, left: ReadonlyMap<string, s
     const r = right.get(database);
     if (l === undefined || r === undefined) {
       findings.push({ category: "schema", kind: "missing", subject: database, environments: pair, detail: `no applied migration in ${l === undefined ? a : b}` });
-    } else if (l !== r) {
+    } else if (!sameVersion(l, r)) {
       findings.push({ category: "schema", kind: "version", subject: database, environments: pair, detail: `${a}=${l}, ${b}=${r}` });
     }
   }
   return findings;
+}
+
+/** Versions compare numerically by dotted segment, as the engine does (`1.10` is not `1.1`; `1` is `1.0`). */
+function sameVersion(a: string, b: string): boolean {
+  return isVersion(a) && isVersion(b) ? compareVersions(a, b) === 0 : a === b;
 }
 
 /** The parts of a DescribeTable answer that must match across environments, in canonical order. */

@@ -10,6 +10,7 @@ import { databaseFolder, promotionFiles, type DatabaseSyncDeps } from "../shared
 import { ledgerItems } from "../shared/ledger";
 import { errorFields } from "../shared/log";
 import { promoteFiles, type PromotionOutcome } from "../shared/promotion";
+import { checkConnection, DEFAULT_RUN_TIMING, defaultSleep, waitForQuietFolder, type RunTiming } from "../shared/run-budget";
 import { s3Source, type S3FileSource } from "../shared/s3-source";
 import { parseSyncRequest } from "../shared/sync-request";
 
@@ -26,7 +27,8 @@ export interface TableCounts {
 
 export interface DatabaseDataOutcome {
   readonly database: string;
-  readonly status: "synced" | "dry-run" | "failed";
+  /** deferred: not started because too little of the function's time was left. */
+  readonly status: "synced" | "dry-run" | "deferred" | "failed";
   readonly tables: readonly TableCounts[];
   readonly promoted: readonly PromotionOutcome[];
   readonly error?: string;
@@ -38,7 +40,16 @@ export type DataSyncHandlerResult =
 
 export class DataSyncFailedError extends Error {
   constructor(readonly outcomes: readonly DatabaseDataOutcome[]) {
-    super(`Data sync failed for ${outcomes.filter((o) => o.status === "failed").map((o) => `${o.database} (${o.error})`).join("; ")}; nothing of those databases was promoted`);
+    const failed = outcomes.filter((o) => o.status === "failed");
+    const deferred = outcomes.filter((o) => o.status === "deferred");
+    super(
+      [
+        failed.length > 0 ? `Data sync failed for ${failed.map((o) => `${o.database} (${o.error})`).join("; ")}; nothing of those databases was promoted` : undefined,
+        deferred.length > 0 ? `Data sync left ${deferred.map((o) => o.database).join(", ")} for the next invocation (too little time left)` : undefined,
+      ]
+        .filter(Boolean)
+        .join(". "),
+    );
     this.name = "DataSyncFailedError";
   }
 }
@@ -50,15 +61,25 @@ export async function handleDataSync(event: unknown, deps: DatabaseSyncDeps): Pr
     deps.log.info("event ignored", { reason: request.reason, key: request.key });
     return { status: "ignored", reason: request.reason };
   }
-  // Derived from the event, so a re-delivered event rewrites identical ledger items.
+  // Derived from the event, so a re-delivered event finds the first delivery's ledger items and keeps them.
   const runId = request.trigger === "event" ? request.eventId : deps.requestId;
   const occurredAt = request.trigger === "event" ? request.time : now().toISOString();
+  const timing: RunTiming = { ...DEFAULT_RUN_TIMING, ...deps.timing };
+  const remaining = deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
   const outcomes: DatabaseDataOutcome[] = [];
   for (const database of request.databases) {
     const log = deps.log.child({ database: database.name, trigger: request.trigger, runId });
-    outcomes.push(await syncDatabase(database, { ...deps, log }, { dryRun: request.dryRun, prune: request.trigger === "manual" ? request.prune : undefined, runId, occurredAt }));
+    if (remaining() < timing.fileStartReserveMs) {
+      log.warn("time ran short: database left for the next invocation", { remainingMs: remaining() });
+      deps.metrics.put("SyncsDeferred", 1, "Count", { Database: database.name });
+      outcomes.push({ database: database.name, status: "deferred", tables: [], promoted: [] });
+      continue;
+    }
+    const run = { dryRun: request.dryRun, prune: request.trigger === "manual" ? request.prune : undefined, runId, occurredAt, settle: request.trigger === "event", timing };
+    outcomes.push(await syncDatabase(database, { ...deps, log }, run));
   }
-  if (outcomes.some((o) => o.status === "failed")) throw new DataSyncFailedError(outcomes);
+  // A deferred database fails the invocation too, so that Lambda's asynchronous retry runs it.
+  if (outcomes.some((o) => o.status === "failed" || o.status === "deferred")) throw new DataSyncFailedError(outcomes);
   return { status: "done", runId, databases: outcomes };
 }
 
@@ -67,6 +88,9 @@ interface RunOptions {
   readonly prune?: boolean;
   readonly runId: string;
   readonly occurredAt: string;
+  /** Wait for the triggering upload to settle (event runs). */
+  readonly settle: boolean;
+  readonly timing: RunTiming;
 }
 
 async function syncDatabase(database: DatabaseTarget, deps: DatabaseSyncDeps, run: RunOptions): Promise<DatabaseDataOutcome> {
@@ -76,13 +100,18 @@ async function syncDatabase(database: DatabaseTarget, deps: DatabaseSyncDeps, ru
   const common = { environment: config.environment, runId: run.runId, occurredAt: run.occurredAt, originRegion: config.region };
   let result: DataSyncResult;
   try {
+    if (run.settle && !run.dryRun) {
+      const waited = await waitForQuietFolder(source, { timing: run.timing, now: deps.now ?? (() => new Date()), sleep: deps.sleep ?? defaultSleep, fileName: DATA_FILE });
+      if (waited > 0) log.info("waited for the upload to settle", { waitedMs: waited });
+    }
     const connection = await connectionFor(database, deps.secrets, config.tls);
+    await checkConnection({ engine: database.engine, connection }, `${database.host}:${database.port}`, run.timing.connectTimeoutMs);
     result = await syncData({ engine: database.engine, connection, source, dryRun: run.dryRun, prune: run.prune });
   } catch (error) {
     const message = messageOf(error);
     log.error("data sync failed", { ...errorFields(error), code: (error as { code?: string }).code });
     metrics.put("SyncFailures", 1, "Count", dimensions);
-    await deps.ledger.put(ledgerItems.data({ ...common, dataset: database.name, status: "failed", error: message }));
+    await deps.ledger.putOnce(ledgerItems.data({ ...common, dataset: database.name, status: "failed", error: message }));
     return { database: database.name, status: "failed", tables: [], promoted: [], error: message };
   }
   const tables = result.tables.map((t): TableCounts => ({ table: t.table, file: t.file, inserted: t.inserted, updated: t.updated, unchanged: t.unchanged, deleted: t.deleted }));
@@ -91,7 +120,9 @@ async function syncDatabase(database: DatabaseTarget, deps: DatabaseSyncDeps, ru
     return { database: database.name, status: "dry-run", tables, promoted: [] };
   }
   for (const t of tables) {
-    await deps.ledger.put(
+    // Conditional on the run id (the event id): a re-delivered event, which changes nothing and counts
+    // zeros, keeps the counts of the delivery that made the changes.
+    await deps.ledger.putOnce(
       ledgerItems.data({ ...common, dataset: `${database.name}.${t.table}`, status: "succeeded", rowsInserted: t.inserted, rowsUpdated: t.updated, rowsDeleted: t.deleted }),
     );
   }
@@ -110,7 +141,7 @@ async function promoteDataFiles(source: S3FileSource, database: DatabaseTarget, 
   const names = (await loadDataFiles(source)).map((f) => f.file);
   const files = await promotionFiles(source, names, database, deps.config);
   try {
-    const outcomes = await promoteFiles(files, { s3: deps.s3, sourceBucket: deps.config.location.bucket, destinationBucket: promotion.bucket, environment: deps.config.environment });
+    const outcomes = await promoteFiles(files, { s3: deps.s3, destinationBucket: promotion.bucket, environment: deps.config.environment });
     deps.metrics.put("FilesPromoted", outcomes.filter((o) => o.action === "copied").length, "Count", { Database: database.name });
     return outcomes;
   } catch (error) {

@@ -2,7 +2,9 @@
  * Replication canaries: write a marker into each replicated store, then poll the replica until the
  * marker appears, measuring the lag. A marker that does not appear before the configured timeout,
  * or before the Lambda itself would time out, is reported as a timeout; the loop never outlives
- * the invocation.
+ * the invocation. Only a definite "not there" counts towards a timeout: a replica read that is
+ * refused (403 and other client errors) is an error at once, and one still throttled or failing
+ * at the deadline is an error too, not replication lag.
  *
  * Lag resolution is the poll interval (plus one request round trip): a lag of 0.3 s polled every
  * 1 s is reported as up to ~1 s.
@@ -94,17 +96,34 @@ async function runProbe(probe: CanaryProbe, hardDeadline: number, deps: CanaryDe
       if (await probe.seen()) {
         return { channel: probe.channel, status: "ok", lagSeconds: (clock.now() - writtenAt) / 1000 };
       }
+      lastError = undefined;
     } catch (err) {
-      // Keep polling: a replica read can fail transiently; the last error explains a timeout.
       lastError = errorFields(err).errorMessage;
+      if (!isTransient(err)) {
+        // Access denied, a missing bucket or table: waiting longer cannot help, and it is not lag.
+        deps.log.error("canary replica read refused", { channel: probe.channel, ...errorFields(err) });
+        return { channel: probe.channel, status: "error", error: lastError };
+      }
+      // Throttling and server errors: keep polling; still failing at the deadline is an error.
     }
     const now = clock.now();
     if (now >= deadline) {
       deps.log.warn("canary replica not seen before the deadline", { channel: probe.channel, waitedMs: now - writtenAt, lastError });
-      return { channel: probe.channel, status: "timeout", error: lastError };
+      return lastError === undefined ? { channel: probe.channel, status: "timeout" } : { channel: probe.channel, status: "error", error: lastError };
     }
     await clock.sleep(Math.min(deps.pollIntervalMs, deadline - now));
   }
+}
+
+const THROTTLING = new Set(["ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "SlowDown", "RequestLimitExceeded", "ProvisionedThroughputExceededException", "RequestThrottled"]);
+
+/** Worth another poll: throttling, server-side (5xx) and network errors; not other client errors such as 403. */
+function isTransient(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name !== undefined && THROTTLING.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status === 429 || status === 408) return true;
+  return status === undefined || status >= 500;
 }
 
 /** S3: a small object in the artifacts bucket, looked up in the replica bucket with HeadObject. */
@@ -119,7 +138,8 @@ export function s3Probe(params: { source: S3Client; replica: S3Client; bucket: s
         await params.replica.send(new HeadObjectCommand({ Bucket: params.replicaBucket, Key: params.key }));
         return true;
       } catch (err) {
-        // 404 until replicated (403 if the reader lacks s3:ListBucket, which the docs ask for).
+        // 404 until replicated. The reader has s3:ListBucket (see docs/lambdas.md): without it S3
+        // answers 403 for a missing key, which is reported as an error, never as "not yet".
         if ((err as { name?: string }).name === "NotFound" || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
           return false;
         }

@@ -2,24 +2,35 @@
  * Schema sync: applies the pending migrations of `<MIGRATIONS_PREFIX><database>/` with the engine,
  * records every applied (or failed) version in the ledger, and promotes the applied files to the
  * next environment. One database at a time; a failure stops that database's promotion only.
+ *
+ * Every invocation lists the whole folder and applies every pending file in version order (the
+ * engine's lock serializes invocations), after the upload that triggered it has settled, so files
+ * of one parallel upload are applied in order whichever event arrives first. Files are applied one
+ * at a time while enough of the function's time is left; the rest is left for the next invocation.
+ * The ledger is filled from the engine's history table, so nothing applied is ever left unrecorded.
  */
-import { compareVersions, loadMigrations, migrate, MigrationFailedError, parseMigrationName, type MigrateResult } from "../../engine";
+import { migrate, MigrationFailedError, parseMigrationName, type MigrateOptions, type MigrationInfo, type MigrationSummary } from "../../engine";
 import { messageOf } from "../../engine/errors";
 import { connectionFor, type DatabaseTarget } from "../shared/database-sync-config";
 import { databaseFolder, promotionFiles, type DatabaseSyncDeps } from "../shared/database-sync-deps";
 import { errorFields } from "../shared/log";
 import { ledgerItems } from "../shared/ledger";
 import { promoteFiles, sha256, type PromotionOutcome } from "../shared/promotion";
-import { s3Source } from "../shared/s3-source";
+import { checkConnection, DEFAULT_RUN_TIMING, defaultSleep, waitForQuietFolder, type RunTiming } from "../shared/run-budget";
+import { s3Source, type S3FileSource } from "../shared/s3-source";
+import { recordHistoryInLedger } from "../shared/schema-history-ledger";
 import { parseSyncRequest } from "../shared/sync-request";
 
 export const MIGRATION_FILE = /\.sql$/i;
 
 export interface DatabaseSchemaOutcome {
   readonly database: string;
-  readonly status: "applied" | "dry-run" | "failed";
+  /** deferred: some pending files were left for the next invocation because the function's time ran short. */
+  readonly status: "applied" | "dry-run" | "deferred" | "failed";
   readonly applied: readonly string[];
   readonly wouldApply: readonly string[];
+  /** Pending files not started in this invocation (time ran short). */
+  readonly deferred: readonly string[];
   readonly currentVersion?: string;
   readonly promoted: readonly PromotionOutcome[];
   readonly error?: string;
@@ -31,7 +42,16 @@ export type SchemaSyncResult =
 
 export class SchemaSyncFailedError extends Error {
   constructor(readonly outcomes: readonly DatabaseSchemaOutcome[]) {
-    super(`Schema sync failed for ${outcomes.filter((o) => o.status === "failed").map((o) => `${o.database} (${o.error})`).join("; ")}; nothing of those databases was promoted`);
+    const failed = outcomes.filter((o) => o.status === "failed");
+    const deferred = outcomes.filter((o) => o.status === "deferred");
+    super(
+      [
+        failed.length > 0 ? `Schema sync failed for ${failed.map((o) => `${o.database} (${o.error})`).join("; ")}; nothing of those databases was promoted` : undefined,
+        deferred.length > 0 ? `Schema sync left ${deferred.map((o) => `${o.deferred.join(", ")} of ${o.database}`).join("; ")} for the next invocation (too little time left)` : undefined,
+      ]
+        .filter(Boolean)
+        .join(". "),
+    );
     this.name = "SchemaSyncFailedError";
   }
 }
@@ -48,10 +68,11 @@ export async function handleSchemaSync(event: unknown, deps: DatabaseSyncDeps): 
   for (const database of request.databases) {
     const log = deps.log.child({ database: database.name, trigger: request.trigger, key: request.trigger === "event" ? request.key : undefined });
     outcomes.push(
-      await syncSchema(database, { ...deps, log }, { dryRun: request.dryRun, target: request.trigger === "manual" ? request.target : undefined, occurredAt }),
+      await syncSchema(database, { ...deps, log }, { dryRun: request.dryRun, target: request.trigger === "manual" ? request.target : undefined, occurredAt, settle: request.trigger === "event" }),
     );
   }
-  if (outcomes.some((o) => o.status === "failed")) throw new SchemaSyncFailedError(outcomes);
+  // A deferred run fails too, so that Lambda's asynchronous retry continues where it stopped.
+  if (outcomes.some((o) => o.status === "failed" || o.status === "deferred")) throw new SchemaSyncFailedError(outcomes);
   return { status: "done", databases: outcomes };
 }
 
@@ -59,82 +80,132 @@ interface RunOptions {
   readonly dryRun: boolean;
   readonly target?: string;
   readonly occurredAt: string;
+  /** Wait for the triggering upload to settle (event runs). */
+  readonly settle: boolean;
 }
 
 async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run: RunOptions): Promise<DatabaseSchemaOutcome> {
   const { config, log, metrics } = deps;
+  const timing: RunTiming = { ...DEFAULT_RUN_TIMING, ...deps.timing };
+  const now = deps.now ?? (() => new Date());
+  const remaining = deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
   const source = s3Source(deps.s3, config.location.bucket, databaseFolder(config.location.prefix, database));
   const dimensions = { Database: database.name };
-  let result: MigrateResult;
+  const applied: MigrationSummary[] = [];
+  const deferred: string[] = [];
+  /** Set once the database answered: only then is its history read for the ledger. */
+  let settings: MigrateOptions | undefined;
+  let failure: unknown;
+  let wouldApply: readonly MigrationSummary[] = [];
+  let currentVersion: string | undefined;
   try {
+    if (run.settle && !run.dryRun) {
+      const waited = await waitForQuietFolder(source, { timing, now, sleep: deps.sleep ?? defaultSleep, fileName: MIGRATION_FILE });
+      if (waited > 0) log.info("waited for the upload to settle", { waitedMs: waited });
+    }
     const connection = await connectionFor(database, deps.secrets, config.tls);
-    result = await migrate({
+    const candidate: MigrateOptions = {
       engine: database.engine,
       connection,
       source,
-      dryRun: run.dryRun,
-      target: run.target,
       appliedBy: `schema-sync@${config.environment}`,
+      allowOutOfOrder: database.allowOutOfOrder,
       onProgress: (e) => {
         if (e.type === "applied") log.info("migration applied", { version: e.migration.version, script: e.migration.script, durationMs: e.durationMs });
       },
-    });
-  } catch (error) {
-    const message = messageOf(error);
-    log.error("migration run failed", { ...errorFields(error), code: (error as { code?: string }).code });
-    metrics.put("MigrationFailures", 1, "Count", dimensions);
-    if (error instanceof MigrationFailedError) {
-      const parsed = parseMigrationName(error.failure.script);
-      if (parsed !== undefined) {
-        await deps.ledger.put(
-          ledgerItems.schema({
-            environment: config.environment,
-            database: database.name,
-            version: parsed.version,
-            status: "failed",
-            checksum: sha256(await source.read(error.failure.script)),
-            error: message,
-            occurredAt: run.occurredAt,
-            originRegion: config.region,
-          }),
-        );
+    };
+    await checkConnection(candidate, `${database.host}:${database.port}`, timing.connectTimeoutMs);
+    settings = candidate;
+    // The plan is a dry run: it reads the history and splits every pending file under the lock, so
+    // a malformed file or a refused late file stops the run before anything is applied.
+    const plan = await migrate({ ...settings, dryRun: true, target: run.target });
+    for (const warning of plan.warnings) log.warn("migration warning", { warning });
+    wouldApply = plan.wouldApply;
+    currentVersion = plan.currentVersion;
+    if (!run.dryRun) {
+      for (const [i, next] of plan.wouldApply.entries()) {
+        if (remaining() < timing.fileStartReserveMs) {
+          deferred.push(...plan.wouldApply.slice(i).map((m) => m.script));
+          break;
+        }
+        // One file per engine run: the time check above happens between files.
+        const result = await migrate({ ...settings, target: next.version });
+        applied.push(...result.applied);
+        currentVersion = result.currentVersion;
       }
     }
-    return { database: database.name, status: "failed", applied: [], wouldApply: [], promoted: [], error: message };
+  } catch (error) {
+    failure = error;
   }
-  for (const warning of result.warnings) log.warn("migration warning", { warning });
-  if (result.dryRun) {
-    log.info("dry run", { wouldApply: result.wouldApply.map((m) => m.script), currentVersion: result.currentVersion });
-    return { database: database.name, status: "dry-run", applied: [], wouldApply: result.wouldApply.map((m) => m.script), currentVersion: result.currentVersion, promoted: [] };
+  if (run.dryRun && failure === undefined) {
+    log.info("dry run", { wouldApply: wouldApply.map((m) => m.script), currentVersion });
+    return { database: database.name, status: "dry-run", applied: [], wouldApply: wouldApply.map((m) => m.script), deferred: [], currentVersion, promoted: [] };
   }
-  for (const m of result.applied) {
-    await deps.ledger.put(
-      ledgerItems.schema({
+  let history: readonly MigrationInfo[] = [];
+  if (settings !== undefined && !run.dryRun) {
+    try {
+      const recorded = await recordHistoryInLedger(settings, {
+        ledger: deps.ledger,
         environment: config.environment,
         database: database.name,
-        version: m.version,
-        status: "applied",
-        checksum: sha256(await source.read(m.script)),
-        durationMs: m.durationMs,
-        occurredAt: run.occurredAt,
         originRegion: config.region,
-      }),
-    );
+        contentOf: (script) => source.read(script).catch(() => undefined),
+      });
+      history = recorded.history;
+      const late = recorded.recorded.filter((v) => !applied.some((m) => m.version === v));
+      if (late.length > 0) log.warn("recorded earlier applied migrations missing from the ledger", { versions: late });
+    } catch (error) {
+      log.error("recording the history in the ledger failed", errorFields(error));
+      failure ??= error;
+    }
   }
-  metrics.put("MigrationsApplied", result.applied.length, "Count", dimensions);
-  const promoted = await promoteApplied(source, database, deps, result.currentVersion);
-  log.info("schema in sync", { applied: result.applied.map((m) => m.script), currentVersion: result.currentVersion, promoted: promoted.filter((p) => p.action === "copied").length });
-  return { database: database.name, status: "applied", applied: result.applied.map((m) => m.script), wouldApply: [], currentVersion: result.currentVersion, promoted };
+  metrics.put("MigrationsApplied", applied.length, "Count", dimensions);
+  if (failure !== undefined) return failed(database, deps, source, run, failure, applied);
+  if (deferred.length > 0) {
+    log.warn("time ran short: files left for the next invocation", { deferred, remainingMs: remaining() });
+    metrics.put("MigrationsDeferred", deferred.length, "Count", dimensions);
+  }
+  const promoted = await promoteApplied(source, database, deps, history);
+  log.info("schema in sync", { applied: applied.map((m) => m.script), deferred, currentVersion, promoted: promoted.filter((p) => p.action === "copied").length });
+  return { database: database.name, status: deferred.length > 0 ? "deferred" : "applied", applied: applied.map((m) => m.script), wouldApply: [], deferred, currentVersion, promoted };
 }
 
-/** Promotes every migration file up to the current version: the ones this run applied and any earlier one whose copy is missing. */
-async function promoteApplied(source: ReturnType<typeof s3Source>, database: DatabaseTarget, deps: DatabaseSyncDeps, currentVersion: string | undefined): Promise<PromotionOutcome[]> {
+/** Logs, counts and records a failed run; the applied files were recorded from the history already. */
+async function failed(database: DatabaseTarget, deps: DatabaseSyncDeps, source: S3FileSource, run: RunOptions, error: unknown, applied: readonly MigrationSummary[]): Promise<DatabaseSchemaOutcome> {
+  const message = messageOf(error);
+  deps.log.error("migration run failed", { ...errorFields(error), code: (error as { code?: string }).code, applied: applied.map((m) => m.script) });
+  deps.metrics.put("MigrationFailures", 1, "Count", { Database: database.name });
+  if (error instanceof MigrationFailedError) {
+    const parsed = parseMigrationName(error.failure.script);
+    if (parsed !== undefined) {
+      await deps.ledger.putOnce(
+        ledgerItems.schema({
+          environment: deps.config.environment,
+          database: database.name,
+          version: parsed.version,
+          status: "failed",
+          checksum: sha256(await source.read(error.failure.script)),
+          error: message,
+          occurredAt: run.occurredAt,
+          originRegion: deps.config.region,
+        }),
+        "applied",
+      );
+    }
+  }
+  return { database: database.name, status: "failed", applied: applied.map((m) => m.script), wouldApply: [], deferred: [], promoted: [], error: message };
+}
+
+/**
+ * Promotes every migration the history records as applied with its file unchanged: the ones this
+ * run applied and any earlier one whose copy is missing, with the bytes the engine checked.
+ */
+async function promoteApplied(source: S3FileSource, database: DatabaseTarget, deps: DatabaseSyncDeps, history: readonly MigrationInfo[]): Promise<PromotionOutcome[]> {
   const promotion = deps.config.location.promotion;
-  if (promotion === undefined || currentVersion === undefined) return [];
-  const applied = (await loadMigrations(source)).filter((m) => compareVersions(m.version, currentVersion) <= 0).map((m) => m.script);
-  const files = await promotionFiles(source, applied, database, deps.config);
+  if (promotion === undefined || history.length === 0) return [];
+  const files = await promotionFiles(source, history.filter((m) => m.state === "applied").map((m) => m.script), database, deps.config);
   try {
-    const outcomes = await promoteFiles(files, { s3: deps.s3, sourceBucket: deps.config.location.bucket, destinationBucket: promotion.bucket, environment: deps.config.environment });
+    const outcomes = await promoteFiles(files, { s3: deps.s3, destinationBucket: promotion.bucket, environment: deps.config.environment });
     deps.metrics.put("FilesPromoted", outcomes.filter((o) => o.action === "copied").length, "Count", { Database: database.name });
     return outcomes;
   } catch (error) {

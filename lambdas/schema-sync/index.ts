@@ -23,5 +23,5 @@ const secrets = new DatabaseSecrets(new SecretsManagerClient({}));
 const ledger = new LedgerWriter(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.ledgerTableName);
 
 export async function handler(event: unknown, context: Context): Promise<SchemaSyncResult> {
-  return handleSchemaSync(event, { s3, secrets, ledger, config, log: log.child({ requestId: context.awsRequestId }), metrics, requestId: context.awsRequestId });
+  return handleSchemaSync(event, { s3, secrets, ledger, config, log: log.child({ requestId: context.awsRequestId }), metrics, requestId: context.awsRequestId, remainingTimeMs: () => context.getRemainingTimeInMillis() });
 }

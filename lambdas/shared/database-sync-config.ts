@@ -17,6 +17,8 @@ export interface DatabaseTarget {
   readonly database: string;
   /** Secrets Manager secret with `{"username","password"}`. */
   readonly secretArn: string;
+  /** Apply late migrations (version below the last applied) instead of refusing them. @default false */
+  readonly allowOutOfOrder: boolean;
 }
 
 /** Where this environment's files are read, and where clean ones are copied for the next environment. */
@@ -84,7 +86,7 @@ function folder(name: string, value: string): string {
   return value;
 }
 
-/** Parses DATABASES: a JSON list of `{name, engine, host, port, database, secretArn}`. */
+/** Parses DATABASES: a JSON list of `{name, engine, host, port, database, secretArn, allowOutOfOrder?}`. */
 export function parseDatabases(raw: string): DatabaseTarget[] {
   const list = parseJsonEnv<unknown>("DATABASES", raw, []);
   if (!Array.isArray(list)) throw new InvalidEnvironmentError("DATABASES", "expected a JSON list of {name, engine, host, port, database, secretArn}");
@@ -99,9 +101,10 @@ export function parseDatabases(raw: string): DatabaseTarget[] {
     if (!Number.isInteger(d.port) || (d.port as number) < 1 || (d.port as number) > 65535) throw new InvalidEnvironmentError("DATABASES", `${where}: port must be an integer 1-65535`);
     const name = d.name as string;
     if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new InvalidEnvironmentError("DATABASES", `${where}: name "${name}" must be letters, digits, "_" or "-" (it is a key folder)`);
+    if (d.allowOutOfOrder !== undefined && typeof d.allowOutOfOrder !== "boolean") throw new InvalidEnvironmentError("DATABASES", `${where}: allowOutOfOrder must be true or false`);
     if (names.has(name)) throw new InvalidEnvironmentError("DATABASES", `name "${name}" appears twice`);
     names.add(name);
-    return { name, engine: d.engine, host: d.host as string, port: d.port as number, database: d.database as string, secretArn: d.secretArn as string };
+    return { name, engine: d.engine, host: d.host as string, port: d.port as number, database: d.database as string, secretArn: d.secretArn as string, allowOutOfOrder: d.allowOutOfOrder ?? false };
   });
 }
 

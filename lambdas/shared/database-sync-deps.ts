@@ -6,6 +6,7 @@ import type { LedgerWriter } from "./ledger";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
 import type { PromotionFile } from "./promotion";
+import type { RunTiming } from "./run-budget";
 import type { S3FileSource } from "./s3-source";
 
 export interface DatabaseSyncDeps {
@@ -19,6 +20,12 @@ export interface DatabaseSyncDeps {
   readonly requestId: string;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Time left of this invocation (the Lambda context's getRemainingTimeInMillis). @default unlimited */
+  readonly remainingTimeMs?: () => number;
+  /** @default setTimeout-based sleep */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default DEFAULT_RUN_TIMING */
+  readonly timing?: Partial<RunTiming>;
 }
 
 /** The folder of one database's files. */
@@ -32,7 +39,9 @@ export async function promotionFiles(source: S3FileSource, names: readonly strin
   if (promotion === undefined) return [];
   const files: PromotionFile[] = [];
   for (const name of names) {
-    files.push({ sourceKey: source.keyOf(name), destinationKey: `${databaseFolder(promotion.prefix, database)}${name}`, content: await source.read(name) });
+    // read() returns the bytes the engine ran (kept by the source) and versionOf() the object version they came from.
+    const content = await source.read(name);
+    files.push({ sourceKey: source.keyOf(name), destinationKey: `${databaseFolder(promotion.prefix, database)}${name}`, content, sourceVersionId: source.versionOf(name) });
   }
   return files;
 }

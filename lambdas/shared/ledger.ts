@@ -29,6 +29,8 @@
  *   ignores items written elsewhere so an event is announced once, in the region that wrote it.
  */
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+// The engine's version order, imported from its module so that functions without a database do not bundle the drivers.
+import { compareVersions, isVersion } from "../../engine/migration-files";
 
 export const LEDGER_KINDS = ["schema", "data", "config", "snapshot", "canary", "replication"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
@@ -255,6 +257,25 @@ export class LedgerWriter {
   async put(item: LedgerItem): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
+
+  /**
+   * Puts the item only if its key holds nothing yet, or holds an item whose status is not
+   * `keepStatus`: a rerun or re-delivery never overwrites what was first recorded. Returns whether
+   * it wrote.
+   */
+  async putOnce(item: LedgerItem, keepStatus?: string): Promise<boolean> {
+    const condition =
+      keepStatus === undefined
+        ? { ConditionExpression: "attribute_not_exists(pk)" }
+        : { ConditionExpression: "attribute_not_exists(pk) OR #status <> :keep", ExpressionAttributeNames: { "#status": "status" }, ExpressionAttributeValues: { ":keep": keepStatus } };
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
+  }
 }
 
 /**
@@ -262,7 +283,7 @@ export class LedgerWriter {
  * Pages through the whole partition (tens to hundreds of items in practice).
  */
 export async function latestAppliedSchemaVersions(client: DynamoDBDocumentClient, tableName: string, environment: string): Promise<Map<string, string>> {
-  const latest = new Map<string, { sortKey: string; version: string }>();
+  const latest = new Map<string, { version: string }>();
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
@@ -278,13 +299,16 @@ export async function latestAppliedSchemaVersions(client: DynamoDBDocumentClient
       if (item.status !== "applied" || item.database === undefined || item.version === undefined) {
         continue;
       }
-      const sortKey = sortableVersion(item.version);
+      const version = String(item.version);
       const current = latest.get(item.database);
-      if (current === undefined || sortKey > current.sortKey) {
-        latest.set(item.database, { sortKey, version: String(item.version) });
-      }
+      if (current === undefined || newerVersion(version, current.version)) latest.set(item.database, { version });
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
   return new Map([...latest].map(([database, { version }]) => [database, version]));
+}
+
+/** Numeric by dotted segment (1.10 after 1.9), the engine's order; text order for anything else. */
+function newerVersion(candidate: string, current: string): boolean {
+  return isVersion(candidate) && isVersion(current) ? compareVersions(candidate, current) > 0 : sortableVersion(candidate) > sortableVersion(current);
 }

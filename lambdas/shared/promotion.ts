@@ -1,30 +1,33 @@
 /**
- * Promotion of artifacts that applied cleanly: each file is copied (CopyObject, same account) from
- * the folder the function read to the promotion folder, whose prefix the fabric replicates into the
- * next environment's artifacts bucket. S3 does not replicate replicas again, so every hop has to
- * write a fresh object; the copy carries the content's sha256 as metadata, and a file whose copy
- * already holds the same sha256 is not copied again (re-runs and re-deliveries are no-ops).
+ * Promotion of artifacts that applied cleanly: each file's bytes, exactly as the engine ran them, are
+ * written (PutObject) to the promotion folder, whose prefix the fabric replicates into the next
+ * environment's artifacts bucket. Writing the bytes that ran, rather than copying the key, means a
+ * file overwritten after it was read is never promoted in its new, untested form. S3 does not
+ * replicate replicas again, so every hop has to write a fresh object; the copy carries the
+ * content's sha256 (and the source VersionId, when the bucket is versioned) as metadata, and a file
+ * whose copy already holds the same sha256 is not written again (re-runs and re-deliveries are no-ops).
  */
-import { CopyObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 
 /** User metadata of a promoted copy (S3 stores it as `x-amz-meta-<name>`). */
-export const PROMOTION_METADATA = { sha256: "sha256", from: "promoted-from", sourceKey: "source-key" } as const;
+export const PROMOTION_METADATA = { sha256: "sha256", from: "promoted-from", sourceKey: "source-key", sourceVersionId: "source-version-id" } as const;
 
 export interface PromotionFile {
   /** The file's key in the folder that was read. */
   readonly sourceKey: string;
   /** Where the copy goes. */
   readonly destinationKey: string;
-  /** The exact content the engine ran, for the checksum. */
+  /** The exact content the engine ran: what the copy holds. */
   readonly content: string;
+  /** S3 VersionId of the object that content was read from, recorded on the copy. @default none (unversioned bucket) */
+  readonly sourceVersionId?: string;
 }
 
 export type PromotionOutcome = { readonly key: string; readonly action: "copied" | "unchanged" };
 
 export interface PromoteOptions {
   readonly s3: S3Client;
-  readonly sourceBucket: string;
   readonly destinationBucket: string;
   /** Recorded on the copy, for people tracing where a file came from. */
   readonly environment: string;
@@ -34,7 +37,7 @@ export function sha256(content: string): string {
   return createHash("sha256").update(content, "utf8").digest("hex");
 }
 
-/** Copies each file unless its copy already has the same content; sequential, in the given order. */
+/** Writes each file unless its copy already has the same content; sequential, in the given order. */
 export async function promoteFiles(files: readonly PromotionFile[], options: PromoteOptions): Promise<PromotionOutcome[]> {
   const outcomes: PromotionOutcome[] = [];
   for (const file of files) {
@@ -44,15 +47,16 @@ export async function promoteFiles(files: readonly PromotionFile[], options: Pro
       outcomes.push({ key: file.destinationKey, action: "unchanged" });
       continue;
     }
+    const metadata: Record<string, string> = { [PROMOTION_METADATA.sha256]: checksum, [PROMOTION_METADATA.from]: options.environment, [PROMOTION_METADATA.sourceKey]: file.sourceKey };
+    if (file.sourceVersionId !== undefined) metadata[PROMOTION_METADATA.sourceVersionId] = file.sourceVersionId;
     await options.s3.send(
-      new CopyObjectCommand({
+      new PutObjectCommand({
         Bucket: options.destinationBucket,
         Key: file.destinationKey,
-        CopySource: `${options.sourceBucket}/${encodeKey(file.sourceKey)}`,
-        MetadataDirective: "REPLACE",
+        Body: file.content,
         ContentType: "text/plain; charset=utf-8",
         // No encryption headers: the copy gets the bucket's default encryption (its policy denies other keys).
-        Metadata: { [PROMOTION_METADATA.sha256]: checksum, [PROMOTION_METADATA.from]: options.environment, [PROMOTION_METADATA.sourceKey]: file.sourceKey },
+        Metadata: metadata,
       }),
     );
     outcomes.push({ key: file.destinationKey, action: "copied" });
@@ -71,7 +75,3 @@ async function existingChecksum(s3: S3Client, bucket: string, key: string): Prom
   }
 }
 
-/** CopySource is `<bucket>/<key>` with the key URL-encoded, slashes kept. */
-function encodeKey(key: string): string {
-  return key.split("/").map(encodeURIComponent).join("/");
-}

@@ -1,8 +1,9 @@
 /**
  * A `FileSource` (engine/source.ts) over one S3 "folder": the objects directly under a prefix.
  * Listing pages through ListObjectsV2 with a `/` delimiter, so objects in deeper folders are not
- * files of this source. Contents read once are kept, so a caller can hash or promote exactly the
- * bytes the engine ran.
+ * files of this source. Contents read once are kept, with the object version they were read from,
+ * so a caller can hash or promote exactly the bytes the engine ran even if the key is overwritten
+ * meanwhile.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { FileSource } from "../../engine/source";
@@ -13,6 +14,15 @@ export interface S3FileSource extends FileSource {
   readonly prefix: string;
   /** The object key of a listed file name. */
   keyOf(name: string): string;
+  /** Every file directly under the prefix with its last-modified time (all pages). */
+  objects(): Promise<ListedFile[]>;
+  /** The S3 VersionId of the object `read(name)` returned; undefined before a read or in an unversioned bucket. */
+  versionOf(name: string): string | undefined;
+}
+
+export interface ListedFile {
+  readonly name: string;
+  readonly lastModified?: Date;
 }
 
 export function s3Source(client: S3Client, bucket: string, prefix: string): S3FileSource {
@@ -20,26 +30,32 @@ export function s3Source(client: S3Client, bucket: string, prefix: string): S3Fi
     throw new Error(`S3 source prefix "${prefix}" must end with "/" (it names a folder)`);
   }
   const contents = new Map<string, string>();
+  const versions = new Map<string, string>();
   const keyOf = (name: string): string => `${prefix}${name}`;
+  const objects = async (): Promise<ListedFile[]> => {
+    const files: ListedFile[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: "/", ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        const name = object.Key?.slice(prefix.length) ?? "";
+        // The zero-byte "folder" object some tools create has the prefix itself as key.
+        if (name !== "") files.push({ name, lastModified: object.LastModified });
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return files;
+  };
   return {
     bucket,
     prefix,
     description: `s3://${bucket}/${prefix}`,
     keyOf,
+    objects,
     async list() {
-      const names: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: "/", ContinuationToken: token }));
-        for (const object of page.Contents ?? []) {
-          const name = object.Key?.slice(prefix.length) ?? "";
-          // The zero-byte "folder" object some tools create has the prefix itself as key.
-          if (name !== "") names.push(name);
-        }
-        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
-      return names;
+      return (await objects()).map((f) => f.name);
     },
+    versionOf: (name) => versions.get(name),
     async read(name) {
       const cached = contents.get(name);
       if (cached !== undefined) return cached;
@@ -47,6 +63,7 @@ export function s3Source(client: S3Client, bucket: string, prefix: string): S3Fi
       if (response.Body === undefined) throw new Error(`s3://${bucket}/${keyOf(name)} has no body`);
       const text = await response.Body.transformToString("utf-8");
       contents.set(name, text);
+      if (response.VersionId !== undefined) versions.set(name, response.VersionId);
       return text;
     },
   };

@@ -36,6 +36,12 @@ export interface DatabaseConfig {
    * the password; raise it by one to rotate the password and its secret. Ignored otherwise. @default 1
    */
   readonly masterPasswordVersion: number;
+  /**
+   * Lets schema sync apply a migration file whose version is below the last applied one (a late
+   * file) instead of refusing it. Off, a late file stops the database's migrations until it is
+   * renamed to a higher version. @default false
+   */
+  readonly allowOutOfOrderMigrations: boolean;
 }
 
 /** Networking of an environment: one VPC per region. */

@@ -282,6 +282,7 @@ function checkDisasterRecoveryNetwork(p: Problems, path: string, network: unknow
 const DATABASE_FIELDS = [
   "name", "engine", "engineVersion", "databaseName", "minCapacity", "maxCapacity", "instanceCount",
   "backupRetentionDays", "performanceInsights", "enhancedMonitoringInterval", "masterPasswordVersion",
+  "allowOutOfOrderMigrations",
 ];
 
 function readDatabase(p: Problems, path: string, value: unknown): DatabaseConfig | undefined {
@@ -309,10 +310,11 @@ function readDatabase(p: Problems, path: string, value: unknown): DatabaseConfig
   const performanceInsights = readBoolean(p, at("performanceInsights"), raw.performanceInsights) ?? false;
   const enhancedMonitoringInterval = readNumber(p, at("enhancedMonitoringInterval"), raw.enhancedMonitoringInterval, { oneOf: [0, 1, 5, 10, 15, 30, 60] }) ?? 0;
   const masterPasswordVersion = readNumber(p, at("masterPasswordVersion"), raw.masterPasswordVersion, { integer: true, min: 1 }) ?? 1;
+  const allowOutOfOrderMigrations = readBoolean(p, at("allowOutOfOrderMigrations"), raw.allowOutOfOrderMigrations) ?? false;
   if (name === undefined || engine === undefined || engineVersion === undefined || databaseName === undefined) return undefined;
   return {
     name, engine, engineVersion, databaseName, minCapacity, maxCapacity, instanceCount, backupRetentionDays,
-    performanceInsights, enhancedMonitoringInterval, masterPasswordVersion,
+    performanceInsights, enhancedMonitoringInterval, masterPasswordVersion, allowOutOfOrderMigrations,
   };
 }
 

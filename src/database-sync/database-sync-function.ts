@@ -38,6 +38,8 @@ export interface DatabaseSyncFunctionProps {
   /** Folder clean files are copied into for the next environment; from `layout.ts`. @default no promotion (the last environment) */
   readonly promotionPrefix?: string;
   readonly databases: readonly DatabaseEndpoint[];
+  /** Names of the databases whose late (out-of-order) migrations schema sync applies instead of refusing. @default none */
+  readonly allowOutOfOrderMigrations?: readonly string[];
   readonly ledgerTableName: string;
   readonly ledgerTableArn: string;
   readonly metricsNamespace: string;
@@ -89,7 +91,7 @@ export class DatabaseSyncFunction extends Construct {
         ARTIFACTS_BUCKET: props.artifactsBucketName,
         LEDGER_TABLE_NAME: props.ledgerTableName,
         METRICS_NAMESPACE: props.metricsNamespace,
-        DATABASES: JSON.stringify(props.databases.map(databaseTarget)),
+        DATABASES: JSON.stringify(props.databases.map((d) => databaseTarget(d, props.kind === "schema" && (props.allowOutOfOrderMigrations ?? []).includes(d.name)))),
         [spec.prefixVariable]: props.readPrefix,
         ...(props.promotionPrefix !== undefined ? { PROMOTION_BUCKET: props.artifactsBucketName, PROMOTION_PREFIX: props.promotionPrefix } : {}),
         NODE_EXTRA_CA_CERTS: DATABASE_SYNC_FUNCTION.caBundle,
@@ -111,7 +113,7 @@ export class DatabaseSyncFunction extends Construct {
 }
 
 /** The handler's DATABASES entry of one cluster (lambdas/shared/database-sync-config.ts). */
-function databaseTarget(d: DatabaseEndpoint) {
+function databaseTarget(d: DatabaseEndpoint, allowOutOfOrder: boolean) {
   return {
     name: d.name,
     engine: d.engine === "aurora-postgresql" ? "postgres" : "mysql",
@@ -119,6 +121,8 @@ function databaseTarget(d: DatabaseEndpoint) {
     port: d.port,
     database: d.databaseName,
     secretArn: d.masterSecretArn,
+    // Only written when on, so the variable of a default configuration stays as it was.
+    ...(allowOutOfOrder ? { allowOutOfOrder: true } : {}),
   };
 }
 

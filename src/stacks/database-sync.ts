@@ -46,6 +46,7 @@ export function addDatabaseSync(stack: EnvironmentStack, dataTier: DataTier): Da
       readPrefix: readPrefix(platform, environment, kind),
       promotionPrefix: promotionPrefix(platform, environment, kind),
       databases: dataTier.databases,
+      allowOutOfOrderMigrations: environment.databases.filter((d) => d.allowOutOfOrderMigrations).map((d) => d.name),
       ledgerTableName: ledgerTable,
       ledgerTableArn: `arn:aws:dynamodb:${region}:${environment.accountId}:table/${ledgerTable}`,
       metricsNamespace: fabricMetricsNamespace(platform.project),

@@ -1,0 +1,85 @@
+/**
+ * Time limits of one database-sync invocation: how long a connection attempt may take, how long an
+ * upload must have been quiet before its files are applied, and how much of the function's time
+ * must be left to start another file. Files not started are left for the next invocation.
+ */
+import { openDatabase, type ConnectionSettings } from "../../engine";
+import { EngineError, messageOf } from "../../engine/errors";
+import { systemClock } from "./clock";
+import type { S3FileSource } from "./s3-source";
+
+/** The system clock's sleep (not events.ts's: that module would bundle the EventBridge client into these functions). */
+export const defaultSleep = systemClock.sleep;
+
+export interface RunTiming {
+  /** A connection that is not established within this time fails the run. */
+  readonly connectTimeoutMs: number;
+  /** Files are applied once the folder's newest file is at least this old (parallel uploads settle). */
+  readonly uploadQuietMs: number;
+  /** Longest wait for an upload to settle; then the run goes ahead with what is there. */
+  readonly maxSettleWaitMs: number;
+  /** No new file is started with less than this left of the function's time. */
+  readonly fileStartReserveMs: number;
+}
+
+export const DEFAULT_RUN_TIMING: RunTiming = {
+  connectTimeoutMs: 10_000,
+  // `aws s3 sync` starts every upload of a folder at once; they finish within a few seconds.
+  uploadQuietMs: 5_000,
+  maxSettleWaitMs: 60_000,
+  // Migrations can be slow; with less than a minute left, the next invocation is the better place.
+  fileStartReserveMs: 60_000,
+};
+
+/**
+ * Opens and closes one connection, failing after `timeoutMs` with a message naming the endpoint.
+ * The engine's drivers wait for the operating system's TCP timeout (minutes) on an endpoint that
+ * accepts nothing or answers nothing; this bounds the wait before the engine opens its own
+ * connections. An attempt still pending after the timeout is closed whenever it settles.
+ */
+export async function checkConnection(settings: ConnectionSettings, endpoint: string, timeoutMs: number): Promise<void> {
+  const attempt = openDatabase(settings);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([attempt, timeout]);
+    if (outcome === "timeout") {
+      attempt.then((db) => db.close()).catch(() => undefined);
+      throw new EngineError("CONNECTION", `cannot connect to ${endpoint} within ${(timeoutMs / 1000).toFixed(1)} s: check the security groups, the subnets' routes and that the cluster is available`);
+    }
+    await outcome.close();
+  } catch (error) {
+    if (error instanceof EngineError) throw error;
+    throw new EngineError("CONNECTION", `cannot connect to ${endpoint}: ${messageOf(error)}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface SettleOptions {
+  readonly timing: RunTiming;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Which files of the folder count (the function's file pattern). */
+  readonly fileName: RegExp;
+}
+
+/**
+ * Waits until no matching file of the folder is younger than `uploadQuietMs`, so a run started by
+ * the first finished upload of a parallel `aws s3 sync` sees the files still in flight (and applies
+ * them in version order) instead of applying a later version before an earlier one arrives.
+ * Returns how long it waited.
+ */
+export async function waitForQuietFolder(source: S3FileSource, options: SettleOptions): Promise<number> {
+  const started = options.now().getTime();
+  for (;;) {
+    const newest = Math.max(0, ...(await source.objects()).filter((f) => options.fileName.test(f.name)).map((f) => f.lastModified?.getTime() ?? 0));
+    const now = options.now().getTime();
+    const quietFor = now - newest;
+    const waited = now - started;
+    if (quietFor >= options.timing.uploadQuietMs || waited >= options.timing.maxSettleWaitMs) return waited;
+    await options.sleep(Math.min(options.timing.uploadQuietMs - quietFor, options.timing.maxSettleWaitMs - waited));
+  }
+}
