@@ -48,15 +48,26 @@ describe("promotion layout", () => {
 });
 
 describe("database sync wiring", () => {
-  test("both functions run in the primary-region stack's VPC with 300 s timeout, concurrency 1 and the RDS CA bundle", () => {
+  test("both functions run in the primary-region stack's VPC with 300 s timeout, no reserved concurrency by default and the RDS CA bundle", () => {
     for (const handler of ["schema-sync", "data-sync"]) {
+      expect(fn(first!.name, handler).reserved_concurrent_executions).toBeUndefined();
       expect(synth(first!.name)).toHaveResourceWithProperties(LambdaFunction, {
         function_name: `${config.project}-${first!.name}-${handler}`,
         timeout: DATABASE_SYNC_FUNCTION.timeoutSeconds,
-        reserved_concurrent_executions: 1,
         environment: { variables: expect.objectContaining({ NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem", ENVIRONMENT: first!.name }) },
       });
       expect(fn(first!.name, handler).vpc_config.security_group_ids).toHaveLength(1);
+    }
+  });
+
+  test("an account that reserves concurrency (lambda.reservedConcurrency) runs each database-sync function one at a time", () => {
+    // GIVEN a configuration that reserves concurrency
+    const reserving = platform((raw) => { raw.lambda = { ...raw.lambda, reservedConcurrency: 5 }; }).stacks;
+    // WHEN the first environment's primary stack is synthesized
+    const functions = Object.values(resourcesOf(synthJson(reserving.get(`${first!.name}-${config.primaryRegion}`)!), "aws_lambda_function")) as any[];
+    // THEN both database-sync functions reserve exactly one execution
+    for (const handler of ["schema-sync", "data-sync"]) {
+      expect(functions.find((f) => f.function_name === `${config.project}-${first!.name}-${handler}`).reserved_concurrent_executions).toBe(DATABASE_SYNC_FUNCTION.reservedConcurrencyWhenReserving);
     }
   });
 

@@ -11,8 +11,12 @@ import { KIND_FOLDERS, type SyncKind } from "./layout";
 export const DATABASE_SYNC_FUNCTION = {
   /** Migrations can be slow. */
   timeoutSeconds: 300,
-  /** One run at a time: the engine's lock serializes runs anyway, this avoids lock waits. */
-  reservedConcurrency: 1,
+  /**
+   * One run at a time once the account reserves concurrency (`lambda.reservedConcurrency`): the engine's
+   * lock serializes runs anyway, this avoids lock waits. Without it nothing is reserved, because a new
+   * account's quota leaves no room for reservations and the first apply would fail.
+   */
+  reservedConcurrencyWhenReserving: 1,
   /** Node.js 20+ Lambda runtimes ship the Amazon RDS CAs here but load them only when told to. */
   caBundle: "/var/runtime/ca-cert.pem",
 } as const;
@@ -84,7 +88,7 @@ export class DatabaseSyncFunction extends Construct {
       memoryMb: props.defaults.memoryMb,
       logRetentionDays: props.defaults.logRetentionDays,
       timeoutSeconds: DATABASE_SYNC_FUNCTION.timeoutSeconds,
-      reservedConcurrency: DATABASE_SYNC_FUNCTION.reservedConcurrency,
+      reservedConcurrency: props.defaults.reservedConcurrency === undefined ? undefined : DATABASE_SYNC_FUNCTION.reservedConcurrencyWhenReserving,
       vpc: props.vpc,
       environment: {
         ENVIRONMENT: props.environment,
