@@ -29,6 +29,7 @@
  *   ignores items written elsewhere so an event is announced once, in the region that wrote it.
  */
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { redactSecrets } from "../../engine/redact";
 
 export const LEDGER_KINDS = ["schema", "data", "config", "snapshot", "canary", "replication"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
@@ -160,6 +161,10 @@ function finish<T extends LedgerItem>(kind: T["kind"], pk: string, sk: string, i
   const { ttlDays, ...rest } = input;
   const days = ttlDays === undefined ? DEFAULT_TTL_DAYS[kind] : ttlDays ?? undefined;
   const item: Record<string, unknown> = { pk, sk, kind, ...rest };
+  // Error texts come from database servers, which may quote a failing statement's password.
+  for (const [key, value] of Object.entries(item)) {
+    if (typeof value === "string" && key !== "pk" && key !== "sk") item[key] = redactSecrets(value);
+  }
   if (days !== undefined) {
     const occurred = Date.parse(input.occurredAt);
     if (Number.isNaN(occurred)) {
