@@ -1,5 +1,5 @@
 import { EngineError } from "./errors";
-import type { FileSource } from "./source";
+import { readText, type FileSource } from "./source";
 
 /** The wanted content of one reference table, read from `<table>.json` or `<table>.csv`. */
 export interface DataFile {
@@ -46,7 +46,7 @@ export async function loadDataFiles(source: FileSource): Promise<DataFile[]> {
     const other = seen.get(table);
     if (other) throw new EngineError("DATA_FILE", `${other} and ${name} both describe table ${table}; keep one`);
     seen.set(table, name);
-    const text = await source.read(name);
+    const text = await readText(source, name);
     files.push(/\.json$/i.test(name) ? parseJsonData(name, text) : parseCsvData(name, text));
   }
   return files;

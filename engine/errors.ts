@@ -18,6 +18,7 @@ export type EngineErrorCode =
   | "OUT_OF_ORDER"
   | "FAILED_MIGRATION_PENDING"
   | "MIGRATION_FAILED"
+  | "INVALID_ENCODING"
   | "DATA_FILE"
   | "UNKNOWN_TABLE"
   | "UNKNOWN_COLUMN"
