@@ -2,6 +2,7 @@ import { acquireLock, openPair, type ConnectionSettings } from "./database";
 import { loadDataFiles, rowLabel, type DataFile, type DataRow } from "./data-files";
 import type { Database, ForeignKeyEdge, StagedRow, TableInfo } from "./dialects/types";
 import { EngineError, messageOf } from "./errors";
+import { JsonNumber } from "./json-text";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./migrator";
 import type { FileSource } from "./source";
 
@@ -174,22 +175,54 @@ function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Pr
     if (i === -1) throw new EngineError("DATA_FILE", `${file.file}: primary key column "${k}" is missing; every row needs its key`);
     return i;
   });
-  // A JSON file's value for a json column is the document itself: send its JSON text (a CSV cell
-  // already holds JSON text).
-  const jsonColumns =
-    file.format === "json" ? file.columns.map((c, i) => (types.get(c) === "json" || types.get(c) === "jsonb" ? i : -1)).filter((i) => i >= 0) : [];
-  const rows = file.rows.map((row): StagedRow => {
+  for (const row of file.rows) {
     for (const i of keyIndexes) {
       if (row.values[i] === null) {
         throw new EngineError("DATA_SYNC_FAILED", `${rowLabel(file, row)}, column "${file.columns[i]}": primary key value is empty`);
       }
     }
-    if (jsonColumns.length === 0) return row;
-    const values = [...row.values];
-    for (const i of jsonColumns) if (values[i] !== null) values[i] = JSON.stringify(values[i]);
-    return { values, row: row.row };
+  }
+  const sent: readonly StagedRow[] = file.format === "json" ? file.rows.map(jsonRowConverter(file, types)) : file.rows;
+  return { file, table, rows: sent, keys: rowKeys(sent, keyIndexes, table, db.engine) };
+}
+
+/**
+ * How the values of a JSON file's row are sent. A json column receives the value's JSON text (a
+ * document as the file writes it, numbers intact); a PostgreSQL array column the array; any other
+ * column a document as its JSON text (MariaDB's JSON is a text column) and a number that a double
+ * does not hold exactly as its digits, as a CSV cell sends them: the server converts them for the
+ * column and the merge compares the converted values, so nothing is rounded on the way.
+ */
+function jsonRowConverter(file: DataFile, types: ReadonlyMap<string, string>): (row: StagedRow) => StagedRow {
+  const kinds = file.columns.map((c) => {
+    const type = types.get(c) ?? "";
+    return type === "json" || type === "jsonb" ? "json" : type.startsWith("_") ? "array" : "other";
   });
-  return { file, table, rows, keys: rowKeys(rows, keyIndexes, table, db.engine) };
+  const anyJson = kinds.includes("json");
+  return (row) => {
+    if (!anyJson && !row.values.some((v) => v !== null && typeof v === "object")) return row;
+    const values = row.values.map((v, i) => {
+      if (v === null) return v;
+      if (kinds[i] === "json") return jsonText(v, file);
+      if (typeof v !== "object") return v;
+      return kinds[i] === "array" ? exactValue(v) : jsonText(v, file);
+    });
+    return { values, row: row.row };
+  };
+}
+
+/** JsonNumber values as their digits, also inside nested arrays. */
+function exactValue(value: unknown): unknown {
+  if (value instanceof JsonNumber) return value.text;
+  if (Array.isArray(value)) return value.map(exactValue);
+  return value;
+}
+
+/** The JSON text for a json column: the document as the file writes it, numbers intact. */
+function jsonText(value: unknown, file: DataFile): string {
+  if (value instanceof JsonNumber) return value.text;
+  if (value !== null && typeof value === "object") return file.sourceOf?.(value) ?? JSON.stringify(value);
+  return JSON.stringify(value);
 }
 
 const INTEGER_TYPES = new Set(["smallint", "integer", "bigint", "tinyint", "mediumint", "int"]);
