@@ -12,12 +12,23 @@ const KNOWN_KEYS_PER_FILE_ROW = 4;
 const KNOWN_KEYS_MIN = 10_000;
 /** Keys per DELETE statement when pruning by key (well below PostgreSQL's 65,535 parameters). */
 const DELETE_BATCH = 1000;
+/**
+ * A prune may delete at most this fraction of the rows a table held before the run, unless the run
+ * says it means it (allowMassPrune / --allow-mass-prune): a truncated or wrong file must not empty a
+ * reference table that other tables and applications rely on.
+ */
+export const MASS_PRUNE_FRACTION = 0.5;
 
 export interface DataSyncOptions extends ConnectionSettings {
   /** Where the `<table>.json` / `<table>.csv` files are read from. */
   readonly source: FileSource;
   /** Delete rows whose primary key is not in the file. @default false (rows are only inserted or updated) */
   readonly prune?: boolean;
+  /**
+   * Let a prune delete more than MASS_PRUNE_FRACTION (half) of a table's rows. Without it such a
+   * run fails, naming the table and the counts, and changes nothing. @default false
+   */
+  readonly allowMassPrune?: boolean;
   /** Compute every count, then roll back. @default false */
   readonly dryRun?: boolean;
   /** Rows sent to the server per staging statement. @default 20000 */
@@ -111,6 +122,10 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
     await db.prepareSync();
     await db.begin();
     try {
+      const before = new Map<string, number>();
+      if (options.prune === true && options.allowMassPrune !== true) {
+        for (const p of ordered) before.set(p.table.name, await countRows(db, p.table));
+      }
       const outcomes = new Map<string, TableOutcome>();
       for (const [i, p] of ordered.entries()) {
         const outcome = (p.keys && (await syncByKnownKeys(db, p, p.keys, i, batchSize))) || (await syncThroughStage(db, p, p.rows, i, batchSize));
@@ -120,13 +135,18 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
       const deleted = new Map<string, number>();
       if (options.prune === true) {
         for (const p of [...ordered].reverse()) {
+          let count: number;
           try {
-            deleted.set(p.table.name, await outcomes.get(p.table.name)!.prune());
+            count = await outcomes.get(p.table.name)!.prune();
           } catch (error) {
             throw new EngineError("DATA_SYNC_FAILED", `${p.file.file}: deleting the rows that are not in the file failed: ${messageOf(error)}`, {
               cause: error,
             });
           }
+          const held = before.get(p.table.name);
+          // The whole run is rolled back below: nothing is deleted, nothing written.
+          if (held !== undefined && count > held * MASS_PRUNE_FRACTION) throw massPruneError(p, count, held);
+          deleted.set(p.table.name, count);
         }
       }
       const tables = ordered.map((p): TableSyncResult => {
@@ -408,6 +428,19 @@ async function mergeTable(db: Database, stage: string, p: Prepared) {
   const failing = await firstFailing(p.rows.length, error, (n) => attempt(db, () => db.merge(p.table, stage, p.file.columns, n)));
   const row = failing ? p.rows[failing.count - 1] : undefined;
   throw rowError(p, row, db.columnOfError(failing?.error ?? error), failing?.error ?? error);
+}
+
+async function countRows(db: Database, table: TableInfo): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*) AS n FROM ${db.quoteIdent(table.name)}`);
+  return Number(rows[0]!.n);
+}
+
+function massPruneError(p: Prepared, deleting: number, held: number): EngineError {
+  return new EngineError(
+    "MASS_PRUNE",
+    `${p.file.file}: pruning would delete ${deleting} of the ${held} rows of table ${p.table.name} (more than ${MASS_PRUNE_FRACTION * 100}%); ` +
+      `nothing was changed. Check the file; if it is right, run again with --allow-mass-prune (allowMassPrune: true)`,
+  );
 }
 
 function duplicateError(p: Prepared, positions: readonly number[]): EngineError {

@@ -23,6 +23,7 @@ export type EngineErrorCode =
   | "UNKNOWN_TABLE"
   | "UNKNOWN_COLUMN"
   | "DATA_SYNC_FAILED"
+  | "MASS_PRUNE"
   | "CONNECTION";
 
 export class EngineError extends Error {
