@@ -5,6 +5,7 @@ import pg from "pg";
 import { MigrationFailedError, messageOf } from "../errors";
 import type { MigrationFile } from "../migration-files";
 import { lineOf, type SqlStatement } from "../sql-splitter";
+import { verifiedTls } from "../tls";
 import type { ConnectionInput, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
 const ROW_COLUMN = "_eng_row";
@@ -14,16 +15,18 @@ const GROUP_CHARS = 256 * 1024;
 
 /** Opens a PostgreSQL connection. */
 export async function connectPostgres(input: ConnectionInput): Promise<Database> {
+  if (typeof input === "string") refuseUnverifiedTls(input);
+  const host = typeof input === "string" ? "" : (input.host ?? "127.0.0.1");
   const config: pg.ClientConfig =
     typeof input === "string"
       ? { connectionString: input }
       : {
-          host: input.host ?? "127.0.0.1",
+          host,
           port: input.port ?? 5432,
           user: input.user,
           password: input.password,
           database: input.database,
-          ssl: input.ssl as pg.ClientConfig["ssl"],
+          ssl: verifiedTls(input.ssl, host)?.options as pg.ClientConfig["ssl"],
         };
   const client = new pg.Client(config);
   await client.connect();
@@ -31,6 +34,21 @@ export async function connectPostgres(input: ConnectionInput): Promise<Database>
   client.on("error", () => undefined);
   const database = client.database ?? (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]!.db;
   return new PostgresDatabase(client, database);
+}
+
+/**
+ * pg gives a URL's sslmode=require, prefer and verify-ca the verify-full meaning (chain and host
+ * name); sslmode=no-verify and libpq's compatibility mode (uselibpqcompat=true, where require
+ * checks nothing) would connect to any server that answers, so they are refused.
+ */
+function refuseUnverifiedTls(url: string): void {
+  const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+  const mode = query.get("sslmode");
+  if (mode === "no-verify" || (query.get("uselibpqcompat") === "true" && mode !== "verify-full" && mode !== "disable" && mode !== null)) {
+    throw new Error(
+      `sslmode=${mode}${query.has("uselibpqcompat") ? " with uselibpqcompat" : ""} does not verify the server; use sslmode=verify-full (sslrootcert=<CA file> for a private CA)`,
+    );
+  }
 }
 
 /** A signed 64-bit advisory lock key derived from the lock name. */

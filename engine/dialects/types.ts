@@ -16,7 +16,12 @@ export interface ConnectionOptions {
   readonly password?: string;
   /** Database to work in. */
   readonly database?: string;
-  /** TLS: `true` for the driver's defaults (verify the server), or the driver's TLS options. @default no TLS */
+  /**
+   * TLS: `true` to verify the server against the default CAs (Node's and NODE_EXTRA_CA_CERTS), or
+   * the driver's TLS options (e.g. `{ ca }`, plus `servername`: the name the certificate must carry
+   * when it is not `host`). The chain and the host name are always verified, as libpq's
+   * `sslmode=verify-full` does, unless `rejectUnauthorized: false` is given. @default no TLS
+   */
   readonly ssl?: boolean | Record<string, unknown>;
 }
 
