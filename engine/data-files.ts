@@ -21,11 +21,6 @@ export interface DataFile {
    * return that does not end a line, or a line holding only `\.` (COPY's end-of-data mark).
    */
   readonly csvText?: string;
-  /**
-   * JSON only: the text, as written in the file, of an object or array that is a row's value, so
-   * that a json column receives the document with its numbers intact.
-   */
-  readonly sourceOf?: (value: object) => string | undefined;
 }
 
 export interface DataRow {
@@ -67,14 +62,10 @@ export async function loadDataFiles(source: FileSource): Promise<DataFile[]> {
  */
 export function parseJsonData(file: string, text: string): DataFile {
   let parsed: unknown;
-  let sourceOf: DataFile["sourceOf"];
   const src = stripBom(text);
   try {
     if (MAY_LOSE_PRECISION.test(src)) {
-      // Depth 2: the property values of the row objects of the top-level array.
-      const json = parseJsonText(src, 2);
-      parsed = json.value;
-      sourceOf = json.sourceOf;
+      parsed = parseJsonText(src);
     } else {
       // Every number has at most 15 significant digits and a small exponent: a double holds it
       // exactly, and the native parser is several times faster. On a syntax error the lossless
@@ -114,7 +105,6 @@ export function parseJsonData(file: string, text: string): DataFile {
     columns,
     firstRow,
     rows,
-    ...(sourceOf ? { sourceOf } : {}),
   };
 }
 
@@ -125,7 +115,7 @@ function parseNative(src: string): unknown {
   try {
     return JSON.parse(src);
   } catch {
-    return parseJsonText(src).value;
+    return parseJsonText(src);
   }
 }
 

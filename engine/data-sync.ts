@@ -2,7 +2,7 @@ import { acquireLock, openPair, type ConnectionSettings } from "./database";
 import { loadDataFiles, rowLabel, type DataFile, type DataRow } from "./data-files";
 import type { Database, ForeignKeyEdge, StagedRow, TableInfo } from "./dialects/types";
 import { EngineError, messageOf } from "./errors";
-import { JsonNumber } from "./json-text";
+import { JsonNumber, stringifyJson } from "./json-text";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./migrator";
 import type { FileSource } from "./source";
 
@@ -207,8 +207,8 @@ function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Pr
 }
 
 /**
- * How the values of a JSON file's row are sent. A json column receives the value's JSON text (a
- * document as the file writes it, numbers intact); a PostgreSQL array column the array; any other
+ * How the values of a JSON file's row are sent. A json column receives the value's JSON text
+ * (numbers intact); a PostgreSQL array column the array; any other
  * column a document as its JSON text (MariaDB's JSON is a text column) and a number that a double
  * does not hold exactly as its digits, as a CSV cell sends them: the server converts them for the
  * column and the merge compares the converted values, so nothing is rounded on the way.
@@ -223,9 +223,9 @@ function jsonRowConverter(file: DataFile, types: ReadonlyMap<string, string>): (
     if (!anyJson && !row.values.some((v) => v !== null && typeof v === "object")) return row;
     const values = row.values.map((v, i) => {
       if (v === null) return v;
-      if (kinds[i] === "json") return jsonText(v, file);
+      if (kinds[i] === "json") return jsonText(v);
       if (typeof v !== "object") return v;
-      return kinds[i] === "array" ? exactValue(v) : jsonText(v, file);
+      return kinds[i] === "array" ? exactValue(v) : jsonText(v);
     });
     return { values, row: row.row };
   };
@@ -238,11 +238,9 @@ function exactValue(value: unknown): unknown {
   return value;
 }
 
-/** The JSON text for a json column: the document as the file writes it, numbers intact. */
-function jsonText(value: unknown, file: DataFile): string {
-  if (value instanceof JsonNumber) return value.text;
-  if (value !== null && typeof value === "object") return file.sourceOf?.(value) ?? JSON.stringify(value);
-  return JSON.stringify(value);
+/** The JSON text of a value, numbers intact. */
+function jsonText(value: unknown): string {
+  return value instanceof JsonNumber ? value.text : stringifyJson(value);
 }
 
 const INTEGER_TYPES = new Set(["smallint", "integer", "bigint", "tinyint", "mediumint", "int"]);

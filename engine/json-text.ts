@@ -3,9 +3,8 @@
  * such as 9007199254740993 or a decimal such as 0.1000000000000000055511151231257827 is silently
  * rounded, stored rounded, and reported unchanged on every later run. Here a number literal that a
  * double does not hold exactly becomes a JsonNumber holding its source text, which the server
- * converts for its column exactly as it converts a CSV cell; other numbers are plain numbers. The source text of
- * the values at `sourceDepth` (a row's property values, for data files) is kept too, so that a JSON
- * document bound for a json column is stored as written, with its numbers intact.
+ * converts for its column exactly as it converts a CSV cell; other numbers are plain numbers.
+ * stringifyJson writes such values back as JSON with the numbers' digits intact.
  */
 
 /** A number literal that a double does not hold exactly, as written. */
@@ -31,20 +30,12 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-export interface ParsedJson {
-  readonly value: unknown;
-  /** How many JsonNumber values the text holds. */
-  readonly inexactNumbers: number;
-  /** The source text of an object or array found at `sourceDepth`. */
-  sourceOf(value: object): string | undefined;
-}
 
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-/** Parses JSON text (RFC 8259); see the module comment for numbers and `sourceDepth`. */
-export function parseJsonText(text: string, sourceDepth = -1): ParsedJson {
-  const sources = new WeakMap<object, string>();
+/** Parses JSON text (RFC 8259); see the module comment for numbers. */
+export function parseJsonText(text: string): unknown {
   let pos = 0;
 
   const fail = (what: string): never => {
@@ -96,7 +87,6 @@ export function parseJsonText(text: string, sourceDepth = -1): ParsedJson {
     }
   };
 
-  let inexact = 0;
   const readNumber = (): number | JsonNumber => {
     NUMBER.lastIndex = pos;
     const match = NUMBER.exec(text);
@@ -104,15 +94,12 @@ export function parseJsonText(text: string, sourceDepth = -1): ParsedJson {
     const literal = match[0];
     pos += literal.length;
     const value = Number(literal);
-    if (isExact(literal, value)) return value;
-    inexact++;
-    return new JsonNumber(literal);
+    return isExact(literal, value) ? value : new JsonNumber(literal);
   };
 
-  const readValue = (depth: number): unknown => {
+  const readValue = (): unknown => {
     skipSpace();
     const c = text[pos];
-    const start = pos;
     if (c === "{") {
       pos++;
       const object: Record<string, unknown> = {};
@@ -126,7 +113,7 @@ export function parseJsonText(text: string, sourceDepth = -1): ParsedJson {
           skipSpace();
           if (text[pos] !== ":") fail('":" after a property name');
           pos++;
-          const item = readValue(depth + 1);
+          const item = readValue();
           // Defining the property (not assigning it) keeps "__proto__" an ordinary key, as JSON.parse does.
           if (key === "__proto__") Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
           else object[key] = item;
@@ -142,7 +129,6 @@ export function parseJsonText(text: string, sourceDepth = -1): ParsedJson {
           fail('"," or "}"');
         }
       }
-      if (depth === sourceDepth) sources.set(object, text.slice(start, pos));
       return object;
     }
     if (c === "[") {
@@ -152,7 +138,7 @@ export function parseJsonText(text: string, sourceDepth = -1): ParsedJson {
       if (text[pos] === "]") pos++;
       else {
         for (;;) {
-          array.push(readValue(depth + 1));
+          array.push(readValue());
           skipSpace();
           if (text[pos] === ",") {
             pos++;
@@ -165,7 +151,6 @@ export function parseJsonText(text: string, sourceDepth = -1): ParsedJson {
           fail('"," or "]"');
         }
       }
-      if (depth === sourceDepth) sources.set(array, text.slice(start, pos));
       return array;
     }
     if (c === '"') return readString();
@@ -184,10 +169,31 @@ export function parseJsonText(text: string, sourceDepth = -1): ParsedJson {
     return readNumber();
   };
 
-  const value = readValue(0);
+  const value = readValue();
   skipSpace();
   if (pos < text.length) fail("the end of the text");
-  return { value, inexactNumbers: inexact, sourceOf: (v) => sources.get(v) };
+  return value;
+}
+
+/**
+ * JSON.stringify, except that a JsonNumber is written as its digits (a number, not a string). The
+ * numbers go in through placeholders that no JSON string can spell (each call draws a new mark).
+ */
+export function stringifyJson(value: unknown): string {
+  const numbers: string[] = [];
+  const mark = `\u0000${Math.random().toString(36).slice(2)}:`;
+  const text = JSON.stringify(value, function (this: unknown, key: string, item: unknown) {
+    const original = (this as Record<string, unknown>)[key];
+    if (original instanceof JsonNumber) {
+      numbers.push(original.text);
+      return `${mark}${numbers.length - 1}`;
+    }
+    return item;
+  });
+  if (numbers.length === 0) return text;
+  // JSON.stringify escapes U+0000 as \u0000 inside the quotes.
+  const escapedMark = JSON.stringify(mark).slice(1, -1).replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+  return text.replace(new RegExp(`"${escapedMark}(\\d+)"`, "g"), (_m, i: string) => numbers[Number(i)]!);
 }
 
 /**

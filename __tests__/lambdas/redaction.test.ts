@@ -32,6 +32,17 @@ describe("secrets never leave a function", () => {
     expect(JSON.stringify(item)).not.toContain(SECRET);
     expect(item.error).toMatch(/IDENTIFIED BY '\[redacted\]'/);
     expect(item).toMatchObject({ pk: "SCHEMA#dev", sk: "orders#00000000000000000003" });
+    const replication = ledgerItems.replication({
+      environment: "dev",
+      channel: "s3",
+      eventType: "failed",
+      bucket: "b",
+      key: "k",
+      failureReason: URL_MESSAGE,
+      occurredAt: "2024-05-01T10:00:00.000Z",
+      originRegion: "us-east-1",
+    });
+    expect(replication.failureReason).toBe("cannot connect to postgres://app:[redacted]@db.example.com:5432/orders");
     const data = ledgerItems.data({ environment: "dev", dataset: "orders", runId: "r1", status: "failed", error: URL_MESSAGE, occurredAt: "2024-05-01T10:00:00.000Z", originRegion: "us-east-1" });
     expect(JSON.stringify(data)).not.toContain(SECRET);
   });

@@ -157,13 +157,17 @@ export function sortableVersion(version: string | number): string {
   return /^\d+$/.test(text) ? text.padStart(20, "0") : text;
 }
 
+/** Fields whose text comes from outside (servers, AWS): passed through redactSecrets. */
+const FREE_TEXT_FIELDS = ["error", "failureReason"] as const;
+
 function finish<T extends LedgerItem>(kind: T["kind"], pk: string, sk: string, input: Input<T>): T {
   const { ttlDays, ...rest } = input;
   const days = ttlDays === undefined ? DEFAULT_TTL_DAYS[kind] : ttlDays ?? undefined;
   const item: Record<string, unknown> = { pk, sk, kind, ...rest };
   // Error texts come from database servers, which may quote a failing statement's password.
-  for (const [key, value] of Object.entries(item)) {
-    if (typeof value === "string" && key !== "pk" && key !== "sk") item[key] = redactSecrets(value);
+  // Identifiers (keys, names) are never rewritten.
+  for (const key of FREE_TEXT_FIELDS) {
+    if (typeof item[key] === "string") item[key] = redactSecrets(item[key] as string);
   }
   if (days !== undefined) {
     const occurred = Date.parse(input.occurredAt);
