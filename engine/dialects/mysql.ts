@@ -9,6 +9,12 @@ import { verifiedTls } from "../tls";
 import type { ConnectionInput, ConnectionOptions, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
 const ROW_COLUMN = "_eng_row";
+/** Types whose value the driver's text (or number) gives exactly; see readRows. */
+const EXACT_TEXT_TYPES = new Set([
+  ...["tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "year"],
+  ...["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"],
+  ...["date", "datetime", "timestamp", "time"],
+]);
 const STRING_TYPES = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
 
 /** Opens a MySQL / MariaDB connection. */
@@ -343,6 +349,37 @@ class MysqlDatabase implements Database {
       rowsAsArray: true,
     });
     return rows as unknown[][];
+  }
+
+  /**
+   * The keys and the columns as the driver returns them (dates as strings, big numbers as strings),
+   * for tables whose columns all have an exact text: not floating point (printed rounded), nor
+   * binary or spatial types.
+   */
+  async readRows(table: TableInfo, columns: readonly string[], limit: number): Promise<{ keys: unknown[][]; texts: string[] } | undefined> {
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+    if (!columns.every((c) => EXACT_TEXT_TYPES.has(typeOf.get(c) ?? ""))) return undefined;
+    const q = (c: string) => this.quoteIdent(c);
+    const [rows] = await this.connection.query({
+      sql: `SELECT ${[...table.primaryKey, ...columns].map(q).join(", ")} FROM ${q(table.name)} LIMIT ${Math.floor(limit)}`,
+      rowsAsArray: true,
+    });
+    const keyCount = table.primaryKey.length;
+    const keys: unknown[][] = [];
+    const texts: string[] = [];
+    for (const row of rows as unknown[][]) {
+      keys.push(row.slice(0, keyCount));
+      let text = "";
+      for (let i = keyCount; i < row.length; i++) text += `${i === keyCount ? "" : "\t"}${loadDataText(row[i])}`;
+      texts.push(text);
+    }
+    return { keys, texts };
+  }
+
+  rowText(_table: TableInfo, _columns: readonly string[], row: StagedRow): string {
+    let text = "";
+    for (let i = 0; i < row.values.length; i++) text += `${i === 0 ? "" : "\t"}${loadDataText(row.values[i])}`;
+    return text;
   }
 
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {

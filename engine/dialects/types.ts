@@ -136,6 +136,14 @@ export interface Database {
   loadCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
   /** The primary keys of at most `limit` rows of the table, as the driver returns the values. */
   readKeys(table: TableInfo, limit: number): Promise<unknown[][]>;
+  /**
+   * Like readKeys, with each row's `columns` as one text (rowText's form) where the server's text
+   * of every one of those columns' types is exact (equal texts mean equal values); undefined, having
+   * read nothing, where it is not. Lets a re-sync skip rows that did not change without staging them.
+   */
+  readRows?(table: TableInfo, columns: readonly string[], limit: number): Promise<{ keys: unknown[][]; texts: string[] } | undefined>;
+  /** The text of a file row that readRows' text of the same values equals. */
+  rowText?(table: TableInfo, columns: readonly string[], row: StagedRow): string;
   /** Deletes the rows with these primary keys (values as readKeys returned them), in one statement. */
   deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number>;
   /** Positions of the first group of staged rows that share a primary key, if any. */
