@@ -1,7 +1,7 @@
 /**
  * Command line for the engine:
  *   npm run migrate -- [info|repair] --engine <postgres|mysql> --url <url> --dir <folder> [options]
- *   npm run data-sync -- --engine <postgres|mysql> --url <url> --dir <folder> [--prune] [--dry-run]
+ *   npm run data-sync -- --engine <postgres|mysql> --url <url> --dir <folder> [--prune [--allow-mass-prune]] [--dry-run]
  * Prints one line per file and a summary; exits 0 on success, 1 with a one-line reason on failure,
  * 2 on a usage error.
  */
@@ -34,6 +34,7 @@ Options:
   --applied-by <text>        migrate: who/where, recorded in the history (default user@hostname)
   --mark-applied             repair: record the failed migration as applied instead of removing it
   --prune                    data-sync: delete rows that are not in the file
+  --allow-mass-prune         data-sync: let --prune delete more than half of a table's rows
   --batch-size <rows>        data-sync: rows per staging statement (default 20000)
   -h, --help                 show this help
 `;
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       "applied-by": { type: "string" },
       "mark-applied": { type: "boolean" },
       prune: { type: "boolean" },
+      "allow-mass-prune": { type: "boolean" },
       "batch-size": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -131,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
       ...settings,
       source,
       prune: values.prune,
+      allowMassPrune: values["allow-mass-prune"],
       dryRun: values["dry-run"],
       batchSize: batch === undefined ? undefined : Number(batch),
       onProgress: ({ result: t }) =>

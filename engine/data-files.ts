@@ -1,5 +1,6 @@
 import { EngineError } from "./errors";
-import type { FileSource } from "./source";
+import { JsonSyntaxError, parseJsonText } from "./json-text";
+import { readText, type FileSource } from "./source";
 
 /** The wanted content of one reference table, read from `<table>.json` or `<table>.csv`. */
 export interface DataFile {
@@ -23,7 +24,10 @@ export interface DataFile {
 }
 
 export interface DataRow {
-  /** Values aligned with `columns`; `null` is SQL NULL. */
+  /**
+   * Values aligned with `columns`; `null` is SQL NULL. JSON numbers that a double does not hold
+   * exactly are JsonNumber values (their source text).
+   */
   readonly values: readonly unknown[];
   /** 1-based data row: the element of the JSON array, or the CSV record after the header. */
   readonly row: number;
@@ -46,22 +50,32 @@ export async function loadDataFiles(source: FileSource): Promise<DataFile[]> {
     const other = seen.get(table);
     if (other) throw new EngineError("DATA_FILE", `${other} and ${name} both describe table ${table}; keep one`);
     seen.set(table, name);
-    const text = await source.read(name);
+    const text = await readText(source, name);
     files.push(/\.json$/i.test(name) ? parseJsonData(name, text) : parseCsvData(name, text));
   }
   return files;
 }
 
-/** Parses a JSON array of row objects. Keys missing from a row are NULL in that row. */
+/**
+ * Parses a JSON array of row objects. Keys missing from a row are NULL in that row. Numbers are
+ * read losslessly (see json-text.ts).
+ */
 export function parseJsonData(file: string, text: string): DataFile {
   let parsed: unknown;
+  const src = stripBom(text);
   try {
-    parsed = JSON.parse(stripBom(text));
+    if (MAY_LOSE_PRECISION.test(src)) {
+      parsed = parseJsonText(src);
+    } else {
+      // Every number has at most 15 significant digits and a small exponent: a double holds it
+      // exactly, and the native parser is several times faster. On a syntax error the lossless
+      // parser runs to say where.
+      parsed = parseNative(src);
+    }
   } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const where = position ? ` (line ${lineAt(text, Number(position[1]))})` : "";
-    throw new EngineError("DATA_FILE", `${file}${where}: not valid JSON: ${message}`);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    const { line, column } = positionAt(src, error.offset);
+    throw new EngineError("DATA_FILE", `${file} (line ${line}, column ${column}): not valid JSON: ${error.message}`);
   }
   if (!Array.isArray(parsed)) throw new EngineError("DATA_FILE", `${file}: expected a JSON array of row objects`);
   const columns: string[] = [];
@@ -84,7 +98,25 @@ export function parseJsonData(file: string, text: string): DataFile {
     for (const [key, value] of Object.entries(item)) values[index.get(key)!] = value ?? null;
     return { values, row: i + 1 };
   });
-  return { file, table: file.replace(/\.json$/i, ""), format: "json", columns, firstRow, rows };
+  return {
+    file,
+    table: file.replace(/\.json$/i, ""),
+    format: "json",
+    columns,
+    firstRow,
+    rows,
+  };
+}
+
+/** Text that may hold a number a double does not hold exactly: 16 digits, or a 3-digit exponent. */
+const MAY_LOSE_PRECISION = /(?:\d\.?){16}|[eE][+-]?\d{3}/;
+
+function parseNative(src: string): unknown {
+  try {
+    return JSON.parse(src);
+  } catch {
+    return parseJsonText(src);
+  }
 }
 
 /** Parses CSV with a header row (RFC 4180); an empty unquoted field is NULL, `""` is an empty string. */
@@ -221,8 +253,14 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function lineAt(text: string, offset: number): number {
+function positionAt(text: string, offset: number): { line: number; column: number } {
   let line = 1;
-  for (let i = 0; i < Math.min(offset, text.length); i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  let lineStart = 0;
+  for (let i = 0; i < Math.min(offset, text.length); i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
 }

@@ -2,6 +2,7 @@ import { acquireLock, openPair, type ConnectionSettings } from "./database";
 import { loadDataFiles, rowLabel, type DataFile, type DataRow } from "./data-files";
 import type { Database, ForeignKeyEdge, StagedRow, TableInfo } from "./dialects/types";
 import { EngineError, messageOf } from "./errors";
+import { JsonNumber, stringifyJson } from "./json-text";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./migrator";
 import type { FileSource } from "./source";
 
@@ -11,12 +12,23 @@ const KNOWN_KEYS_PER_FILE_ROW = 4;
 const KNOWN_KEYS_MIN = 10_000;
 /** Keys per DELETE statement when pruning by key (well below PostgreSQL's 65,535 parameters). */
 const DELETE_BATCH = 1000;
+/**
+ * A prune may delete at most this fraction of the rows a table held before the run, unless the run
+ * says it means it (allowMassPrune / --allow-mass-prune): a truncated or wrong file must not empty a
+ * reference table that other tables and applications rely on.
+ */
+export const MASS_PRUNE_FRACTION = 0.5;
 
 export interface DataSyncOptions extends ConnectionSettings {
   /** Where the `<table>.json` / `<table>.csv` files are read from. */
   readonly source: FileSource;
   /** Delete rows whose primary key is not in the file. @default false (rows are only inserted or updated) */
   readonly prune?: boolean;
+  /**
+   * Let a prune delete more than MASS_PRUNE_FRACTION (half) of a table's rows. Without it such a
+   * run fails, naming the table and the counts, and changes nothing. @default false
+   */
+  readonly allowMassPrune?: boolean;
   /** Compute every count, then roll back. @default false */
   readonly dryRun?: boolean;
   /** Rows sent to the server per staging statement. @default 20000 */
@@ -110,6 +122,10 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
     await db.prepareSync();
     await db.begin();
     try {
+      const before = new Map<string, number>();
+      if (options.prune === true && options.allowMassPrune !== true) {
+        for (const p of ordered) before.set(p.table.name, await countRows(db, p.table));
+      }
       const outcomes = new Map<string, TableOutcome>();
       for (const [i, p] of ordered.entries()) {
         const outcome = (p.keys && (await syncByKnownKeys(db, p, p.keys, i, batchSize))) || (await syncThroughStage(db, p, p.rows, i, batchSize));
@@ -119,13 +135,18 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
       const deleted = new Map<string, number>();
       if (options.prune === true) {
         for (const p of [...ordered].reverse()) {
+          let count: number;
           try {
-            deleted.set(p.table.name, await outcomes.get(p.table.name)!.prune());
+            count = await outcomes.get(p.table.name)!.prune();
           } catch (error) {
             throw new EngineError("DATA_SYNC_FAILED", `${p.file.file}: deleting the rows that are not in the file failed: ${messageOf(error)}`, {
               cause: error,
             });
           }
+          const held = before.get(p.table.name);
+          // The whole run is rolled back below: nothing is deleted, nothing written.
+          if (held !== undefined && count > held * MASS_PRUNE_FRACTION) throw massPruneError(p, count, held);
+          deleted.set(p.table.name, count);
         }
       }
       const tables = ordered.map((p): TableSyncResult => {
@@ -174,22 +195,52 @@ function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Pr
     if (i === -1) throw new EngineError("DATA_FILE", `${file.file}: primary key column "${k}" is missing; every row needs its key`);
     return i;
   });
-  // A JSON file's value for a json column is the document itself: send its JSON text (a CSV cell
-  // already holds JSON text).
-  const jsonColumns =
-    file.format === "json" ? file.columns.map((c, i) => (types.get(c) === "json" || types.get(c) === "jsonb" ? i : -1)).filter((i) => i >= 0) : [];
-  const rows = file.rows.map((row): StagedRow => {
+  for (const row of file.rows) {
     for (const i of keyIndexes) {
       if (row.values[i] === null) {
         throw new EngineError("DATA_SYNC_FAILED", `${rowLabel(file, row)}, column "${file.columns[i]}": primary key value is empty`);
       }
     }
-    if (jsonColumns.length === 0) return row;
-    const values = [...row.values];
-    for (const i of jsonColumns) if (values[i] !== null) values[i] = JSON.stringify(values[i]);
-    return { values, row: row.row };
+  }
+  const sent: readonly StagedRow[] = file.format === "json" ? file.rows.map(jsonRowConverter(file, types)) : file.rows;
+  return { file, table, rows: sent, keys: rowKeys(sent, keyIndexes, table, db.engine) };
+}
+
+/**
+ * How the values of a JSON file's row are sent. A json column receives the value's JSON text
+ * (numbers intact); a PostgreSQL array column the array; any other
+ * column a document as its JSON text (MariaDB's JSON is a text column) and a number that a double
+ * does not hold exactly as its digits, as a CSV cell sends them: the server converts them for the
+ * column and the merge compares the converted values, so nothing is rounded on the way.
+ */
+function jsonRowConverter(file: DataFile, types: ReadonlyMap<string, string>): (row: StagedRow) => StagedRow {
+  const kinds = file.columns.map((c) => {
+    const type = types.get(c) ?? "";
+    return type === "json" || type === "jsonb" ? "json" : type.startsWith("_") ? "array" : "other";
   });
-  return { file, table, rows, keys: rowKeys(rows, keyIndexes, table, db.engine) };
+  const anyJson = kinds.includes("json");
+  return (row) => {
+    if (!anyJson && !row.values.some((v) => v !== null && typeof v === "object")) return row;
+    const values = row.values.map((v, i) => {
+      if (v === null) return v;
+      if (kinds[i] === "json") return jsonText(v);
+      if (typeof v !== "object") return v;
+      return kinds[i] === "array" ? exactValue(v) : jsonText(v);
+    });
+    return { values, row: row.row };
+  };
+}
+
+/** JsonNumber values as their digits, also inside nested arrays. */
+function exactValue(value: unknown): unknown {
+  if (value instanceof JsonNumber) return value.text;
+  if (Array.isArray(value)) return value.map(exactValue);
+  return value;
+}
+
+/** The JSON text of a value, numbers intact. */
+function jsonText(value: unknown): string {
+  return value instanceof JsonNumber ? value.text : stringifyJson(value);
 }
 
 const INTEGER_TYPES = new Set(["smallint", "integer", "bigint", "tinyint", "mediumint", "int"]);
@@ -294,19 +345,29 @@ async function syncByKnownKeys(db: Database, p: Prepared, keys: RowKeys, index: 
   // Reading the table's keys must cost about as much as the file, not as much as the table: a large
   // table synced from a small file is left to the server's comparison through the stage.
   const limit = KNOWN_KEYS_PER_FILE_ROW * p.rows.length + KNOWN_KEYS_MIN;
-  const keyRows = await db.readKeys(p.table, limit + 1);
-  if (keyRows.length > limit) return undefined;
+  // With the rows' text, a row whose text is the table's is unchanged and is not even staged: a
+  // re-sync that changes 1% of a table stages 1% of it.
+  const read = (db.readRows && db.rowText && (await db.readRows(p.table, p.file.columns, limit + 1))) || { keys: await db.readKeys(p.table, limit + 1) };
+  if (read.keys.length > limit) return undefined;
+  const texts = "texts" in read ? read.texts : undefined;
   const existing = new Map<string, readonly unknown[]>();
-  for (const key of keyRows) {
+  const textOf = new Map<string, string>();
+  for (const [i, key] of read.keys.entries()) {
     const text = keys.of(key);
     if (text === undefined) return undefined;
     existing.set(text, key);
+    if (texts) textOf.set(text, texts[i]!);
   }
   let fresh: readonly StagedRow[] = p.rows;
-  let known: readonly StagedRow[] = [];
+  let known: StagedRow[] = [];
   if (existing.size > 0) {
-    fresh = p.rows.filter((_, i) => !existing.has(keys.ofRows[i]!));
-    known = p.rows.filter((_, i) => existing.has(keys.ofRows[i]!));
+    const f: StagedRow[] = [];
+    p.rows.forEach((row, i) => {
+      const key = keys.ofRows[i]!;
+      if (!existing.has(key)) f.push(row);
+      else if (!texts || textOf.get(key) !== db.rowText!(p.table, p.file.columns, row)) known.push(row);
+    });
+    fresh = f;
   }
   const { csvText } = p.file;
   const rejected = await attempt(
@@ -375,6 +436,19 @@ async function mergeTable(db: Database, stage: string, p: Prepared) {
   const failing = await firstFailing(p.rows.length, error, (n) => attempt(db, () => db.merge(p.table, stage, p.file.columns, n)));
   const row = failing ? p.rows[failing.count - 1] : undefined;
   throw rowError(p, row, db.columnOfError(failing?.error ?? error), failing?.error ?? error);
+}
+
+async function countRows(db: Database, table: TableInfo): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*) AS n FROM ${db.quoteIdent(table.name)}`);
+  return Number(rows[0]!.n);
+}
+
+function massPruneError(p: Prepared, deleting: number, held: number): EngineError {
+  return new EngineError(
+    "MASS_PRUNE",
+    `${p.file.file}: pruning would delete ${deleting} of the ${held} rows of table ${p.table.name} (more than ${MASS_PRUNE_FRACTION * 100}%); ` +
+      `nothing was changed. Check the file; if it is right, run again with --allow-mass-prune (allowMassPrune: true)`,
+  );
 }
 
 function duplicateError(p: Prepared, positions: readonly number[]): EngineError {

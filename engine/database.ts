@@ -1,4 +1,5 @@
 import { EngineError, messageOf } from "./errors";
+import { rememberSecret } from "./redact";
 import type { ConnectionInput, Database, EngineName } from "./dialects/types";
 
 /** Settings shared by every engine command. */
@@ -21,6 +22,8 @@ export function engineFromUrl(url: string): EngineName | undefined {
 export async function openDatabase(settings: ConnectionSettings): Promise<Database> {
   const engine = resolveEngine(settings);
   let connection = settings.connection;
+  // A driver's message may quote the password: every engine message hides it from now on.
+  rememberSecret(connectionPassword(connection));
   // mysql2 only understands the mysql:// scheme.
   if (engine === "mysql" && typeof connection === "string") connection = connection.replace(/^mariadb:\/\//i, "mysql://");
   try {
@@ -31,6 +34,18 @@ export async function openDatabase(settings: ConnectionSettings): Promise<Databa
     throw new EngineError("CONNECTION", `cannot connect to ${engine === "postgres" ? "PostgreSQL" : "MySQL"}: ${messageOf(error)}`, {
       cause: error,
     });
+  }
+}
+
+/** The password of a URL (percent-decoded) or of connection options. */
+function connectionPassword(connection: ConnectionInput): string | undefined {
+  if (typeof connection !== "string") return connection.password;
+  const raw = /^[a-z0-9+.-]+:\/\/[^/@]*?:([^/@]*)@/i.exec(connection)?.[1];
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }
 

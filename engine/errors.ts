@@ -1,7 +1,11 @@
+import { redactSecrets } from "./redact";
+
 /**
  * Errors raised by the engine. Every message is one line, names the file (and row, column or
  * statement) the user must look at, and where possible says how to fix it. `code` lets callers
- * (the CLI, the Lambdas) branch without parsing messages.
+ * (the CLI, the Lambdas) branch without parsing messages. Messages never carry a password: they
+ * pass through redactSecrets, so a failing `CREATE USER … IDENTIFIED BY '…'` is safe to print, log
+ * and record in the history table.
  */
 export type EngineErrorCode =
   | "INVALID_OPTIONS"
@@ -14,10 +18,12 @@ export type EngineErrorCode =
   | "OUT_OF_ORDER"
   | "FAILED_MIGRATION_PENDING"
   | "MIGRATION_FAILED"
+  | "INVALID_ENCODING"
   | "DATA_FILE"
   | "UNKNOWN_TABLE"
   | "UNKNOWN_COLUMN"
   | "DATA_SYNC_FAILED"
+  | "MASS_PRUNE"
   | "CONNECTION";
 
 export class EngineError extends Error {
@@ -25,7 +31,7 @@ export class EngineError extends Error {
   readonly code: EngineErrorCode;
 
   constructor(code: EngineErrorCode, message: string, options?: { cause?: unknown }) {
-    super(oneLine(message), options);
+    super(redactSecrets(oneLine(message)), options);
     this.name = "EngineError";
     this.code = code;
   }
@@ -46,7 +52,8 @@ export interface MigrationFailure {
 export class MigrationFailedError extends EngineError {
   readonly failure: MigrationFailure;
 
-  constructor(failure: MigrationFailure, suffix = "") {
+  constructor(unsafeFailure: MigrationFailure, suffix = "") {
+    const failure = { ...unsafeFailure, databaseMessage: redactSecrets(unsafeFailure.databaseMessage) };
     const where = [
       failure.statement !== undefined ? `statement ${failure.statement}` : undefined,
       failure.line !== undefined ? `line ${failure.line}` : undefined,
@@ -65,8 +72,7 @@ export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }
 
-/** The message of anything thrown, on one line. */
+/** The message of anything thrown, on one line, without secrets. */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return oneLine(error.message);
-  return oneLine(String(error));
+  return redactSecrets(oneLine(error instanceof Error ? error.message : String(error)));
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { EngineError } from "./errors";
-import type { FileSource } from "./source";
+import { rememberSecretsIn } from "./redact";
+import { readText, type FileSource } from "./source";
 
 /** A migration file found in a source. */
 export interface MigrationFile {
@@ -67,7 +68,9 @@ export async function loadMigrations(source: FileSource): Promise<MigrationFile[
     }
     return { ...parsed, script };
   });
-  const contents = await Promise.all(parsedNames.map((p) => source.read(p.script)));
+  const contents = await Promise.all(parsedNames.map((p) => readText(source, p.script)));
+  // A server's error may echo any part of a statement: its passwords are hidden from every message.
+  for (const sql of contents) rememberSecretsIn(sql);
   const migrations: MigrationFile[] = parsedNames.map((p, i) => ({ ...p, sql: contents[i]!, checksum: checksumOf(contents[i]!) }));
   migrations.sort((a, b) => compareVersions(a.version, b.version));
   for (let i = 1; i < migrations.length; i++) {

@@ -75,7 +75,7 @@ describe.each(ENGINES)("data sync on %s", (engine) => {
 
   test("pruning deletes children before parents", async () => {
     await sync({ "country.csv": COUNTRIES, "region.csv": REGIONS });
-    const result = await sync({ "region.csv": "id,name\n1,Europe\n", "country.csv": "code,name,region_id,population\nFR,France,1,68000000\n" }, { prune: true });
+    const result = await sync({ "region.csv": "id,name\n1,Europe\n", "country.csv": "code,name,region_id,population\nFR,France,1,68000000\n" }, { prune: true, allowMassPrune: true });
     expect(counts(result)).toEqual({ region: [0, 0, 1, 1], country: [0, 0, 1, 2] });
     expect(await db.query("SELECT id FROM region")).toEqual([{ id: 1 }]);
   });
@@ -231,7 +231,7 @@ describe.each(ENGINES)("data sync on %s: direct and staged loading agree", (engi
     // WHEN a 3-row file changes one, keeps one and adds one, without and then with prune
     const file = "region_id,year,amount\n1,2024,100\n2,2024,1\n0,2030,5\n";
     expect(counts(await sync({ "rate.csv": file }))).toEqual([["rate", 1, 1, 1, 0]]);
-    expect(counts(await sync({ "rate.csv": file }, { prune: true }))).toEqual([["rate", 0, 0, 3, 11_998]]);
+    expect(counts(await sync({ "rate.csv": file }, { prune: true, allowMassPrune: true }))).toEqual([["rate", 0, 0, 3, 11_998]]);
     // THEN
     expect((await db.query("SELECT region_id, amount FROM rate ORDER BY region_id")).map((r) => [Number(r.region_id), Number(r.amount)])).toEqual([
       [0, 5],
@@ -243,7 +243,7 @@ describe.each(ENGINES)("data sync on %s: direct and staged loading agree", (engi
   test("pruning thousands of rows by key deletes every one of them", async () => {
     const rows = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${from + i},2024,1`).join("\n");
     await sync({ "rate.csv": `region_id,year,amount\n${rows(1, 3000)}\n` });
-    expect(counts(await sync({ "rate.csv": `region_id,year,amount\n${rows(2501, 3000)}\n` }, { prune: true }))).toEqual([["rate", 0, 0, 500, 2500]]);
+    expect(counts(await sync({ "rate.csv": `region_id,year,amount\n${rows(2501, 3000)}\n` }, { prune: true, allowMassPrune: true }))).toEqual([["rate", 0, 0, 500, 2500]]);
     expect(await db.query("SELECT min(region_id) AS lo, max(region_id) AS hi FROM rate")).toEqual([
       expect.objectContaining({ lo: 2501, hi: 3000 }),
     ]);

@@ -1,12 +1,20 @@
 import { createHash } from "node:crypto";
+import { connect as netConnect } from "node:net";
 import { Readable } from "node:stream";
 import mysql from "mysql2/promise";
 import { MigrationFailedError, messageOf } from "../errors";
 import type { MigrationFile } from "../migration-files";
 import type { SqlStatement } from "../sql-splitter";
-import type { ConnectionInput, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
+import { verifiedTls } from "../tls";
+import type { ConnectionInput, ConnectionOptions, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
 const ROW_COLUMN = "_eng_row";
+/** Types whose value the driver's text (or number) gives exactly; see readRows. */
+const EXACT_TEXT_TYPES = new Set([
+  ...["tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "year"],
+  ...["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"],
+  ...["date", "datetime", "timestamp", "time"],
+]);
 const STRING_TYPES = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
 
 /** Opens a MySQL / MariaDB connection. */
@@ -14,18 +22,16 @@ export async function connectMysql(input: ConnectionInput): Promise<Database> {
   // Multiple statements let a history row and its COMMIT travel together; migration files are still
   // sent one statement at a time, as split by the engine.
   const common = { multipleStatements: true, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true } as const;
-  const options: mysql.ConnectionOptions =
-    typeof input === "string"
-      ? { uri: input, ...common }
-      : {
-          host: input.host ?? "127.0.0.1",
-          port: input.port ?? 3306,
-          user: input.user,
-          password: input.password,
-          database: input.database,
-          ssl: input.ssl === true ? {} : (input.ssl as mysql.SslOptions | undefined),
-          ...common,
-        };
+  let options: mysql.ConnectionOptions;
+  if (typeof input === "string") {
+    const url = new URL(input);
+    // An explicit ssl option wins over the URL's, so the URL's is replaced by its verified form.
+    options = { uri: input, ...common, ...tlsOptions(urlSsl(url), decodeURIComponent(url.hostname.replace(/^\[|\]$/g, "")), Number(url.port || 3306)) };
+  } else {
+    const host = input.host ?? "127.0.0.1";
+    const port = input.port ?? 3306;
+    options = { host, port, user: input.user, password: input.password, database: input.database, ...common, ...tlsOptions(input.ssl, host, port) };
+  }
   const connection = await mysql.createConnection(options);
   connection.on("error", () => undefined);
   const db = connection.config.database;
@@ -34,6 +40,34 @@ export async function connectMysql(input: ConnectionInput): Promise<Database> {
     throw new Error("the connection names no database: add it to the URL (mysql://user@host:3306/<database>)");
   }
   return new MysqlDatabase(connection, db);
+}
+
+/**
+ * mysql2's TLS options with the host name verified (verifiedTls; mysql2 checks only the chain unless
+ * verifyIdentity is set). mysql2 checks the name it connects to, so when the certificate must carry
+ * another name (a tunnel), it is told that name and given a socket to the real address.
+ */
+function tlsOptions(ssl: ConnectionOptions["ssl"], host: string, port: number): Partial<mysql.ConnectionOptions> {
+  const tls = verifiedTls(ssl, host);
+  if (!tls) return {};
+  const verified = { ...tls.options, verifyIdentity: tls.options.rejectUnauthorized } as mysql.SslOptions;
+  if (tls.servername === host) return { ssl: verified };
+  return { ssl: verified, host: tls.servername, port, stream: () => netConnect(port, host) };
+}
+
+/** The URL's `ssl` parameter as ConnectionOptions.ssl: `true` or a JSON object of TLS options. */
+function urlSsl(url: URL): ConnectionOptions["ssl"] {
+  const raw = url.searchParams.get("ssl");
+  if (raw === null) return undefined;
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // A profile name such as "Amazon RDS": refused below.
+  }
+  if (value === true || value === false) return value;
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new Error(`the URL's ssl=${raw} is not supported: use ssl=true (default CAs) or connection options with ssl: { ca }`);
 }
 
 /** GET_LOCK names are limited to 64 characters. */
@@ -315,6 +349,37 @@ class MysqlDatabase implements Database {
       rowsAsArray: true,
     });
     return rows as unknown[][];
+  }
+
+  /**
+   * The keys and the columns as the driver returns them (dates as strings, big numbers as strings),
+   * for tables whose columns all have an exact text: not floating point (printed rounded), nor
+   * binary or spatial types.
+   */
+  async readRows(table: TableInfo, columns: readonly string[], limit: number): Promise<{ keys: unknown[][]; texts: string[] } | undefined> {
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+    if (!columns.every((c) => EXACT_TEXT_TYPES.has(typeOf.get(c) ?? ""))) return undefined;
+    const q = (c: string) => this.quoteIdent(c);
+    const [rows] = await this.connection.query({
+      sql: `SELECT ${[...table.primaryKey, ...columns].map(q).join(", ")} FROM ${q(table.name)} LIMIT ${Math.floor(limit)}`,
+      rowsAsArray: true,
+    });
+    const keyCount = table.primaryKey.length;
+    const keys: unknown[][] = [];
+    const texts: string[] = [];
+    for (const row of rows as unknown[][]) {
+      keys.push(row.slice(0, keyCount));
+      let text = "";
+      for (let i = keyCount; i < row.length; i++) text += `${i === keyCount ? "" : "\t"}${loadDataText(row[i])}`;
+      texts.push(text);
+    }
+    return { keys, texts };
+  }
+
+  rowText(_table: TableInfo, _columns: readonly string[], row: StagedRow): string {
+    let text = "";
+    for (let i = 0; i < row.values.length; i++) text += `${i === 0 ? "" : "\t"}${loadDataText(row.values[i])}`;
+    return text;
   }
 
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {

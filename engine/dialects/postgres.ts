@@ -5,6 +5,7 @@ import pg from "pg";
 import { MigrationFailedError, messageOf } from "../errors";
 import type { MigrationFile } from "../migration-files";
 import { lineOf, type SqlStatement } from "../sql-splitter";
+import { verifiedTls } from "../tls";
 import type { ConnectionInput, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
 const ROW_COLUMN = "_eng_row";
@@ -14,16 +15,18 @@ const GROUP_CHARS = 256 * 1024;
 
 /** Opens a PostgreSQL connection. */
 export async function connectPostgres(input: ConnectionInput): Promise<Database> {
+  if (typeof input === "string") refuseUnverifiedTls(input);
+  const host = typeof input === "string" ? "" : (input.host ?? "127.0.0.1");
   const config: pg.ClientConfig =
     typeof input === "string"
       ? { connectionString: input }
       : {
-          host: input.host ?? "127.0.0.1",
+          host,
           port: input.port ?? 5432,
           user: input.user,
           password: input.password,
           database: input.database,
-          ssl: input.ssl as pg.ClientConfig["ssl"],
+          ssl: verifiedTls(input.ssl, host)?.options as pg.ClientConfig["ssl"],
         };
   const client = new pg.Client(config);
   await client.connect();
@@ -31,6 +34,21 @@ export async function connectPostgres(input: ConnectionInput): Promise<Database>
   client.on("error", () => undefined);
   const database = client.database ?? (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]!.db;
   return new PostgresDatabase(client, database);
+}
+
+/**
+ * pg gives a URL's sslmode=require, prefer and verify-ca the verify-full meaning (chain and host
+ * name); sslmode=no-verify and libpq's compatibility mode (uselibpqcompat=true, where require
+ * checks nothing) would connect to any server that answers, so they are refused.
+ */
+function refuseUnverifiedTls(url: string): void {
+  const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+  const mode = query.get("sslmode");
+  if (mode === "no-verify" || (query.get("uselibpqcompat") === "true" && mode !== "verify-full" && mode !== "disable" && mode !== null)) {
+    throw new Error(
+      `sslmode=${mode}${query.has("uselibpqcompat") ? " with uselibpqcompat" : ""} does not verify the server; use sslmode=verify-full (sslrootcert=<CA file> for a private CA)`,
+    );
+  }
 }
 
 /** A signed 64-bit advisory lock key derived from the lock name. */
@@ -351,6 +369,72 @@ class PostgresDatabase implements Database {
     return result.rows as unknown[][];
   }
 
+  /**
+   * COPY's text output of the keys and the columns: every type's output is its exact value once
+   * floats print all their digits (the default from PostgreSQL 12; set here for older servers).
+   * Keys come back as text, which the server casts back when they are used.
+   */
+  async readRows(table: TableInfo, columns: readonly string[], limit: number): Promise<{ keys: unknown[][]; texts: string[] }> {
+    const { to: copyTo } = await import("pg-copy-streams");
+    await this.client.query("SET LOCAL extra_float_digits = 3");
+    const q = (c: string) => this.quoteIdent(c);
+    const select = `SELECT ${[...table.primaryKey, ...columns].map(q).join(", ")} FROM ${q(table.name)} LIMIT ${Math.floor(limit)}`;
+    const chunks: Buffer[] = [];
+    const copy = this.client.query(copyTo(`COPY (${select}) TO STDOUT`));
+    for await (const chunk of copy) chunks.push(chunk as Buffer);
+    const keyCount = table.primaryKey.length;
+    const keys: unknown[][] = [];
+    const texts: string[] = [];
+    const text = Buffer.concat(chunks).toString("utf8");
+    // COPY escapes newlines and tabs inside values, so lines are rows and tabs separate fields.
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      const key: unknown[] = [];
+      let pos = start;
+      for (let k = 0; k < keyCount; k++) {
+        const tab = text.indexOf("\t", pos);
+        const fieldEnd = tab === -1 || tab > end ? end : tab;
+        key.push(fromCopyText(text.slice(pos, fieldEnd)));
+        pos = fieldEnd + 1;
+      }
+      keys.push(key);
+      texts.push(text.slice(pos, end));
+      start = end + 1;
+    }
+    return { keys, texts };
+  }
+
+  /**
+   * The text COPY would print for these values, where it can be told without the server: a boolean
+   * column's spellings become t / f as the server reads them; any other spelling stays as it is
+   * and simply compares unequal (the row is then staged and the server compares).
+   */
+  rowText(table: TableInfo, columns: readonly string[], row: StagedRow): string {
+    const kinds = this.columnKinds(table, columns);
+    let text = "";
+    for (let i = 0; i < row.values.length; i++) {
+      const value = row.values[i];
+      const kind = kinds[i]!;
+      const field = kind === "boolean" && typeof value === "string" ? (BOOLEAN_TEXT[value.trim().toLowerCase()] ?? value) : copyText(value, kind === "array");
+      text += i === 0 ? field : `\t${field}`;
+    }
+    return text;
+  }
+
+  private readonly kindsCache = new WeakMap<TableInfo, { columns: readonly string[]; kinds: ("array" | "boolean" | "other")[] }>();
+  private columnKinds(table: TableInfo, columns: readonly string[]): ("array" | "boolean" | "other")[] {
+    const cached = this.kindsCache.get(table);
+    if (cached && cached.columns === columns) return cached.kinds;
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+    const kinds = columns.map((c) => {
+      const type = typeOf.get(c) ?? "";
+      return type.startsWith("_") ? "array" : type === "boolean" ? "boolean" : "other";
+    });
+    this.kindsCache.set(table, { columns, kinds });
+    return kinds;
+  }
+
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
     const columns = `(${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")})`;
     let n = 0;
@@ -439,6 +523,18 @@ function copyText(value: unknown, isArray: boolean): string {
 }
 
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/** PostgreSQL's spellings of a boolean (boolin), as COPY prints them. */
+const BOOLEAN_TEXT: Record<string, string> = { t: "t", true: "t", y: "t", yes: "t", on: "t", "1": "t", f: "f", false: "f", n: "f", no: "f", off: "f", "0": "f" };
+
+const COPY_UNESCAPES: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+
+/** One field of COPY's text output: \N is NULL; backslash escapes undone. */
+function fromCopyText(field: string): string | null {
+  if (field === "\\N") return null;
+  if (!field.includes("\\")) return field;
+  return field.replace(/\\(.)/g, (_m, c: string) => COPY_UNESCAPES[c] ?? c);
+}
 
 /** A JSON array as a PostgreSQL array literal, e.g. {1,2} or {"a b",NULL}. */
 function arrayLiteral(values: readonly unknown[]): string {

@@ -16,7 +16,12 @@ export interface ConnectionOptions {
   readonly password?: string;
   /** Database to work in. */
   readonly database?: string;
-  /** TLS: `true` for the driver's defaults (verify the server), or the driver's TLS options. @default no TLS */
+  /**
+   * TLS: `true` to verify the server against the default CAs (Node's and NODE_EXTRA_CA_CERTS), or
+   * the driver's TLS options (e.g. `{ ca }`, plus `servername`: the name the certificate must carry
+   * when it is not `host`). The chain and the host name are always verified, as libpq's
+   * `sslmode=verify-full` does, unless `rejectUnauthorized: false` is given. @default no TLS
+   */
   readonly ssl?: boolean | Record<string, unknown>;
 }
 
@@ -131,6 +136,14 @@ export interface Database {
   loadCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
   /** The primary keys of at most `limit` rows of the table, as the driver returns the values. */
   readKeys(table: TableInfo, limit: number): Promise<unknown[][]>;
+  /**
+   * Like readKeys, with each row's `columns` as one text (rowText's form) where the server's text
+   * of every one of those columns' types is exact (equal texts mean equal values); undefined, having
+   * read nothing, where it is not. Lets a re-sync skip rows that did not change without staging them.
+   */
+  readRows?(table: TableInfo, columns: readonly string[], limit: number): Promise<{ keys: unknown[][]; texts: string[] } | undefined>;
+  /** The text of a file row that readRows' text of the same values equals. */
+  rowText?(table: TableInfo, columns: readonly string[], row: StagedRow): string;
   /** Deletes the rows with these primary keys (values as readKeys returned them), in one statement. */
   deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number>;
   /** Positions of the first group of staged rows that share a primary key, if any. */

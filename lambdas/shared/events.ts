@@ -4,6 +4,7 @@
  * same index as the request entry. Only those entries are retried, with exponential backoff.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { redactDeep } from "../../engine/redact";
 
 /** The `source` of every event the replication fabric emits. */
 export const EVENT_SOURCE = "platform.replication";
@@ -82,7 +83,8 @@ function toEntry(event: ReplicationEvent, eventBusName: string): PutEventsReques
     EventBusName: eventBusName,
     Source: EVENT_SOURCE,
     DetailType: event.detailType,
-    Detail: JSON.stringify(event.detail),
+    // Details carry error texts from database servers, which may quote a statement's password.
+    Detail: JSON.stringify(redactDeep(event.detail)),
     Resources: event.resources !== undefined ? [...event.resources] : undefined,
     Time: event.time,
   };

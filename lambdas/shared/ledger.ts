@@ -31,6 +31,7 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 // The engine's version order, imported from its module so that functions without a database do not bundle the drivers.
 import { compareVersions, isVersion } from "../../engine/migration-files";
+import { redactSecrets } from "../../engine/redact";
 
 export const LEDGER_KINDS = ["schema", "data", "config", "snapshot", "canary", "replication"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
@@ -158,10 +159,18 @@ export function sortableVersion(version: string | number): string {
   return /^\d+$/.test(text) ? text.padStart(20, "0") : text;
 }
 
+/** Fields whose text comes from outside (servers, AWS): passed through redactSecrets. */
+const FREE_TEXT_FIELDS = ["error", "failureReason"] as const;
+
 function finish<T extends LedgerItem>(kind: T["kind"], pk: string, sk: string, input: Input<T>): T {
   const { ttlDays, ...rest } = input;
   const days = ttlDays === undefined ? DEFAULT_TTL_DAYS[kind] : ttlDays ?? undefined;
   const item: Record<string, unknown> = { pk, sk, kind, ...rest };
+  // Error texts come from database servers, which may quote a failing statement's password.
+  // Identifiers (keys, names) are never rewritten.
+  for (const key of FREE_TEXT_FIELDS) {
+    if (typeof item[key] === "string") item[key] = redactSecrets(item[key] as string);
+  }
   if (days !== undefined) {
     const occurred = Date.parse(input.occurredAt);
     if (Number.isNaN(occurred)) {

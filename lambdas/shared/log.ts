@@ -1,8 +1,11 @@
 /**
  * Structured JSON logging: one JSON object per line on stdout/stderr, which CloudWatch Logs
  * Insights can query by field. Field names that usually carry secrets are redacted, so a
- * careless `log.info("x", { value })` never leaks a parameter value or credential.
+ * careless `log.info("x", { value })` never leaks a parameter value or credential; and every
+ * string (the message included) passes through the engine's redactSecrets, so a database error
+ * that quotes `IDENTIFIED BY '…'` or a URL with a password is logged without it.
  */
+import { redactSecrets } from "../../engine/redact";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -40,7 +43,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (LEVEL_ORDER[lineLevel] < LEVEL_ORDER[level]) {
       return;
     }
-    const record = { timestamp: new Date().toISOString(), level: lineLevel, message, ...(redact(base) as object), ...(redact(fields ?? {}) as object) };
+    const record = { timestamp: new Date().toISOString(), level: lineLevel, message: redactSecrets(message), ...(redact(base) as object), ...(redact(fields ?? {}) as object) };
     sink(lineLevel, JSON.stringify(record));
   };
 
@@ -58,8 +61,11 @@ export function redact(input: unknown, depth = 0): unknown {
   if (depth > 8) {
     return "[depth limit]";
   }
+  if (typeof input === "string") {
+    return redactSecrets(input);
+  }
   if (input instanceof Error) {
-    return { name: input.name, message: input.message };
+    return { name: input.name, message: redactSecrets(input.message) };
   }
   if (Array.isArray(input)) {
     return input.map((item) => redact(item, depth + 1));
@@ -77,9 +83,9 @@ export function redact(input: unknown, depth = 0): unknown {
 /** Name and message of an unknown thrown value, safe to log. */
 export function errorFields(err: unknown): { errorName: string; errorMessage: string } {
   if (err instanceof Error) {
-    return { errorName: err.name, errorMessage: err.message };
+    return { errorName: err.name, errorMessage: redactSecrets(err.message) };
   }
-  return { errorName: "NonError", errorMessage: String(err) };
+  return { errorName: "NonError", errorMessage: redactSecrets(String(err)) };
 }
 
 function defaultSink(level: LogLevel, line: string): void {
