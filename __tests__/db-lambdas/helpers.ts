@@ -25,7 +25,7 @@ const LOCAL_USERS: Readonly<Record<EngineName, { username: string; password: str
 };
 
 export interface StoredObject {
-  body: string;
+  body: string | Uint8Array;
   metadata?: Record<string, string>;
   /** Each write gets a new one, as in a versioned bucket. */
   versionId: string;
@@ -66,7 +66,8 @@ export class FakeS3 {
       const object = this.bucket(input.Bucket).get(input.Key);
       if (object === undefined) throw new NoSuchKey({ message: "The specified key does not exist.", $metadata: { httpStatusCode: 404 } });
       this.afterGet(input.Key);
-      return { Body: { transformToString: async () => object.body }, VersionId: object.versionId };
+      const bytes = typeof object.body === "string" ? new TextEncoder().encode(object.body) : object.body;
+      return { Body: { transformToString: async () => new TextDecoder().decode(bytes), transformToByteArray: async () => bytes }, VersionId: object.versionId };
     });
     this.mock.on(HeadObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
       const object = this.bucket(input.Bucket).get(input.Key);
@@ -83,7 +84,7 @@ export class FakeS3 {
       this.put(input.Key, source.body, input.Bucket, input.Metadata);
       return { CopyObjectResult: {} };
     });
-    this.mock.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body: string; Metadata?: Record<string, string> }) => {
+    this.mock.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body: string | Uint8Array; Metadata?: Record<string, string> }) => {
       this.put(input.Key, input.Body, input.Bucket, input.Metadata);
       return {};
     });
@@ -98,7 +99,7 @@ export class FakeS3 {
     return bucket;
   }
 
-  put(key: string, body: string, bucket = BUCKET, metadata?: Record<string, string>, lastModified = SETTLED): void {
+  put(key: string, body: string | Uint8Array, bucket = BUCKET, metadata?: Record<string, string>, lastModified = SETTLED): void {
     this.writes += 1;
     this.bucket(bucket).set(key, { body, metadata, versionId: `v${this.writes}`, lastModified });
   }
@@ -222,4 +223,9 @@ export function objectCreated(key: string, id = "evt-1", bucket = BUCKET) {
     resources: [`arn:aws:s3:::${bucket}`],
     detail: { version: "0", bucket: { name: bucket }, object: { key, size: 10, etag: "abc" }, "request-id": "r", requester: "111111111111", reason: "PutObject" },
   };
+}
+
+/** A stored object's body as text (bodies are kept as written: strings, or bytes from PutObject). */
+export function textOf(body: string | Uint8Array): string {
+  return typeof body === "string" ? body : new TextDecoder("utf-8", { fatal: true }).decode(body);
 }

@@ -5,7 +5,7 @@ import { handleSchemaSync, SchemaSyncFailedError } from "../../lambdas/schema-sy
 import type { DatabaseSyncConfig, DatabaseTarget } from "../../lambdas/shared/database-sync-config";
 import { PROMOTION_METADATA, sha256 } from "../../lambdas/shared/promotion";
 import { capture } from "../lambdas/helpers";
-import { BUCKET, databaseTarget, objectCreated, runFixture } from "./helpers";
+import { BUCKET, databaseTarget, objectCreated, runFixture, textOf } from "./helpers";
 
 const V1 = "CREATE TABLE currency (code CHAR(3) PRIMARY KEY, name VARCHAR(50) NOT NULL);\n";
 const V2 = "CREATE INDEX currency_name ON currency (name);\n";
@@ -50,7 +50,7 @@ describe.each(ENGINES)("schema sync on %s", (engine) => {
       expect.objectContaining({ pk: "SCHEMA#dev", sk: `ledger#${"1".padStart(20, "0")}`, kind: "schema", status: "applied", version: "1", checksum: sha256(V1), occurredAt: APPLIED_AT }),
     ]);
     const copy = fx.s3.get("promote/staging/migrations/ledger/V1__currency.sql");
-    expect(copy?.body).toBe(V1);
+    expect(textOf(copy!.body)).toBe(V1);
     expect(copy?.metadata).toMatchObject({ [PROMOTION_METADATA.sha256]: sha256(V1), [PROMOTION_METADATA.from]: "dev" });
     expect(fx.captured.metricValues("MigrationsApplied", { Database: "ledger" })).toEqual([1]);
   });
@@ -197,8 +197,31 @@ describe("schema sync on postgres: the engine under faults", () => {
     await handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), fx.deps(config()));
     // THEN the promoted copy holds what was applied, not what the key holds now
     const copy = fx.s3.get("promote/staging/migrations/ledger/V1__currency.sql")!;
-    expect(copy.body).toBe(V1);
+    expect(textOf(copy.body)).toBe(V1);
     expect(copy.metadata).toMatchObject({ [PROMOTION_METADATA.sha256]: sha256(V1), [PROMOTION_METADATA.sourceVersionId]: ran });
+  });
+
+  test("a migration saved with a byte order mark is applied and promoted byte for byte, the mark kept", async () => {
+    // GIVEN V1 as a Windows editor saves it: a UTF-8 BOM, then the statement
+    const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(V1)]);
+    fx.s3.put("migrations/ledger/V1__currency.sql", withBom);
+    // WHEN its event is handled
+    await handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), fx.deps(config()));
+    // THEN the promoted copy holds exactly the uploaded bytes, and its checksum is theirs
+    const copy = fx.s3.get("promote/staging/migrations/ledger/V1__currency.sql")!;
+    expect(Buffer.from(copy.body as Uint8Array).equals(Buffer.from(withBom))).toBe(true);
+    expect(copy.metadata).toMatchObject({ [PROMOTION_METADATA.sha256]: sha256(withBom) });
+  });
+
+  test("a migration that is not UTF-8 is refused with its name; nothing is applied or promoted", async () => {
+    // GIVEN a file saved as Latin-1 ("é" is the single byte 0xe9)
+    fx.s3.put("migrations/ledger/V1__currency.sql", new Uint8Array([...new TextEncoder().encode("INSERT INTO x VALUES ('caf"), 0xe9, ...new TextEncoder().encode("');\n")]));
+    // WHEN its event is handled
+    const run = handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), fx.deps(config()));
+    // THEN the run fails naming the file and the encoding, and promotes nothing
+    await expect(run).rejects.toThrow(/V1__currency\.sql.*UTF-8|UTF-8.*V1__currency\.sql/);
+    expect(fx.s3.copies()).toEqual([]);
+    expect(fx.ledger.items().filter((item: any) => item.status === "applied")).toEqual([]);
   });
 
   test("files of one parallel upload are applied in version order whichever event arrives first", async () => {

@@ -39,8 +39,8 @@ export async function promotionFiles(source: S3FileSource, names: readonly strin
   if (promotion === undefined) return [];
   const files: PromotionFile[] = [];
   for (const name of names) {
-    // read() returns the bytes the engine ran (kept by the source) and versionOf() the object version they came from.
-    const content = await source.read(name);
+    // readBytes() returns the bytes the engine ran (kept by the source) and versionOf() the object version they came from.
+    const content = await source.readBytes(name);
     files.push({ sourceKey: source.keyOf(name), destinationKey: `${databaseFolder(promotion.prefix, database)}${name}`, content, sourceVersionId: source.versionOf(name) });
   }
   return files;

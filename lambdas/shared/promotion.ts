@@ -18,8 +18,8 @@ export interface PromotionFile {
   readonly sourceKey: string;
   /** Where the copy goes. */
   readonly destinationKey: string;
-  /** The exact content the engine ran: what the copy holds. */
-  readonly content: string;
+  /** The exact bytes the engine ran: what the copy holds, byte for byte. */
+  readonly content: Uint8Array;
   /** S3 VersionId of the object that content was read from, recorded on the copy. @default none (unversioned bucket) */
   readonly sourceVersionId?: string;
 }
@@ -33,8 +33,8 @@ export interface PromoteOptions {
   readonly environment: string;
 }
 
-export function sha256(content: string): string {
-  return createHash("sha256").update(content, "utf8").digest("hex");
+export function sha256(content: string | Uint8Array): string {
+  return createHash("sha256").update(content).digest("hex");
 }
 
 /** Writes each file unless its copy already has the same content; sequential, in the given order. */

@@ -1,14 +1,17 @@
 /**
  * A `FileSource` (engine/source.ts) over one S3 "folder": the objects directly under a prefix.
  * Listing pages through ListObjectsV2 with a `/` delimiter, so objects in deeper folders are not
- * files of this source. Contents read once are kept, with the object version they were read from,
- * so a caller can hash or promote exactly the bytes the engine ran even if the key is overwritten
- * meanwhile.
+ * files of this source. Bytes read once are kept, with the object version they were read from, so a
+ * caller can hash or promote exactly the bytes the engine ran even if the key is overwritten
+ * meanwhile. Text is decoded strictly (the engine's decodeUtf8): a file that is not UTF-8 is refused
+ * with its name, never decoded with replacement characters.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import type { FileSource } from "../../engine/source";
+import { decodeUtf8, type FileSource } from "../../engine/source";
 
 export interface S3FileSource extends FileSource {
+  /** The object's bytes as stored, read once and kept: what promotion copies, so nothing is re-encoded. */
+  readBytes(name: string): Promise<Uint8Array>;
   readonly bucket: string;
   /** The folder, ending with "/". */
   readonly prefix: string;
@@ -29,7 +32,8 @@ export function s3Source(client: S3Client, bucket: string, prefix: string): S3Fi
   if (prefix !== "" && !prefix.endsWith("/")) {
     throw new Error(`S3 source prefix "${prefix}" must end with "/" (it names a folder)`);
   }
-  const contents = new Map<string, string>();
+  const bytes = new Map<string, Uint8Array>();
+  const texts = new Map<string, string>();
   const versions = new Map<string, string>();
   const keyOf = (name: string): string => `${prefix}${name}`;
   const objects = async (): Promise<ListedFile[]> => {
@@ -46,6 +50,16 @@ export function s3Source(client: S3Client, bucket: string, prefix: string): S3Fi
     } while (token !== undefined);
     return files;
   };
+  const readBytes = async (name: string): Promise<Uint8Array> => {
+    const cached = bytes.get(name);
+    if (cached !== undefined) return cached;
+    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(name) }));
+    if (response.Body === undefined) throw new Error(`s3://${bucket}/${keyOf(name)} has no body`);
+    const body = await response.Body.transformToByteArray();
+    bytes.set(name, body);
+    if (response.VersionId !== undefined) versions.set(name, response.VersionId);
+    return body;
+  };
   return {
     bucket,
     prefix,
@@ -56,14 +70,12 @@ export function s3Source(client: S3Client, bucket: string, prefix: string): S3Fi
       return (await objects()).map((f) => f.name);
     },
     versionOf: (name) => versions.get(name),
+    readBytes,
     async read(name) {
-      const cached = contents.get(name);
+      const cached = texts.get(name);
       if (cached !== undefined) return cached;
-      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(name) }));
-      if (response.Body === undefined) throw new Error(`s3://${bucket}/${keyOf(name)} has no body`);
-      const text = await response.Body.transformToString("utf-8");
-      contents.set(name, text);
-      if (response.VersionId !== undefined) versions.set(name, response.VersionId);
+      const text = decodeUtf8(name, await readBytes(name));
+      texts.set(name, text);
       return text;
     },
   };
