@@ -109,6 +109,25 @@ describe.each(ENGINES)("data sync on %s", (engine) => {
     ]);
   });
 
+  test("a manual prune that would empty most of a table is refused unless the invocation says allowMassPrune", async () => {
+    // GIVEN a table of five currencies and a file that keeps two of them
+    await db.query("INSERT INTO currency (code, name) VALUES ('EUR', 'Euro'), ('USD', 'US Dollar'), ('GBP', 'Pound'), ('JPY', 'Yen'), ('CHF', 'Franc')");
+    fx.s3.put("reference-data/ledger/currency.json", CURRENCY);
+    // WHEN a manual prune runs without saying it means it
+    const refused = handleDataSync({ prune: true }, fx.deps(config));
+    // THEN it fails naming the table, and every row is still there
+    await expect(refused).rejects.toThrow(/currency/);
+    expect(await db.query("SELECT code FROM currency")).toHaveLength(5);
+    // WHEN the invocation says allowMassPrune
+    await handleDataSync({ prune: true, allowMassPrune: true }, fx.deps(config));
+    // THEN the three rows the file lacks are deleted
+    expect((await db.query("SELECT code FROM currency ORDER BY code")).map((r) => r.code)).toEqual(["EUR", "USD"]);
+  });
+
+  test("allowMassPrune without prune is refused as an invalid invocation", async () => {
+    await expect(handleDataSync({ allowMassPrune: true }, fx.deps(config))).rejects.toThrow(/allowMassPrune only applies with prune: true/);
+  });
+
   test("with too little time left a database is not started; it is reported and the invocation fails so it is retried", async () => {
     fx.s3.put("reference-data/ledger/currency.json", CURRENCY);
     const run = handleDataSync(objectCreated("reference-data/ledger/currency.json"), { ...fx.deps(config), remainingTimeMs: () => 20_000 });

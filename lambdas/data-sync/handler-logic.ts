@@ -75,7 +75,7 @@ export async function handleDataSync(event: unknown, deps: DatabaseSyncDeps): Pr
       outcomes.push({ database: database.name, status: "deferred", tables: [], promoted: [] });
       continue;
     }
-    const run = { dryRun: request.dryRun, prune: request.trigger === "manual" ? request.prune : undefined, runId, occurredAt, settle: request.trigger === "event", timing };
+    const run = { dryRun: request.dryRun, prune: request.trigger === "manual" ? request.prune : undefined, allowMassPrune: request.trigger === "manual" ? request.allowMassPrune : undefined, runId, occurredAt, settle: request.trigger === "event", timing };
     outcomes.push(await syncDatabase(database, { ...deps, log }, run));
   }
   // A deferred database fails the invocation too, so that Lambda's asynchronous retry runs it.
@@ -86,6 +86,7 @@ export async function handleDataSync(event: unknown, deps: DatabaseSyncDeps): Pr
 interface RunOptions {
   readonly dryRun: boolean;
   readonly prune?: boolean;
+  readonly allowMassPrune?: boolean;
   readonly runId: string;
   readonly occurredAt: string;
   /** Wait for the triggering upload to settle (event runs). */
@@ -106,7 +107,7 @@ async function syncDatabase(database: DatabaseTarget, deps: DatabaseSyncDeps, ru
     }
     const connection = await connectionFor(database, deps.secrets, config.tls);
     await checkConnection({ engine: database.engine, connection }, `${database.host}:${database.port}`, run.timing.connectTimeoutMs);
-    result = await syncData({ engine: database.engine, connection, source, dryRun: run.dryRun, prune: run.prune });
+    result = await syncData({ engine: database.engine, connection, source, dryRun: run.dryRun, prune: run.prune, allowMassPrune: run.allowMassPrune });
   } catch (error) {
     const message = messageOf(error);
     log.error("data sync failed", { ...errorFields(error), code: (error as { code?: string }).code });

@@ -2,7 +2,7 @@
  * What a schema-sync or data-sync invocation asks for. Two triggers:
  * - an EventBridge `aws.s3` "Object Created" event for `<prefix><database>/<file>` in the artifacts
  *   bucket: run that database (the engine finds every pending file, so the event only names it);
- * - a manual invocation `{"database": "ledger", "dryRun": true, "target": "3", "prune": false}`,
+ * - a manual invocation `{"database": "ledger", "dryRun": true, "target": "3", "prune": false, "allowMassPrune": false}`,
  *   where every field is optional (no database: every configured database).
  * Anything else (another bucket, a key outside the prefix, an unknown database, a file the
  * function does not read) is ignored with a reason, never an error: EventBridge retries errors.
@@ -25,6 +25,8 @@ export type SyncRequest =
       readonly dryRun: boolean;
       readonly target?: string;
       readonly prune?: boolean;
+      /** With prune: delete more than the engine's mass-prune fraction of a table (engine/data-sync.ts). @default false */
+      readonly allowMassPrune?: boolean;
     }
   | { readonly trigger: "ignored"; readonly reason: string; readonly key?: string };
 
@@ -46,7 +48,7 @@ export interface ParseOptions {
 
 export class InvalidRequestError extends Error {
   constructor(reason: string) {
-    super(`Invalid manual invocation: ${reason}. Send {"database"?: string, "dryRun"?: boolean, "target"?: string, "prune"?: boolean}.`);
+    super(`Invalid manual invocation: ${reason}. Send {"database"?: string, "dryRun"?: boolean, "target"?: string, "prune"?: boolean, "allowMassPrune"?: boolean}.`);
     this.name = "InvalidRequestError";
   }
 }
@@ -89,12 +91,14 @@ function parseObjectCreated(event: ObjectCreatedEvent, options: ParseOptions): S
 }
 
 function parseManual(input: Record<string, unknown>, options: ParseOptions): SyncRequest {
-  const { database, dryRun, target, prune } = input;
-  const unknown = Object.keys(input).filter((k) => !["database", "dryRun", "target", "prune"].includes(k));
+  const { database, dryRun, target, prune, allowMassPrune } = input;
+  const unknown = Object.keys(input).filter((k) => !["database", "dryRun", "target", "prune", "allowMassPrune"].includes(k));
   if (unknown.length > 0) throw new InvalidRequestError(`unknown field(s) ${unknown.join(", ")}`);
   if (database !== undefined && typeof database !== "string") throw new InvalidRequestError("database must be a string");
   if (dryRun !== undefined && typeof dryRun !== "boolean") throw new InvalidRequestError("dryRun must be true or false");
   if (prune !== undefined && typeof prune !== "boolean") throw new InvalidRequestError("prune must be true or false");
+  if (allowMassPrune !== undefined && typeof allowMassPrune !== "boolean") throw new InvalidRequestError("allowMassPrune must be true or false");
+  if (allowMassPrune === true && prune !== true) throw new InvalidRequestError("allowMassPrune only applies with prune: true");
   if (target !== undefined && typeof target !== "string" && typeof target !== "number") throw new InvalidRequestError("target must be a version such as \"3\"");
   let databases = options.databases;
   if (database !== undefined) {
@@ -102,7 +106,7 @@ function parseManual(input: Record<string, unknown>, options: ParseOptions): Syn
     if (found === undefined) throw new InvalidRequestError(`database ${database} is not configured (known: ${options.databases.map((d) => d.name).join(", ") || "none"})`);
     databases = [found];
   }
-  return { trigger: "manual", databases, dryRun: dryRun ?? false, target: target === undefined ? undefined : String(target), prune };
+  return { trigger: "manual", databases, dryRun: dryRun ?? false, target: target === undefined ? undefined : String(target), prune, allowMassPrune };
 }
 
 function safeDecode(key: string): string {
