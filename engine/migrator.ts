@@ -158,8 +158,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     try {
       await db.applyMigrations(table, split, appliedBy, (migration, durationMs) => {
         applied.push({ ...summary(migration), durationMs });
-        const newer = currentVersion === undefined || compareVersions(migration.version, currentVersion) > 0;
-        if (migration.kind === "versioned" && newer) currentVersion = migration.version;
+        const newer = migration.kind === "versioned" && (currentVersion === undefined || compareVersions(migration.version, currentVersion) > 0);
+        if (newer) currentVersion = migration.version;
         options.onProgress?.({ type: "applied", migration: summary(migration), durationMs });
       });
     } catch (error) {
