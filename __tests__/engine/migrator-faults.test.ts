@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
+import mysql from "mysql2/promise";
+import pg from "pg";
 import { join, resolve } from "node:path";
 import { memorySource, migrate, type EngineName, type MigrateOptions } from "../../engine";
 import { createTestDatabase, SERVERS, type TestDatabase } from "./helpers/databases";
@@ -221,4 +223,64 @@ describe("connection attempts time out", () => {
     expect((error as Error).message).toMatch(/cannot connect to (PostgreSQL|MySQL): .*tim(ed ?out|eout)/i);
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 15_000);
+});
+
+describe.each(["postgres", "mysql"] as const)("%s: per-run statement limits", (engine) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase(engine);
+    await db.query("CREATE TABLE busy (id int)");
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  /** Another session (application traffic) reads the table in an open transaction until released. */
+  async function holdTable(): Promise<() => Promise<void>> {
+    if (engine === "postgres") {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query("BEGIN; SELECT * FROM busy");
+      return async () => {
+        await client.query("ROLLBACK");
+        await client.end();
+      };
+    }
+    const connection = await mysql.createConnection({ uri: db.url });
+    await connection.query("START TRANSACTION");
+    await connection.query("SELECT * FROM busy");
+    return async () => {
+      await connection.query("ROLLBACK");
+      await connection.end();
+    };
+  }
+
+  test("a statement that waits for a table lock longer than the table lock timeout fails, naming the file", async () => {
+    const release = await holdTable();
+    const started = Date.now();
+    try {
+      const error = await migrate({
+        engine,
+        connection: db.url,
+        source: memorySource({ "V1__alter.sql": "ALTER TABLE busy ADD COLUMN x int;" }),
+        tableLockTimeoutMs: 1000,
+      }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/^V1__alter.sql \(statement 1, line 1\): .*(lock timeout|Lock wait timeout exceeded)/);
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await release();
+    }
+  });
+
+  if (engine === "postgres") {
+    test("a statement that runs longer than the statement timeout is stopped, naming the file", async () => {
+      const error = await migrate({
+        engine,
+        connection: db.url,
+        source: memorySource({ "V1__slow.sql": "SELECT 1;\nSELECT pg_sleep(5);" }),
+        statementTimeoutMs: 300,
+      }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/^V1__slow.sql \(statement 2, line 2\): canceling statement due to statement timeout/);
+    });
+  }
 });
