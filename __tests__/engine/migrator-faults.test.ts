@@ -69,6 +69,15 @@ describe("a run killed in the middle of a file", () => {
     expect((await db.query("SHOW TABLES LIKE 'c'")).length).toBe(0);
   }, 40_000);
 
+  test("MySQL: a file without DDL killed mid-way leaves neither its changes nor a row, and runs again once", async () => {
+    db = await createTestDatabase("mysql");
+    const files = { "V1__a.sql": "CREATE TABLE a (id int);", "V2__rows.sql": "INSERT INTO a VALUES (1);\nDO SLEEP(3);\nINSERT INTO a VALUES (2);" };
+    await killMidFile(db, files, "SLEEP(3)");
+    const result = await run("mysql", files);
+    expect(result.applied.map((m) => m.version)).toEqual(["2"]);
+    expect(await db.query("SELECT id FROM a ORDER BY id")).toEqual([{ id: 1 }, { id: 2 }]);
+  }, 40_000);
+
   test("PostgreSQL: the next run waits for the killed run's session, then applies each file exactly once", async () => {
     // GIVEN a run killed while its transaction sleeps (the server keeps executing it); the file
     // sleeps only in the killed run's sessions (a setting in its URL), so the next run is quick

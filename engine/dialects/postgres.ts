@@ -274,8 +274,13 @@ class PostgresDatabase implements Database {
       // Files whose COMMIT completed stay applied.
       const committed = group.filter((_, file) => commitAt[file]! < completed);
       if (committed.length > 0) {
-        const { rows } = await this.query(`SELECT version, duration_ms FROM ${hist} WHERE version = ANY($1)`, [committed.map((g) => g.migration.version)]);
-        const durations = new Map(rows.map((r) => [String(r.version), Number(r.duration_ms)]));
+        // Their durations came back with the results the error discarded. A lost connection fails
+        // this too; the files are reported all the same, and the error below says what happened.
+        const durations = new Map<string, number>();
+        await this.query(`SELECT version, duration_ms FROM ${hist} WHERE version = ANY($1)`, [committed.map((g) => g.migration.version)]).then(
+          ({ rows }) => rows.forEach((r) => durations.set(String(r.version), Number(r.duration_ms))),
+          () => undefined,
+        );
         for (const { migration } of committed) onApplied(migration, durations.get(migration.version) ?? 0);
       }
       const at = locateByPosition(text, layout, e) ?? { file: failing.file, statement: failing.statement, offset: undefined };
