@@ -164,14 +164,14 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "migrate" && sub === "baseline") {
     if (values.version === undefined) throw new UsageError("migrate baseline needs --version <version>: the last version the database already has");
-    const { baseline } = await import("./migrator");
+    const { baseline } = await import("./migration-repair");
     const result = await baseline({ ...settings, source, version: values.version, appliedBy: values["applied-by"] });
     for (const m of result.recorded) console.log(`recorded ${m.script} as applied (baseline, not run)`);
     console.log(`baseline at version ${values.version}: ${result.recorded.length} migration(s) recorded`);
     return 0;
   }
   if (command === "migrate" && sub === "repair") {
-    const { repair } = await import("./migrator");
+    const { repair } = await import("./migration-repair");
     const result = await repair({
       ...settings,
       source,

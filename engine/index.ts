@@ -9,8 +9,6 @@ export {
   migrate,
   info,
   validate,
-  repair,
-  baseline,
   planMigrations,
   defaultAppliedBy,
   DEFAULT_HISTORY_TABLE,
@@ -18,8 +16,9 @@ export {
   DEFAULT_TABLE_LOCK_TIMEOUT_MS,
   DEFAULT_STATEMENT_TIMEOUT_MS,
 } from "./migrator";
+export { repair, baseline } from "./migration-repair";
+export type { BaselineOptions, RepairOptions, RepairResult } from "./migration-repair";
 export type {
-  BaselineOptions,
   MigrateOptions,
   MigrateResult,
   MigrationEvent,
@@ -27,8 +26,6 @@ export type {
   MigrationSettings,
   MigrationState,
   MigrationSummary,
-  RepairOptions,
-  RepairResult,
   ValidationProblem,
 } from "./migrator";
 export { syncData, orderByForeignKeys, DEFAULT_BATCH_SIZE } from "./data-sync";

@@ -90,34 +90,6 @@ export interface MigrationInfo extends MigrationSummary {
   readonly error?: string | null;
 }
 
-export interface RepairOptions extends MigrationSettings {
-  /**
-   * Record the failed (or unfinished) migrations as applied (you completed them by hand) instead of
-   * removing their record (you undid them by hand, so the file runs again). @default false
-   */
-  readonly markApplied?: boolean;
-  /** Record the current checksum of applied files that were edited on purpose (a harmless edit). @default false */
-  readonly acceptChecksums?: boolean;
-  /** Remove the history rows of applied files that are no longer in the source. @default false */
-  readonly forgetMissing?: boolean;
-}
-
-export interface RepairResult {
-  /** Versions whose failed record was removed. */
-  readonly removed: readonly string[];
-  /** Versions now recorded as applied. */
-  readonly markedApplied: readonly string[];
-  /** Versions whose recorded checksum was replaced by the file's current one (acceptChecksums). */
-  readonly checksumsAccepted: readonly string[];
-  /** Versions whose row was removed because their file is gone (forgetMissing). */
-  readonly forgotten: readonly string[];
-}
-
-export interface BaselineOptions extends MigrationSettings {
-  /** Files with this version or a lower one are recorded as applied without running. */
-  readonly version: string;
-}
-
 /** A reason `validate` fails, naming the file. */
 export interface ValidationProblem {
   readonly script: string;
@@ -228,72 +200,6 @@ export async function validate(options: MigrationSettings): Promise<ValidationPr
   return problems;
 }
 
-/**
- * Resolves failed and unfinished migrations after the database was fixed by hand: removes their
- * record so the file runs again, or with `markApplied` records them as applied (with the current
- * file's checksum). With `acceptChecksums`, records the current checksum of applied files edited
- * on purpose; with `forgetMissing`, removes the rows of applied files that are gone.
- */
-export async function repair(options: RepairOptions): Promise<RepairResult> {
-  const table = historyTableOf(options);
-  const { versioned, repeatable } = await loadMigrationSet(options.source);
-  const files = new Map([...versioned, ...repeatable].map((f) => [historyKey(f.version), f]));
-  return withLockedDatabase(options, "migration", async (db) => {
-    const history = (await db.readHistory(table)) ?? [];
-    const result = { removed: [] as string[], markedApplied: [] as string[], checksumsAccepted: [] as string[], forgotten: [] as string[] };
-    await upgradeLegacyChecksums(db, table, [...files.values()], history);
-    for (const h of history) {
-      const file = files.get(historyKey(h.version));
-      if (!h.success) {
-        if (options.markApplied === true) {
-          await db.markHistoryApplied(table, h.version, file?.checksum ?? h.checksum);
-          result.markedApplied.push(h.version);
-        } else {
-          await db.deleteHistory(table, h.version);
-          result.removed.push(h.version);
-        }
-      } else if (file === undefined && options.forgetMissing === true) {
-        await db.deleteHistory(table, h.version);
-        result.forgotten.push(h.version);
-      } else if (file !== undefined && !checksumMatches(h.checksum, file) && options.acceptChecksums === true) {
-        await db.markHistoryApplied(table, h.version, file.checksum);
-        result.checksumsAccepted.push(h.version);
-      }
-    }
-    return result;
-  });
-}
-
-/**
- * Adopts an existing database: records every versioned file up to and including `version` as
- * applied, without running it. Refused when the history already holds rows.
- */
-export async function baseline(options: BaselineOptions): Promise<{ readonly recorded: readonly MigrationSummary[] }> {
-  const table = historyTableOf(options);
-  if (!isVersion(options.version)) {
-    throw new EngineError("INVALID_OPTIONS", `baseline version ${options.version} is not a version: use integers separated by dots, e.g. 3 or 1.10`);
-  }
-  const { versioned } = await loadMigrationSet(options.source);
-  const files = versioned.filter((f) => compareVersions(f.version, options.version) <= 0);
-  if (files.length === 0) {
-    throw new EngineError("INVALID_OPTIONS", `${options.source.description}: no migration file has a version up to ${options.version}; nothing to record as the baseline`);
-  }
-  const appliedBy = `${options.appliedBy ?? defaultAppliedBy()} (baseline)`;
-  return withLockedDatabase(options, "migration", async (db) => {
-    const history = await db.readHistory(table);
-    if (history !== undefined && history.length > 0) {
-      throw new EngineError(
-        "INVALID_OPTIONS",
-        `the history table ${table} already records ${history.length} migration(s); baseline only adopts a database that has no migration history`,
-      );
-    }
-    if (history === undefined) await db.createHistory(table);
-    for (const f of files) await db.insertHistory(table, f, appliedBy);
-    await db.flushDurably();
-    return { recorded: files.map(summary) };
-  });
-}
-
 interface Plan {
   readonly pending: MigrationFile[];
   /** Repeatable files that are new or whose content changed, in name order. */
@@ -366,8 +272,9 @@ export function planMigrations(
  * Rows written by engine versions whose checksum covered the raw bytes (line endings, BOM) and
  * that match the file in that form get the current form, so the next checkout with other line
  * endings still matches.
+ * (Also used by migration-repair.ts.)
  */
-async function upgradeLegacyChecksums(db: Database, table: string, files: readonly MigrationFile[], history: readonly HistoryRow[]): Promise<void> {
+export async function upgradeLegacyChecksums(db: Database, table: string, files: readonly MigrationFile[], history: readonly HistoryRow[]): Promise<void> {
   const byKey = new Map(files.map((f) => [historyKey(f.version), f]));
   for (const h of history) {
     const f = byKey.get(historyKey(h.version));
@@ -410,8 +317,9 @@ function transactionControl(text: string): string | undefined {
  * the server keeps the lock for as long as it still executes that session's statements, so no
  * other run starts before the orphaned work has ended. A run waiting for the lock holds one
  * connection; a server that is full is retried until the lock timeout.
+ * (Also used by migration-repair.ts.)
  */
-async function withLockedDatabase<T>(
+export async function withLockedDatabase<T>(
   settings: MigrationSettings & Pick<MigrateOptions, "onProgress">,
   purpose: string,
   work: (db: Database) => Promise<T>,
@@ -436,7 +344,8 @@ async function withLockedDatabase<T>(
   }
 }
 
-function historyTableOf(settings: MigrationSettings): string {
+/** Also used by migration-repair.ts. */
+export function historyTableOf(settings: MigrationSettings): string {
   const table = settings.historyTable ?? DEFAULT_HISTORY_TABLE;
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
     throw new EngineError("INVALID_OPTIONS", `history table name ${table} must be letters, digits and underscores`);
@@ -445,7 +354,7 @@ function historyTableOf(settings: MigrationSettings): string {
 }
 
 /** The key that identifies a history row: the normalised version, or a repeatable file's key as it is. */
-function historyKey(version: string): string {
+export function historyKey(version: string): string {
   return isRepeatableKey(version) ? version : versionKey(version);
 }
 
@@ -462,7 +371,8 @@ function highestApplied(history: readonly HistoryRow[]): string | undefined {
   return best;
 }
 
-function summary(m: MigrationSummary): MigrationSummary {
+/** Also used by migration-repair.ts. */
+export function summary(m: MigrationSummary): MigrationSummary {
   return { version: m.version, description: m.description, script: m.script };
 }
 
