@@ -94,6 +94,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command, sub, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  if (values.version !== undefined && !(command === "migrate" && sub === "baseline")) {
+    throw new UsageError("--version <version> belongs to migrate baseline (the last version the existing database already has)");
+  }
   const url = values.url ?? process.env.DATABASE_URL;
   if (!url) throw new UsageError("--url is required (or set DATABASE_URL)");
   if (!values.dir) throw new UsageError("--dir is required");

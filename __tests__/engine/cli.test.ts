@@ -162,6 +162,7 @@ describe("engine CLI", () => {
     const dir = await newDir({ "V1__a.sql": "CREATE TABLE a (id int);", "V2__b.sql": "CREATE TABLE b (id int);" });
     const args = ["--url", db.url, "--dir", dir];
     expect((await cli(["migrate", "baseline", ...args])).code).toBe(2);
+    expect((await cli(["migrate", "--version", "1", ...args])).code).toBe(2);
     const adopted = await cli(["migrate", "baseline", "--version", "1", ...args]);
     expect(adopted.stdout).toMatch(/^recorded V1__a.sql as applied \(baseline, not run\)\nbaseline at version 1: 1 migration\(s\) recorded\n$/);
     expect((await cli(["migrate", ...args])).stdout).toMatch(/^applied V2__b.sql/);
