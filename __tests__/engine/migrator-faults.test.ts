@@ -189,7 +189,16 @@ describe.each(["postgres", "mysql"] as const)("%s: many runs against a server th
   });
   afterAll(async () => {
     await db.drop();
-    await db.query(engine === "postgres" ? `DROP ROLE IF EXISTS ${user}` : `DROP USER IF EXISTS '${user}'@'%'`).catch(() => undefined);
+    // The database is gone: drop the user from the server's admin database.
+    const sql = engine === "postgres" ? `DROP ROLE IF EXISTS ${user}` : `DROP USER IF EXISTS '${user}'@'%'`;
+    if (engine === "postgres") {
+      const client = new pg.Client({ connectionString: SERVERS.postgres.admin });
+      await client.connect();
+      await client.query(sql).finally(() => client.end());
+    } else {
+      const connection = await mysql.createConnection({ uri: SERVERS.mysql.admin });
+      await connection.query(sql).finally(() => connection.end());
+    }
   });
 
   test("100 concurrent runs all finish and apply each migration once", async () => {
