@@ -8,7 +8,11 @@ export interface ConnectionSettings {
   readonly engine?: EngineName;
   /** A connection URL or the connection settings. */
   readonly connection: ConnectionInput;
+  /** How long one connection attempt may take before it fails (a server that does not answer). @default 10000 (10 s) */
+  readonly connectTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The engine a URL's scheme names, if any. */
 export function engineFromUrl(url: string): EngineName | undefined {
@@ -28,8 +32,9 @@ export async function openDatabase(settings: ConnectionSettings): Promise<Databa
   if (engine === "mysql" && typeof connection === "string") connection = connection.replace(/^mariadb:\/\//i, "mysql://");
   try {
     // Each driver loads only when used: a PostgreSQL run never pays for loading mysql2, and back.
-    if (engine === "postgres") return await (await import("./dialects/postgres")).connectPostgres(connection);
-    return await (await import("./dialects/mysql")).connectMysql(connection);
+    const connect = { connectTimeoutMs: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
+    if (engine === "postgres") return await (await import("./dialects/postgres")).connectPostgres(connection, connect);
+    return await (await import("./dialects/mysql")).connectMysql(connection, connect);
   } catch (error) {
     throw new EngineError("CONNECTION", `cannot connect to ${engine === "postgres" ? "PostgreSQL" : "MySQL"}: ${messageOf(error)}`, {
       cause: error,
@@ -79,4 +84,27 @@ export async function openPair(settings: ConnectionSettings): Promise<[Database,
   if (work.status === "fulfilled") await work.value.close();
   if (lock.status === "fulfilled") await lock.value.close();
   throw work.status === "rejected" ? work.reason : (lock as PromiseRejectedResult).reason;
+}
+
+/**
+ * Opens one connection, retrying with growing, jittered pauses while the server turns connections
+ * away because it is full (PostgreSQL 53300 "too many clients" / "too many connections for role";
+ * MySQL 1040 / 1203), until `deadline` (a performance.now() time). Any other failure is final.
+ */
+export async function openDatabaseWithRetry(settings: ConnectionSettings, deadline: number): Promise<Database> {
+  for (let pause = 25; ; pause = Math.min(pause * 2, 1000)) {
+    try {
+      return await openDatabase(settings);
+    } catch (error) {
+      const wait = pause / 2 + Math.random() * pause;
+      if (!isServerFull(error) || performance.now() + wait >= deadline) throw error;
+      await new Promise((done) => setTimeout(done, wait));
+    }
+  }
+}
+
+/** Whether a connection failure says the server (or the user's quota) has no connection slot free. */
+export function isServerFull(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown; errno?: unknown } }).cause ?? (error as { code?: unknown; errno?: unknown });
+  return cause.code === "53300" || cause.errno === 1040 || cause.errno === 1203 || cause.errno === 1226;
 }

@@ -5,7 +5,19 @@
  * @example
  * const result = await migrate({ engine: "postgres", connection: process.env.DATABASE_URL!, source: directorySource("db/migrations") });
  */
-export { migrate, info, repair, planMigrations, defaultAppliedBy, DEFAULT_HISTORY_TABLE, DEFAULT_LOCK_TIMEOUT_MS } from "./migrator";
+export {
+  migrate,
+  info,
+  validate,
+  planMigrations,
+  defaultAppliedBy,
+  DEFAULT_HISTORY_TABLE,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  DEFAULT_TABLE_LOCK_TIMEOUT_MS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from "./migrator";
+export { repair, baseline } from "./migration-repair";
+export type { BaselineOptions, RepairOptions, RepairResult } from "./migration-repair";
 export type {
   MigrateOptions,
   MigrateResult,
@@ -14,20 +26,30 @@ export type {
   MigrationSettings,
   MigrationState,
   MigrationSummary,
-  RepairOptions,
-  RepairResult,
+  ValidationProblem,
 } from "./migrator";
 export { syncData, orderByForeignKeys, DEFAULT_BATCH_SIZE } from "./data-sync";
 export type { DataSyncOptions, DataSyncResult, TableSyncResult } from "./data-sync";
 export { loadDataFiles, parseCsv, parseCsvData, parseJsonData, rowLabel } from "./data-files";
 export type { CsvRecord, DataFile, DataRow } from "./data-files";
-export { loadMigrations, parseMigrationName, compareVersions, checksumOf, isVersion } from "./migration-files";
+export {
+  loadMigrations,
+  loadMigrationSet,
+  parseMigrationName,
+  parseRepeatableName,
+  compareVersions,
+  checksumOf,
+  legacyChecksumOf,
+  checksumMatches,
+  isVersion,
+  NO_TRANSACTION_DIRECTIVE,
+} from "./migration-files";
 export type { MigrationFile } from "./migration-files";
 export { splitSql, lineOf } from "./sql-splitter";
 export type { SqlFlavor, SqlStatement } from "./sql-splitter";
 export { directorySource, memorySource } from "./source";
 export type { FileSource } from "./source";
-export { openDatabase, engineFromUrl, resolveEngine } from "./database";
+export { openDatabase, engineFromUrl, resolveEngine, DEFAULT_CONNECT_TIMEOUT_MS } from "./database";
 export type { ConnectionSettings } from "./database";
 export type { ConnectionInput, ConnectionOptions, Database, EngineName, HistoryRow } from "./dialects/types";
 export { EngineError, MigrationFailedError } from "./errors";

@@ -1,13 +1,16 @@
 import { hostname, userInfo } from "node:os";
-import { acquireLock, openDatabase, openPair, type ConnectionSettings } from "./database";
+import { acquireLock, openDatabase, openDatabaseWithRetry, type ConnectionSettings } from "./database";
 import type { Database, HistoryRow } from "./dialects/types";
 import { EngineError } from "./errors";
-import { compareVersions, isVersion, loadMigrations, type MigrationFile } from "./migration-files";
+import { isUnfinished } from "./migration-history";
+import { checksumMatches, compareVersions, isRepeatableKey, isVersion, loadMigrationSet, type MigrationFile } from "./migration-files";
 import type { FileSource } from "./source";
 import { splitSql, type SqlStatement } from "./sql-splitter";
 
 export const DEFAULT_HISTORY_TABLE = "schema_migration_history";
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+export const DEFAULT_TABLE_LOCK_TIMEOUT_MS = 10_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 
 /** Options shared by migrate, info and repair. */
 export interface MigrationSettings extends ConnectionSettings {
@@ -15,8 +18,24 @@ export interface MigrationSettings extends ConnectionSettings {
   readonly source: FileSource;
   /** Table that records applied migrations, in the connection's database / schema. @default schema_migration_history */
   readonly historyTable?: string;
-  /** How long to wait for another run's lock before failing. @default 30000 (30 s) */
+  /**
+   * How long to wait for another run's lock, and for a free connection while the server turns
+   * connections away as full, before failing. @default 30000 (30 s)
+   */
   readonly lockTimeoutMs?: number;
+  /**
+   * How long one migration statement may wait for a table or row lock held by other sessions
+   * (PostgreSQL `lock_timeout`; MySQL `lock_wait_timeout` and `innodb_lock_wait_timeout`, whole
+   * seconds), so a migration never queues ahead of application traffic for long. 0: no limit.
+   * @default 10000 (10 s)
+   */
+  readonly tableLockTimeoutMs?: number;
+  /**
+   * How long one migration statement may run (PostgreSQL `statement_timeout`; MariaDB
+   * `max_statement_time`; MySQL `max_execution_time`, SELECT only). 0: no limit.
+   * @default 900000 (15 min, the longest a Lambda runs)
+   */
+  readonly statementTimeoutMs?: number;
   /** Who/where the run happens, recorded with each migration. @default `<os user>@<hostname>` */
   readonly appliedBy?: string;
 }
@@ -55,12 +74,14 @@ export interface MigrateResult {
   readonly dryRun: boolean;
 }
 
-export type MigrationState = "applied" | "pending" | "failed" | "changed" | "missing" | "out-of-order";
+export type MigrationState = "applied" | "pending" | "failed" | "unfinished" | "changed" | "missing" | "out-of-order" | "outdated";
 
 export interface MigrationInfo extends MigrationSummary {
   /**
-   * applied; pending; failed (MySQL, needs repair); changed (applied, but the file's checksum
-   * differs); missing (applied, file gone); out-of-order (pending below the last applied version).
+   * applied; pending; failed (needs repair); unfinished (started outside a transaction and never
+   * finished: the run was killed; needs repair); changed (applied, but the file's checksum differs);
+   * missing (applied, file gone); out-of-order (pending below the last applied version); outdated
+   * (a repeatable file whose content changed: it runs again on the next migrate).
    */
   readonly state: MigrationState;
   readonly appliedAt?: Date;
@@ -69,48 +90,48 @@ export interface MigrationInfo extends MigrationSummary {
   readonly error?: string | null;
 }
 
-export interface RepairOptions extends MigrationSettings {
-  /**
-   * Record the failed migrations as applied (you completed them by hand) instead of removing their
-   * record (you undid them by hand, so the file runs again). @default false
-   */
-  readonly markApplied?: boolean;
+/** A reason `validate` fails, naming the file. */
+export interface ValidationProblem {
+  readonly script: string;
+  readonly version: string;
+  readonly problem: "changed" | "missing" | "failed" | "unfinished";
+  /** One line for people, e.g. `V3__x.sql (version 3) changed after being applied ...`. */
+  readonly message: string;
 }
 
-export interface RepairResult {
-  /** Versions whose failed record was removed. */
-  readonly removed: readonly string[];
-  /** Versions now recorded as applied. */
-  readonly markedApplied: readonly string[];
-}
-
-/** Applies pending migrations in version order, each recorded in the history table. */
+/**
+ * Applies pending versioned migrations in version order, then repeatable ones (new or changed) in
+ * name order, each recorded in the history table.
+ */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const table = historyTableOf(options);
   if (options.target !== undefined && !isVersion(options.target)) {
     throw new EngineError("INVALID_OPTIONS", `target ${options.target} is not a version: use integers separated by dots, e.g. 3 or 1.10`);
   }
-  const files = await loadMigrations(options.source);
+  const { versioned, repeatable } = await loadMigrationSet(options.source);
   const appliedBy = options.appliedBy ?? defaultAppliedBy();
   return withLockedDatabase(options, "migration", async (db) => {
     let history = await db.readHistory(table);
     if (history === undefined && options.dryRun !== true) await db.createHistory(table);
     history ??= [];
-    const plan = planMigrations(files, history, options);
+    const plan = planMigrations(versioned, history, options, repeatable);
     let pending = plan.pending;
     if (options.target !== undefined) pending = pending.filter((m) => compareVersions(m.version, options.target!) <= 0);
+    pending = [...pending, ...plan.repeatable];
     // Split every pending file before applying any, so a malformed file stops the run up front.
     const split = pending.map((m) => ({ migration: m, statements: splitMigration(m, db) }));
     if (options.dryRun === true) {
       for (const { migration } of split) options.onProgress?.({ type: "would-apply", migration: summary(migration) });
       return { applied: [], wouldApply: split.map((s) => summary(s.migration)), currentVersion: plan.currentVersion, warnings: plan.warnings, dryRun: true };
     }
+    await upgradeLegacyChecksums(db, table, [...versioned, ...repeatable], history);
     const applied: (MigrationSummary & { durationMs: number })[] = [];
     let currentVersion = plan.currentVersion;
     try {
       await db.applyMigrations(table, split, appliedBy, (migration, durationMs) => {
         applied.push({ ...summary(migration), durationMs });
-        if (currentVersion === undefined || compareVersions(migration.version, currentVersion) > 0) currentVersion = migration.version;
+        const newer = migration.kind === "versioned" && (currentVersion === undefined || compareVersions(migration.version, currentVersion) > 0);
+        if (newer) currentVersion = migration.version;
         options.onProgress?.({ type: "applied", migration: summary(migration), durationMs });
       });
     } catch (error) {
@@ -125,91 +146,107 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 /** Lists every migration known to the files or the history, with its state. Changes nothing. */
 export async function info(options: MigrationSettings): Promise<MigrationInfo[]> {
   const table = historyTableOf(options);
-  const files = await loadMigrations(options.source);
+  const { versioned, repeatable } = await loadMigrationSet(options.source);
   const db = await openDatabase(options);
+  let history: HistoryRow[];
   try {
-    const history = (await db.readHistory(table)) ?? [];
-    const byVersion = new Map(history.map((h) => [versionKey(h.version), h]));
-    const fileVersions = new Set(files.map((f) => versionKey(f.version)));
-    const current = highestApplied(history);
-    const rows: MigrationInfo[] = [];
-    for (const f of files) {
-      const h = byVersion.get(versionKey(f.version));
-      if (!h) {
-        const late = current !== undefined && compareVersions(f.version, current) < 0;
-        rows.push({ ...summary(f), state: late ? "out-of-order" : "pending" });
-      } else {
-        const state: MigrationState = !h.success ? "failed" : h.checksum !== f.checksum ? "changed" : "applied";
-        rows.push({ ...summary(f), state, ...recorded(h) });
-      }
-    }
-    for (const h of history) {
-      if (!fileVersions.has(versionKey(h.version))) {
-        rows.push({ version: h.version, description: h.description, script: h.script, state: h.success ? "missing" : "failed", ...recorded(h) });
-      }
-    }
-    return rows.sort((a, b) => compareVersions(a.version, b.version));
+    history = (await db.readHistory(table)) ?? [];
   } finally {
     await db.close();
   }
+  const byKey = new Map(history.map((h) => [historyKey(h.version), h]));
+  const current = highestApplied(history);
+  const rows: MigrationInfo[] = [];
+  const unresolved = (h: HistoryRow): MigrationState | undefined => (h.success ? undefined : isUnfinished(h) ? "unfinished" : "failed");
+  for (const f of versioned) {
+    const h = byKey.get(historyKey(f.version));
+    if (!h) {
+      const late = current !== undefined && compareVersions(f.version, current) < 0;
+      rows.push({ ...summary(f), state: late ? "out-of-order" : "pending" });
+    } else {
+      rows.push({ ...summary(f), state: unresolved(h) ?? (checksumMatches(h.checksum, f) ? "applied" : "changed"), ...recorded(h) });
+    }
+  }
+  const repeatableRows: MigrationInfo[] = [];
+  for (const f of repeatable) {
+    const h = byKey.get(f.version);
+    if (!h) repeatableRows.push({ ...summary(f), state: "pending" });
+    else repeatableRows.push({ ...summary(f), state: unresolved(h) ?? (checksumMatches(h.checksum, f) ? "applied" : "outdated"), ...recorded(h) });
+  }
+  const fileKeys = new Set([...versioned.map((f) => historyKey(f.version)), ...repeatable.map((f) => f.version)]);
+  for (const h of history) {
+    if (fileKeys.has(historyKey(h.version))) continue;
+    const row = { version: h.version, description: h.description, script: h.script, state: unresolved(h) ?? "missing", ...recorded(h) };
+    (isRepeatableKey(h.version) ? repeatableRows : rows).push(row);
+  }
+  rows.sort((a, b) => compareVersions(a.version, b.version));
+  repeatableRows.sort((a, b) => (a.script < b.script ? -1 : a.script > b.script ? 1 : 0));
+  return [...rows, ...repeatableRows];
 }
 
 /**
- * Resolves failed migrations (MySQL / MariaDB, where a failed file may be half applied) after the
- * database was fixed by hand: removes their record so the file runs again, or with `markApplied`
- * records them as applied (with the current file's checksum).
+ * What a CI gate checks: every applied file is unchanged and present, and no failed or unfinished
+ * entry waits for repair. Pending files are not a problem. Changes nothing.
  */
-export async function repair(options: RepairOptions): Promise<RepairResult> {
-  const table = historyTableOf(options);
-  const files = await loadMigrations(options.source);
-  return withLockedDatabase(options, "migration", async (db) => {
-    const failed = ((await db.readHistory(table)) ?? []).filter((h) => !h.success);
-    const removed: string[] = [];
-    const markedApplied: string[] = [];
-    for (const h of failed) {
-      if (options.markApplied === true) {
-        const file = files.find((f) => compareVersions(f.version, h.version) === 0);
-        await db.markHistoryApplied(table, h.version, file?.checksum ?? h.checksum);
-        markedApplied.push(h.version);
-      } else {
-        await db.deleteHistory(table, h.version);
-        removed.push(h.version);
-      }
-    }
-    return { removed, markedApplied };
-  });
+export async function validate(options: MigrationSettings): Promise<ValidationProblem[]> {
+  const problems: ValidationProblem[] = [];
+  for (const r of await info(options)) {
+    const name = `${r.script} (${isRepeatableKey(r.version) ? "repeatable" : `version ${r.version}`})`;
+    if (r.state === "changed") problems.push({ ...r, problem: "changed", message: `${name} changed after being applied (checksum differs from the history table)` });
+    if (r.state === "missing") problems.push({ ...r, problem: "missing", message: `${name} is recorded as applied but its file is not in the source` });
+    if (r.state === "failed") problems.push({ ...r, problem: "failed", message: `${name} failed and is not repaired: ${r.error ?? "no error recorded"}` });
+    if (r.state === "unfinished") problems.push({ ...r, problem: "unfinished", message: `${name} started and did not finish (the run was interrupted); part of it may be applied` });
+  }
+  return problems;
 }
 
 interface Plan {
   readonly pending: MigrationFile[];
+  /** Repeatable files that are new or whose content changed, in name order. */
+  readonly repeatable: MigrationFile[];
   readonly currentVersion: string | undefined;
   readonly warnings: string[];
 }
 
 /** Checks the files against the history and returns what is pending, or refuses with the reason. */
-export function planMigrations(files: readonly MigrationFile[], history: readonly HistoryRow[], options: { allowOutOfOrder?: boolean }): Plan {
+export function planMigrations(
+  files: readonly MigrationFile[],
+  history: readonly HistoryRow[],
+  options: { allowOutOfOrder?: boolean },
+  repeatable: readonly MigrationFile[] = [],
+): Plan {
   const failed = history.find((h) => !h.success);
   if (failed) {
+    const how =
+      `Nothing more runs until it is resolved: fix the database by hand, then run repair (removes the record so the file runs again) ` +
+      `or repair --mark-applied (records it as applied)`;
+    if (isUnfinished(failed)) {
+      throw new EngineError(
+        "FAILED_MIGRATION_PENDING",
+        `${failed.script} (version ${failed.version}) started on ${failed.appliedAt.toISOString()} by ${failed.appliedBy} and did not finish: ` +
+          `the run was killed, timed out or lost its connection in the middle of the file, so part of it may be applied. ${how}`,
+      );
+    }
     throw new EngineError(
       "FAILED_MIGRATION_PENDING",
-      `${failed.script} (version ${failed.version}) failed on ${failed.appliedAt.toISOString()} and may be partly applied: ${failed.error ?? "no error recorded"} ` +
-        `Nothing more runs until it is resolved: fix the database by hand, then run repair (removes the failed record so the file runs again) ` +
-        `or repair --mark-applied (records it as applied)`,
+      `${failed.script} (version ${failed.version}) failed on ${failed.appliedAt.toISOString()} and may be partly applied: ${failed.error ?? "no error recorded"} ${how}`,
     );
   }
-  const byVersion = new Map(history.map((h) => [versionKey(h.version), h]));
+  const versionedHistory = history.filter((h) => !isRepeatableKey(h.version));
+  const byVersion = new Map(versionedHistory.map((h) => [versionKey(h.version), h]));
   const changed = files.filter((f) => {
     const h = byVersion.get(versionKey(f.version));
-    return h !== undefined && h.checksum !== f.checksum;
+    return h !== undefined && !checksumMatches(h.checksum, f);
   });
   if (changed.length > 0) {
     const names = changed.map((f) => f.script).join(", ");
     throw new EngineError(
       "CHECKSUM_MISMATCH",
-      `${names} changed after being applied (checksum differs from the history table); restore the applied content and put the change in a new migration`,
+      `${names} changed after being applied (checksum differs from the history table); restore the applied content and put the change in a new migration, ` +
+        `or, for a deliberate harmless edit, record the new checksum with repair --accept-checksums`,
     );
   }
-  const currentVersion = highestApplied(history);
+  const currentVersion = highestApplied(versionedHistory);
   const pending = files.filter((f) => !byVersion.has(versionKey(f.version)));
   const late = currentVersion === undefined ? [] : pending.filter((f) => compareVersions(f.version, currentVersion) < 0);
   if (late.length > 0 && options.allowOutOfOrder !== true) {
@@ -219,11 +256,30 @@ export function planMigrations(files: readonly MigrationFile[], history: readonl
         `give ${late.length === 1 ? "it" : "them"} a higher version, or allow out-of-order migrations (--allow-out-of-order) to apply ${late.length === 1 ? "it" : "them"} anyway`,
     );
   }
-  const fileVersions = new Set(files.map((f) => versionKey(f.version)));
+  const repeatableRows = new Map(history.filter((h) => isRepeatableKey(h.version)).map((h) => [h.version, h]));
+  const repeatablePending = repeatable.filter((f) => {
+    const h = repeatableRows.get(f.version);
+    return h === undefined || !checksumMatches(h.checksum, f);
+  });
+  const fileKeys = new Set([...files.map((f) => versionKey(f.version)), ...repeatable.map((f) => f.version)]);
   const warnings = history
-    .filter((h) => !fileVersions.has(versionKey(h.version)))
-    .map((h) => `${h.script} (version ${h.version}) is recorded as applied but its file is not in the source`);
-  return { pending, currentVersion, warnings };
+    .filter((h) => !fileKeys.has(historyKey(h.version)))
+    .map((h) => `${h.script} (${isRepeatableKey(h.version) ? "repeatable" : `version ${h.version}`}) is recorded as applied but its file is not in the source`);
+  return { pending, repeatable: repeatablePending, currentVersion, warnings };
+}
+
+/**
+ * Rows written by engine versions whose checksum covered the raw bytes (line endings, BOM) and
+ * that match the file in that form get the current form, so the next checkout with other line
+ * endings still matches.
+ * (Also used by migration-repair.ts.)
+ */
+export async function upgradeLegacyChecksums(db: Database, table: string, files: readonly MigrationFile[], history: readonly HistoryRow[]): Promise<void> {
+  const byKey = new Map(files.map((f) => [historyKey(f.version), f]));
+  for (const h of history) {
+    const f = byKey.get(historyKey(h.version));
+    if (h.success && f !== undefined && h.checksum !== f.checksum && h.checksum === f.legacyChecksum) await db.markHistoryApplied(table, h.version, f.checksum);
+  }
 }
 
 function splitMigration(m: MigrationFile, db: Database): SqlStatement[] {
@@ -233,7 +289,7 @@ function splitMigration(m: MigrationFile, db: Database): SqlStatement[] {
   } catch (error) {
     throw new EngineError("SQL_SPLIT", `${m.script}: ${(error as Error).message}`);
   }
-  if (db.transactionalDdl) {
+  if (db.transactionalDdl && m.transactional) {
     for (const s of statements) {
       const keyword = transactionControl(s.text);
       if (keyword) {
@@ -256,32 +312,50 @@ function transactionControl(text: string): string | undefined {
   return match[1]!.toUpperCase().replace(/\s+/g, " ");
 }
 
-async function withLockedDatabase<T>(
+/**
+ * Runs `work` holding the run's lock, on the one connection that does the work: if the client dies,
+ * the server keeps the lock for as long as it still executes that session's statements, so no
+ * other run starts before the orphaned work has ended. A run waiting for the lock holds one
+ * connection; a server that is full is retried until the lock timeout.
+ * (Also used by migration-repair.ts.)
+ */
+export async function withLockedDatabase<T>(
   settings: MigrationSettings & Pick<MigrateOptions, "onProgress">,
   purpose: string,
   work: (db: Database) => Promise<T>,
 ): Promise<T> {
-  // The lock lives on its own connection, untouched by the migrations' transactions and errors.
-  const [db, lockDb] = await openPair(settings);
+  const lockTimeoutMs = settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const started = performance.now();
+  const db = await openDatabaseWithRetry(settings, started + lockTimeoutMs);
   const lockName = `${purpose}:${db.databaseName}:${historyTableOf(settings)}`;
   let locked = false;
   try {
-    await acquireLock(lockDb, lockName, settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, purpose);
+    await acquireLock(db, lockName, Math.max(0, lockTimeoutMs - (performance.now() - started)), purpose);
     locked = true;
-    settings.onProgress?.({ type: "locked", lock: lockDb.describeLock(lockName) });
+    await db.configureMigrationSession({
+      tableLockTimeoutMs: settings.tableLockTimeoutMs ?? DEFAULT_TABLE_LOCK_TIMEOUT_MS,
+      statementTimeoutMs: settings.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    });
+    settings.onProgress?.({ type: "locked", lock: db.describeLock(lockName) });
     return await work(db);
   } finally {
-    if (locked) await lockDb.unlock(lockName).catch(() => undefined);
-    await Promise.all([lockDb.close(), db.close()]);
+    if (locked) await db.unlock(lockName).catch(() => undefined);
+    await db.close();
   }
 }
 
-function historyTableOf(settings: MigrationSettings): string {
+/** Also used by migration-repair.ts. */
+export function historyTableOf(settings: MigrationSettings): string {
   const table = settings.historyTable ?? DEFAULT_HISTORY_TABLE;
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
     throw new EngineError("INVALID_OPTIONS", `history table name ${table} must be letters, digits and underscores`);
   }
   return table;
+}
+
+/** The key that identifies a history row: the normalised version, or a repeatable file's key as it is. */
+export function historyKey(version: string): string {
+  return isRepeatableKey(version) ? version : versionKey(version);
 }
 
 /** `1.01.0` and `1.1` name the same version. */
@@ -293,11 +367,12 @@ function versionKey(version: string): string {
 
 function highestApplied(history: readonly HistoryRow[]): string | undefined {
   let best: string | undefined;
-  for (const h of history) if (h.success && (best === undefined || compareVersions(h.version, best) > 0)) best = h.version;
+  for (const h of history) if (h.success && !isRepeatableKey(h.version) && (best === undefined || compareVersions(h.version, best) > 0)) best = h.version;
   return best;
 }
 
-function summary(m: MigrationSummary): MigrationSummary {
+/** Also used by migration-repair.ts. */
+export function summary(m: MigrationSummary): MigrationSummary {
   return { version: m.version, description: m.description, script: m.script };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { checksumOf, compareVersions, loadMigrations, memorySource, parseMigrationName } from "../../engine";
+import { checksumOf, compareVersions, legacyChecksumOf, loadMigrations, loadMigrationSet, memorySource, parseMigrationName, parseRepeatableName } from "../../engine";
 
 describe("migration file names and versions", () => {
   test("parses version and description from V<version>__<description>.sql", () => {
@@ -23,6 +23,19 @@ describe("migration file names and versions", () => {
   test("checksum is the hex sha256 of the content", () => {
     expect(checksumOf("SELECT 1;")).toBe(createHash("sha256").update("SELECT 1;").digest("hex"));
   });
+
+  test("checksum ignores CRLF / CR line endings and a UTF-8 BOM; the legacy checksum is of the raw content", () => {
+    const unix = "SELECT 1;\nSELECT 2;\n";
+    expect(checksumOf("\uFEFFSELECT 1;\r\nSELECT 2;\r\n")).toBe(checksumOf(unix));
+    expect(checksumOf("SELECT 1;\rSELECT 2;\r")).toBe(checksumOf(unix));
+    expect(checksumOf("SELECT 1;\nSELECT 3;\n")).not.toBe(checksumOf(unix));
+    expect(legacyChecksumOf("SELECT 1;\r\n")).toBe(createHash("sha256").update("SELECT 1;\r\n").digest("hex"));
+  });
+
+  test("parses R__<description>.sql as a repeatable migration keyed by its name", () => {
+    expect(parseRepeatableName("R__order_views.sql")).toEqual({ version: "R__order_views", description: "order views" });
+    expect(parseRepeatableName("R_x.sql")).toBeUndefined();
+  });
 });
 
 describe("loadMigrations", () => {
@@ -41,5 +54,29 @@ describe("loadMigrations", () => {
 
   test("two files with the same version are refused", async () => {
     await expect(loadMigrations(memorySource({ "V1__a.sql": "", "V1.0__b.sql": "" }))).rejects.toThrow(/V1__a.sql and V1.0__b.sql have the same version/);
+  });
+});
+
+describe("loadMigrationSet", () => {
+  test("returns repeatable files in name order apart from the versioned ones, and reads the no-transaction line", async () => {
+    const { versioned, repeatable } = await loadMigrationSet(
+      memorySource({
+        "R__b.sql": "CREATE VIEW b AS SELECT 1;",
+        "R__a.sql": "\uFEFF-- migrate:no-transaction\r\nSELECT 1;",
+        "V2__x.sql": "SELECT 2;",
+        "V1__y.sql": "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);",
+      }),
+    );
+    expect(versioned.map((f) => [f.script, f.kind, f.transactional])).toEqual([
+      ["V1__y.sql", "versioned", false],
+      ["V2__x.sql", "versioned", true],
+    ]);
+    expect(repeatable.map((f) => [f.script, f.version, f.kind, f.transactional])).toEqual([
+      ["R__a.sql", "R__a", "repeatable", false],
+      ["R__b.sql", "R__b", "repeatable", true],
+    ]);
+    expect(repeatable[0]!.sql.startsWith("-- migrate")).toBe(true);
+    // loadMigrations (used by callers that compare versions) keeps returning versioned files only
+    expect((await loadMigrations(memorySource({ "R__a.sql": "", "V1__a.sql": "" }))).map((f) => f.script)).toEqual(["V1__a.sql"]);
   });
 });

@@ -230,7 +230,7 @@ describe("MySQL: a failure is recorded and blocks later runs until repaired", ()
     // The user undoes the half-applied part by hand and fixes the file.
     await db.query("DROP TABLE b");
     const result = await repair({ engine: "mysql", connection: db.url, source: memorySource(halfApplied) });
-    expect(result).toEqual({ removed: ["2"], markedApplied: [] });
+    expect(result).toEqual({ removed: ["2"], markedApplied: [], checksumsAccepted: [], forgotten: [] });
     const fixed = { ...halfApplied, "V2__b.sql": "CREATE TABLE b (id int);\nCREATE TABLE c (id int);" };
     expect((await run(fixed)).applied.map((m) => m.version)).toEqual(["2"]);
     expect((await db.query("SELECT success FROM schema_migration_history WHERE version = '2'"))[0]).toEqual({ success: 1 });
@@ -242,7 +242,7 @@ describe("MySQL: a failure is recorded and blocks later runs until repaired", ()
     await db.query("CREATE TABLE c (id int)");
     const completed = { ...halfApplied, "V2__b.sql": "CREATE TABLE b (id int);\nCREATE TABLE c (id int);" };
     const result = await repair({ engine: "mysql", connection: db.url, source: memorySource(completed), markApplied: true });
-    expect(result).toEqual({ removed: [], markedApplied: ["2"] });
+    expect(result).toEqual({ removed: [], markedApplied: ["2"], checksumsAccepted: [], forgotten: [] });
     expect((await run(completed)).applied).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { connect as netConnect } from "node:net";
 import { Readable } from "node:stream";
 import mysql from "mysql2/promise";
 import { MigrationFailedError, messageOf } from "../errors";
+import { STARTED_NOTE } from "../migration-history";
 import type { MigrationFile } from "../migration-files";
 import type { SqlStatement } from "../sql-splitter";
 import { verifiedTls } from "../tls";
@@ -18,10 +19,16 @@ const EXACT_TEXT_TYPES = new Set([
 const STRING_TYPES = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
 
 /** Opens a MySQL / MariaDB connection. */
-export async function connectMysql(input: ConnectionInput): Promise<Database> {
+export async function connectMysql(input: ConnectionInput, connect: { connectTimeoutMs: number }): Promise<Database> {
   // Multiple statements let a history row and its COMMIT travel together; migration files are still
   // sent one statement at a time, as split by the engine.
-  const common = { multipleStatements: true, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true } as const;
+  const common = {
+    multipleStatements: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    connectTimeout: connect.connectTimeoutMs,
+  } as const;
   let options: mysql.ConnectionOptions;
   if (typeof input === "string") {
     const url = new URL(input);
@@ -119,6 +126,19 @@ class MysqlDatabase implements Database {
     return `MySQL lock GET_LOCK('${mysqlLockName(name)}')`;
   }
 
+  /** Metadata and row lock waits (whole seconds, at least 1); MariaDB's max_statement_time, else MySQL's max_execution_time (SELECT only). */
+  async configureMigrationSession(limits: { tableLockTimeoutMs: number; statementTimeoutMs: number }): Promise<void> {
+    if (limits.tableLockTimeoutMs > 0) {
+      const seconds = Math.max(1, Math.ceil(limits.tableLockTimeoutMs / 1000));
+      await this.query(`SET SESSION lock_wait_timeout = ${seconds}, innodb_lock_wait_timeout = ${seconds}`);
+    }
+    await this.query(`SET SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`).catch(async (error: MysqlError) => {
+      // ER_UNKNOWN_SYSTEM_VARIABLE: MySQL, not MariaDB.
+      if (error.errno !== 1193) throw error;
+      await this.query(`SET SESSION max_execution_time = ${Math.ceil(limits.statementTimeoutMs)}`);
+    });
+  }
+
   async begin() {
     await this.query("START TRANSACTION");
   }
@@ -182,9 +202,18 @@ class MysqlDatabase implements Database {
     await this.query(`UPDATE ${this.quoteIdent(table)} SET success = TRUE, error = NULL, checksum = ? WHERE version = ?`, [checksum, version]);
   }
 
+  async insertHistory(table: string, m: MigrationFile, appliedBy: string): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success, error, applied_at)
+       VALUES (?, ?, ?, ?, ?, 0, TRUE, NULL, UTC_TIMESTAMP(3))`,
+      [m.version, m.description, m.script, m.checksum, appliedBy],
+    );
+  }
+
   /**
-   * MySQL commits DDL implicitly, so a migration cannot be undone: statements run one by one and a
-   * failure is recorded (success = false) so that later runs stop until someone repairs it.
+   * MySQL commits DDL implicitly, so a migration cannot be undone: statements run one by one, a
+   * "started" row is written before the first, and a failure is recorded (success = false), so that
+   * later runs stop until someone repairs it, also when the run is killed in the middle of a file.
    */
   async applyMigrations(
     table: string,
@@ -192,19 +221,44 @@ class MysqlDatabase implements Database {
     appliedBy: string,
     onApplied: (migration: MigrationFile, durationMs: number) => void,
   ): Promise<void> {
-    for (const { migration, statements } of batch) onApplied(migration, await this.applyOne(table, migration, statements, appliedBy));
+    let startRecorded = false;
+    for (let i = 0; i < batch.length; i++) {
+      const { migration, statements } = batch[i]!;
+      // When the next file starts with DDL, whose implicit commit would commit its started row
+      // anyway, that row travels in this file's final commit: one commit (one disk flush) less.
+      const next = batch[i + 1];
+      const carryNext = next !== undefined && commitsImplicitly(next.statements[0]?.text ?? "") ? next.migration : undefined;
+      onApplied(migration, await this.applyOne(table, migration, statements, appliedBy, startRecorded, carryNext));
+      startRecorded = carryNext !== undefined;
+    }
   }
 
-  private async applyOne(table: string, m: MigrationFile, statements: readonly SqlStatement[], appliedBy: string): Promise<number> {
+  private async applyOne(
+    table: string,
+    m: MigrationFile,
+    statements: readonly SqlStatement[],
+    appliedBy: string,
+    startRecorded: boolean,
+    carryNext: MigrationFile | undefined,
+  ): Promise<number> {
     const started = performance.now();
-    const insert = `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success, error, applied_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`;
+    const hist = this.quoteIdent(table);
+    // A row with the same key is a repeatable file applied before, or nothing: the lock is held.
+    const record = `INSERT INTO ${hist} (version, description, script, checksum, applied_by, duration_ms, success, error, applied_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
+      ON DUPLICATE KEY UPDATE description = VALUES(description), script = VALUES(script), checksum = VALUES(checksum), applied_by = VALUES(applied_by),
+        duration_ms = VALUES(duration_ms), success = VALUES(success), error = VALUES(error), applied_at = VALUES(applied_at)`;
+    const row = (f: MigrationFile, duration: number, success: boolean, error: string | null) => [f.version, f.description, f.script, f.checksum, appliedBy, duration, success, error];
     // Without autocommit, the data statements after the file's last DDL and the history row commit
     // together: one commit instead of one per statement, and no success row without its data.
     if (this.autocommit) {
       await this.query("SET autocommit = 0");
       this.autocommit = false;
     }
+    // The started row needs no commit of its own: the file's first DDL commits it (implicitly, before
+    // the DDL runs); a file without DDL commits nothing before its end, so a killed run leaves neither
+    // the row nor any of the file's changes.
+    if (!startRecorded) await this.query(record, row(m, 0, false, STARTED_NOTE));
     for (const s of statements) {
       try {
         await this.connection.query(s.text);
@@ -214,7 +268,7 @@ class MysqlDatabase implements Database {
         const recorded = new MigrationFailedError(failure).message;
         const duration = Math.round(performance.now() - started);
         try {
-          await this.query(insert, [m.version, m.description, m.script, m.checksum, appliedBy, duration, false, recorded]);
+          await this.query(record, row(m, duration, false, recorded));
           await this.query("COMMIT");
         } catch (recordError) {
           throw new MigrationFailedError(failure, `; recording the failure also failed: ${messageOf(recordError)}`);
@@ -223,7 +277,9 @@ class MysqlDatabase implements Database {
       }
     }
     const duration = Math.round(performance.now() - started);
-    await this.query(`${insert}; COMMIT`, [m.version, m.description, m.script, m.checksum, appliedBy, duration, true, null]);
+    const finish = `UPDATE ${hist} SET success = TRUE, error = NULL, duration_ms = ?, applied_at = UTC_TIMESTAMP(3) WHERE version = ?`;
+    if (carryNext === undefined) await this.query(`${finish}; COMMIT`, [duration, m.version]);
+    else await this.query(`${finish}; ${record}; COMMIT`, [duration, m.version, ...row(carryNext, 0, false, STARTED_NOTE)]);
     return duration;
   }
 
@@ -448,6 +504,15 @@ class MysqlDatabase implements Database {
     }
     return undefined;
   }
+}
+
+/**
+ * Whether a statement commits implicitly (DDL), judged by its first keyword after comments. Only
+ * used to save a commit: a wrong "yes" commits a started row one statement early, never loses one.
+ */
+function commitsImplicitly(statement: string): boolean {
+  const code = statement.replace(/^(\s+|--[^\n]*\n?|#[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, "");
+  return /^(create|alter|drop|rename|truncate)\b/i.test(code) && !/^create\s+temporary\b/i.test(code);
 }
 
 /** One value in LOAD DATA's default format: \\N for NULL, backslash escapes for the separators. */

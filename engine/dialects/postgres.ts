@@ -3,8 +3,9 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { MigrationFailedError, messageOf } from "../errors";
+import { STARTED_NOTE } from "../migration-history";
 import type { MigrationFile } from "../migration-files";
-import { lineOf, type SqlStatement } from "../sql-splitter";
+import { lineOf } from "../sql-splitter";
 import { verifiedTls } from "../tls";
 import type { ConnectionInput, Database, PendingMigration, ForeignKeyEdge, HistoryRow, MergeCounts, StagedRow, TableInfo } from "./types";
 
@@ -14,13 +15,14 @@ const GROUP_MIGRATIONS = 50;
 const GROUP_CHARS = 256 * 1024;
 
 /** Opens a PostgreSQL connection. */
-export async function connectPostgres(input: ConnectionInput): Promise<Database> {
+export async function connectPostgres(input: ConnectionInput, connect: { connectTimeoutMs: number }): Promise<Database> {
   if (typeof input === "string") refuseUnverifiedTls(input);
   const host = typeof input === "string" ? "" : (input.host ?? "127.0.0.1");
   const config: pg.ClientConfig =
     typeof input === "string"
-      ? { connectionString: input }
+      ? { connectionString: input, connectionTimeoutMillis: connect.connectTimeoutMs }
       : {
+          connectionTimeoutMillis: connect.connectTimeoutMs,
           host,
           port: input.port ?? 5432,
           user: input.user,
@@ -112,6 +114,15 @@ class PostgresDatabase implements Database {
     return `PostgreSQL advisory lock ${advisoryKey(name)} ("${name}")`;
   }
 
+  async configureMigrationSession(limits: { tableLockTimeoutMs: number; statementTimeoutMs: number }): Promise<void> {
+    await this.client.query(`SET lock_timeout = ${Math.ceil(limits.tableLockTimeoutMs)}; SET statement_timeout = ${Math.ceil(limits.statementTimeoutMs)}`);
+    // PostgreSQL 14+: while a statement runs, check every second that the client is still there,
+    // so the statements of a killed run stop (and roll back) instead of running on unseen.
+    await this.client.query("SET client_connection_check_interval = 1000").catch((error: PgError) => {
+      if (error.code !== "42704") throw error;
+    });
+  }
+
   async begin() {
     await this.client.query("BEGIN");
   }
@@ -167,6 +178,13 @@ class PostgresDatabase implements Database {
     ]);
   }
 
+  async insertHistory(table: string, m: MigrationFile, appliedBy: string): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.quoteIdent(table)} (version, description, script, checksum, applied_by, duration_ms, success) VALUES ($1, $2, $3, $4, $5, 0, true)`,
+      [m.version, m.description, m.script, m.checksum, appliedBy],
+    );
+  }
+
   /**
    * Each migration is BEGIN, its statements, its history row and COMMIT; several migrations travel
    * in one simple-protocol query (one round trip per group), each still its own transaction. The
@@ -182,9 +200,15 @@ class PostgresDatabase implements Database {
     onApplied: (migration: MigrationFile, durationMs: number) => void,
   ): Promise<void> {
     for (let start = 0; start < batch.length; ) {
+      const first = batch[start]!;
+      if (!first.migration.transactional) {
+        onApplied(first.migration, await this.applyOutsideTransaction(table, first, appliedBy));
+        start++;
+        continue;
+      }
       let size = 0;
       let end = start;
-      while (end < batch.length && end - start < GROUP_MIGRATIONS && (end === start || size < GROUP_CHARS)) {
+      while (end < batch.length && batch[end]!.migration.transactional && end - start < GROUP_MIGRATIONS && (end === start || size < GROUP_CHARS)) {
         size += batch[end]!.migration.sql.length;
         end++;
       }
@@ -193,6 +217,13 @@ class PostgresDatabase implements Database {
     }
   }
 
+  /**
+   * One round trip for the whole group. On failure the server has run the commands up to the
+   * failing one and no further: the number of commands it completed tells which files committed
+   * and which statement failed, without running anything again. The server parses the whole text
+   * before running any of it, so a syntax error in a later file ran nothing: the files before it
+   * are then sent again (for the first time, in effect) and the bad one is reported.
+   */
   private async applyGroup(
     table: string,
     group: readonly PendingMigration[],
@@ -203,25 +234,50 @@ class PostgresDatabase implements Database {
     const hist = this.quoteIdent(table);
     let text = "";
     const layout: { offsets: number[]; end: number }[] = [];
-    for (const { migration: m, statements } of group) {
+    // What each command the server completes is, in order: a file's statement, or the engine's own
+    // BEGIN / SET (-1), history row (-2) and COMMIT (-3).
+    const commands: { file: number; statement: number }[] = [];
+    const commitAt: number[] = [];
+    group.forEach(({ migration: m, statements }, file) => {
       // Commits do not wait for the WAL flush; flushDurably() at the end of the run waits for all
       // of them at once. A server crash before that loses whole migrations with their history
       // rows, never half of one, and the next run applies them again.
       text += "BEGIN;\nSET LOCAL synchronous_commit TO off;\n";
+      commands.push({ file, statement: -1 }, { file, statement: -1 });
       const offsets: number[] = [];
-      for (const s of statements) {
+      statements.forEach((s, statement) => {
         offsets.push(text.length);
         // The newline before the delimiter ends a trailing line comment.
         text += `${s.text}\n;\n`;
-      }
+        commands.push({ file, statement });
+      });
       layout.push({ offsets, end: text.length });
+      // A repeatable file's row is replaced; a versioned file's row is new (a conflict is an error).
+      const upsert =
+        m.kind === "repeatable"
+          ? " ON CONFLICT (version) DO UPDATE SET description = EXCLUDED.description, script = EXCLUDED.script, checksum = EXCLUDED.checksum, " +
+            "applied_by = EXCLUDED.applied_by, applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, success = true, error = NULL"
+          : "";
       text +=
-        `INSERT INTO ${hist} (version, description, script, checksum, applied_by, duration_ms, success) ` +
-        `VALUES (${lit(m.version)}, ${lit(m.description)}, ${lit(m.script)}, ${lit(m.checksum)}, ${lit(appliedBy)}, ` +
-        `(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, true) RETURNING version AS "_eng_version", duration_ms AS "_eng_duration";\nCOMMIT;\n`;
-    }
+        `INSERT INTO ${hist} (version, description, script, checksum, applied_by, applied_at, duration_ms, success) ` +
+        `VALUES (${lit(m.version)}, ${lit(m.description)}, ${lit(m.script)}, ${lit(m.checksum)}, ${lit(appliedBy)}, now(), ` +
+        `(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, true)${upsert} RETURNING version AS "_eng_version", duration_ms AS "_eng_duration";\nCOMMIT;\n`;
+      commands.push({ file, statement: -2 }, { file, statement: -3 });
+      commitAt.push(commands.length - 1);
+    });
+    const query = new pg.Query(text) as pg.Query & { handleCommandComplete(message: unknown, connection: unknown): void };
+    let completed = 0;
+    const complete = query.handleCommandComplete.bind(query);
+    query.handleCommandComplete = (message, connection) => {
+      completed++;
+      complete(message, connection);
+    };
     try {
-      const results = (await this.client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      const results = await new Promise<pg.QueryResult | pg.QueryResult[]>((done, fail) => {
+        query.on("end", done);
+        query.on("error", fail);
+        this.client.query(query);
+      });
       const durations = new Map<string, number>();
       for (const r of Array.isArray(results) ? results : [results]) {
         for (const row of r.rows ?? []) if (row && "_eng_version" in row) durations.set(String(row._eng_version), Number(row._eng_duration));
@@ -230,48 +286,73 @@ class PostgresDatabase implements Database {
       return;
     } catch (error) {
       await this.client.query("ROLLBACK").catch(() => undefined);
-      const { rows } = await this.query(`SELECT version, duration_ms FROM ${hist} WHERE version = ANY($1)`, [group.map((g) => g.migration.version)]);
-      const committed = new Map(rows.map((r) => [String(r.version), Number(r.duration_ms)]));
-      const failedAt = group.findIndex((g) => !committed.has(g.migration.version));
-      for (const { migration } of group.slice(0, failedAt === -1 ? group.length : failedAt)) onApplied(migration, committed.get(migration.version)!);
-      if (failedAt === -1) throw error;
-      const { migration: m, statements } = group[failedAt]!;
       const e = error as PgError;
-      const position = e.position ? Number(e.position) - 1 : undefined;
-      const { offsets, end } = layout[failedAt]!;
-      if (position !== undefined && offsets.length > 0 && position >= offsets[0]! && position < end) {
-        let i = offsets.length - 1;
-        while (i > 0 && offsets[i]! > position) i--;
-        throw new MigrationFailedError({
-          script: m.script,
-          statement: statements[i]!.index,
-          line: lineOf(m.sql, statements[i]!.start + (position - offsets[i]!)),
-          databaseMessage: e.message,
-        });
+      const failing = commands[completed];
+      if (failing === undefined) throw error;
+      // Files whose COMMIT completed stay applied.
+      const committed = group.filter((_, file) => commitAt[file]! < completed);
+      if (committed.length > 0) {
+        // Their durations came back with the results the error discarded. A lost connection fails
+        // this too; the files are reported all the same, and the error below says what happened.
+        const durations = new Map<string, number>();
+        await this.query(`SELECT version, duration_ms FROM ${hist} WHERE version = ANY($1)`, [committed.map((g) => g.migration.version)]).then(
+          ({ rows }) => rows.forEach((r) => durations.set(String(r.version), Number(r.duration_ms))),
+          () => undefined,
+        );
+        for (const { migration } of committed) onApplied(migration, durations.get(migration.version) ?? 0);
       }
-      throw await this.pinpoint(m, statements, e);
+      const at = locateByPosition(text, layout, e) ?? { file: failing.file, statement: failing.statement, offset: undefined };
+      if (completed === 0 && at.file > 0) await this.applyGroup(table, group.slice(0, at.file), appliedBy, onApplied);
+      const { migration: m, statements } = group[at.file]!;
+      const s = statements[at.statement];
+      if (s === undefined) {
+        const step = at.statement === -3 ? "at COMMIT" : at.statement === -2 ? "recording the history row" : "starting the transaction";
+        throw new MigrationFailedError({ script: m.script, databaseMessage: `${step}: ${e.message}` });
+      }
+      const line = at.offset === undefined ? s.line : lineOf(m.sql, s.start + at.offset);
+      throw new MigrationFailedError({ script: m.script, statement: s.index, line, databaseMessage: e.message });
     }
+  }
+
+  /**
+   * A `-- migrate:no-transaction` file: a committed "started" row first, then each statement on its
+   * own (as psql would send them, so CREATE INDEX CONCURRENTLY runs), then the row is completed. A
+   * failure is recorded on the row; a killed run leaves the started row, which the next run refuses.
+   */
+  private async applyOutsideTransaction(table: string, { migration: m, statements }: PendingMigration, appliedBy: string): Promise<number> {
+    const hist = this.quoteIdent(table);
+    const started = performance.now();
+    await this.query(
+      `INSERT INTO ${hist} (version, description, script, checksum, applied_by, applied_at, duration_ms, success, error) VALUES ($1, $2, $3, $4, $5, now(), 0, false, $6)
+       ON CONFLICT (version) DO UPDATE SET description = EXCLUDED.description, script = EXCLUDED.script, checksum = EXCLUDED.checksum,
+         applied_by = EXCLUDED.applied_by, applied_at = EXCLUDED.applied_at, duration_ms = 0, success = false, error = EXCLUDED.error`,
+      [m.version, m.description, m.script, m.checksum, appliedBy, STARTED_NOTE],
+    );
+    for (const s of statements) {
+      try {
+        await this.client.query(s.text);
+      } catch (error) {
+        const e = error as PgError;
+        const position = e.position ? codeUnitOffset(s.text, Number(e.position) - 1) : undefined;
+        const line = position === undefined ? s.line : lineOf(m.sql, s.start + position);
+        const failure = { script: m.script, statement: s.index, line, databaseMessage: messageOf(error) };
+        const duration = Math.round(performance.now() - started);
+        try {
+          await this.query(`UPDATE ${hist} SET error = $2, duration_ms = $3 WHERE version = $1`, [m.version, new MigrationFailedError(failure).message, duration]);
+        } catch (recordError) {
+          throw new MigrationFailedError(failure, `; recording the failure also failed: ${messageOf(recordError)}`);
+        }
+        throw new MigrationFailedError(failure, `. The failure is recorded; fix the database by hand, then run repair (see docs/engine.md)`);
+      }
+    }
+    const duration = Math.round(performance.now() - started);
+    await this.query(`UPDATE ${hist} SET success = true, error = NULL, duration_ms = $2, applied_at = now() WHERE version = $1`, [m.version, duration]);
+    return duration;
   }
 
   /** A synchronous commit of a transaction with an id flushes the WAL of every earlier commit. */
   async flushDurably(): Promise<void> {
     await this.client.query("BEGIN; SELECT txid_current(); COMMIT");
-  }
-
-  private async pinpoint(m: MigrationFile, statements: readonly SqlStatement[], original: PgError): Promise<MigrationFailedError> {
-    try {
-      await this.client.query("BEGIN");
-      for (const s of statements) {
-        try {
-          await this.client.query(s.text);
-        } catch (error) {
-          return new MigrationFailedError({ script: m.script, statement: s.index, line: s.line, databaseMessage: messageOf(error) });
-        }
-      }
-    } finally {
-      await this.client.query("ROLLBACK").catch(() => undefined);
-    }
-    return new MigrationFailedError({ script: m.script, databaseMessage: original.message });
   }
 
   async describeTable(table: string): Promise<TableInfo | undefined> {
@@ -508,6 +589,36 @@ class PostgresDatabase implements Database {
     if (key) return key[1]!.replace(/"/g, "");
     return undefined;
   }
+}
+
+/**
+ * The file and statement a server error position (1-based, in characters of the whole query text)
+ * falls in, with the offset inside the statement; undefined when there is no position or it lies in
+ * the engine's own commands.
+ */
+function locateByPosition(
+  text: string,
+  layout: readonly { offsets: readonly number[]; end: number }[],
+  error: PgError,
+): { file: number; statement: number; offset: number } | undefined {
+  if (!error.position) return undefined;
+  const position = codeUnitOffset(text, Number(error.position) - 1);
+  const file = layout.findIndex((l) => l.offsets.length > 0 && position >= l.offsets[0]! && position < l.end);
+  if (file === -1) return undefined;
+  const { offsets } = layout[file]!;
+  let statement = offsets.length - 1;
+  while (statement > 0 && offsets[statement]! > position) statement--;
+  return { file, statement, offset: position - offsets[statement]! };
+}
+
+/** The server counts positions in characters; JavaScript strings index UTF-16 code units. */
+function codeUnitOffset(text: string, characters: number): number {
+  let units = 0;
+  for (let c = 0; c < characters && units < text.length; c++) {
+    const code = text.charCodeAt(units);
+    units += code >= 0xd800 && code <= 0xdbff ? 2 : 1;
+  }
+  return units;
 }
 
 /** One value in COPY text format: \\N for NULL, backslash escapes for the separators. */

@@ -92,6 +92,11 @@ export interface Database {
   unlock(name: string): Promise<void>;
   /** How the lock appears on the server, for messages. */
   describeLock(name: string): string;
+  /**
+   * Limits for the rest of a migration run on this session: how long a statement waits for a table
+   * or row lock, and how long one statement may run (0: no limit).
+   */
+  configureMigrationSession(limits: { readonly tableLockTimeoutMs: number; readonly statementTimeoutMs: number }): Promise<void>;
 
   begin(): Promise<void>;
   commit(): Promise<void>;
@@ -104,12 +109,17 @@ export interface Database {
   /** The history rows, or undefined when the table does not exist yet. */
   readHistory(table: string): Promise<HistoryRow[] | undefined>;
   deleteHistory(table: string, version: string): Promise<void>;
+  /** Records the row as applied (success, no error) with this checksum. */
   markHistoryApplied(table: string, version: string, checksum: string): Promise<void>;
+  /** Records a file as applied without running it (baseline). */
+  insertHistory(table: string, migration: MigrationFile, appliedBy: string): Promise<void>;
   /**
    * Runs migrations in order, each recorded in the history table, calling `onApplied` for each one
    * that is committed. PostgreSQL runs each migration and its history row in one transaction;
-   * MySQL records a failure as a row with success = false. Stops at the first failure by throwing
-   * MigrationFailedError.
+   * a file that runs outside a transaction (every MySQL file, PostgreSQL `-- migrate:no-transaction`)
+   * gets a committed "started" row (migration-history.ts) before its first statement, replaced when
+   * it finishes, or by the failure (success = false). Stops at the first failure by throwing
+   * MigrationFailedError; never runs a statement twice.
    */
   applyMigrations(
     table: string,

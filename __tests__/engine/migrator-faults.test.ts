@@ -1,0 +1,304 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import mysql from "mysql2/promise";
+import pg from "pg";
+import { join, resolve } from "node:path";
+import { memorySource, migrate, type EngineName, type MigrateOptions } from "../../engine";
+import { createTestDatabase, SERVERS, type TestDatabase } from "./helpers/databases";
+
+const ROOT = resolve(__dirname, "../..");
+const HISTORY = "schema_migration_history";
+
+/** Starts the CLI on a folder of files, as a deployment step would; the test kills it. */
+async function startCli(url: string, files: Record<string, string>): Promise<{ child: ChildProcess; dir: string; exited: Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "eng-kill-"));
+  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+  const child = spawn(process.execPath, ["bin/engine.cjs", "migrate", "--url", url, "--dir", dir], { cwd: ROOT, stdio: "ignore" });
+  const exited = new Promise<void>((done) => child.on("exit", () => done()));
+  return { child, dir, exited };
+}
+
+/** Waits until the server is running a statement of the test database that matches `pattern`. */
+async function waitForStatement(db: TestDatabase, pattern: string): Promise<void> {
+  const sql =
+    db.engine === "postgres"
+      ? `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '${db.name}' AND query ILIKE '%${pattern}%' AND pid <> pg_backend_pid()`
+      : `SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = '${db.name}' AND INFO LIKE '%${pattern}%' AND ID <> CONNECTION_ID()`;
+  for (let i = 0; i < 300; i++) {
+    if (Number((await db.query(sql))[0]!.n) > 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the server never ran ${pattern}`);
+}
+
+async function killMidFile(db: TestDatabase, files: Record<string, string>, sleepWord: string, url = db.url): Promise<void> {
+  const { child, dir, exited } = await startCli(url, files);
+  try {
+    await waitForStatement(db, sleepWord);
+    child.kill("SIGKILL");
+    await exited;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe("a run killed in the middle of a file", () => {
+  let db: TestDatabase;
+  afterEach(async () => {
+    await db.drop();
+  });
+  const run = (engine: EngineName, files: Record<string, string>, extra: Partial<MigrateOptions> = {}) =>
+    migrate({ engine, connection: db.url, source: memorySource(files), lockTimeoutMs: 25_000, ...extra });
+
+  test("MySQL: the next run refuses, naming the file and repair, instead of applying it again", async () => {
+    // GIVEN a run killed (kill -9) while the second statement of V2 sleeps, after its first DDL committed
+    db = await createTestDatabase("mysql");
+    const files = {
+      "V1__a.sql": "CREATE TABLE a (id int);",
+      "V2__b.sql": "CREATE TABLE IF NOT EXISTS b (id int);\nDO SLEEP(3);\nCREATE TABLE IF NOT EXISTS c (id int);",
+    };
+    await killMidFile(db, files, "SLEEP(3)");
+    // WHEN the next run starts
+    const error = await run("mysql", files).catch((e: unknown) => e);
+    // THEN it refuses and says how to resolve it; the rest of V2 was never run
+    expect(error).toMatchObject({ code: "FAILED_MIGRATION_PENDING" });
+    expect((error as Error).message).toMatch(/^V2__b.sql \(version 2\) started on .* and did not finish.*repair/);
+    expect((await db.query("SHOW TABLES LIKE 'c'")).length).toBe(0);
+  }, 40_000);
+
+  test("MySQL: a file without DDL killed mid-way leaves neither its changes nor a row, and runs again once", async () => {
+    db = await createTestDatabase("mysql");
+    const files = { "V1__a.sql": "CREATE TABLE a (id int);", "V2__rows.sql": "INSERT INTO a VALUES (1);\nDO SLEEP(3);\nINSERT INTO a VALUES (2);" };
+    await killMidFile(db, files, "SLEEP(3)");
+    const result = await run("mysql", files);
+    expect(result.applied.map((m) => m.version)).toEqual(["2"]);
+    expect(await db.query("SELECT id FROM a ORDER BY id")).toEqual([{ id: 1 }, { id: 2 }]);
+  }, 40_000);
+
+  test("PostgreSQL: the next run waits for the killed run's session, then applies each file exactly once", async () => {
+    // GIVEN a run killed while its transaction sleeps (the server keeps executing it); the file
+    // sleeps only in the killed run's sessions (a setting in its URL), so the next run is quick
+    db = await createTestDatabase("postgres");
+    const files = {
+      "V1__a.sql": "CREATE TABLE a (id int);\nSELECT pg_sleep(coalesce(current_setting('eng.test_sleep', true), '0')::float);\nINSERT INTO a VALUES (1);",
+      "V2__b.sql": "INSERT INTO a VALUES (2);",
+    };
+    await killMidFile(db, files, "pg_sleep(", `${db.url}?options=-c%20eng.test_sleep%3D30`);
+    // WHEN the next run starts at once
+    const started = Date.now();
+    const result = await run("postgres", files);
+    // THEN it does not collide with the orphaned transaction: every file is applied once
+    expect(await db.query("SELECT id FROM a ORDER BY id")).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await db.query(`SELECT version FROM ${HISTORY} ORDER BY version`)).toEqual([{ version: "1" }, { version: "2" }]);
+    expect(result.applied.map((m) => m.version)).toEqual(["1", "2"]);
+    // AND the orphaned statement was stopped when its client died, not left to sleep for 30 s
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 40_000);
+
+  test("PostgreSQL -- migrate:no-transaction: an interrupted file is refused by the next run, naming it", async () => {
+    db = await createTestDatabase("postgres");
+    const files = {
+      "V1__a.sql": "CREATE TABLE a (id int);",
+      "V2__b.sql": "-- migrate:no-transaction\nCREATE TABLE b (id int);\nSELECT pg_sleep(30);\nCREATE TABLE c (id int);",
+    };
+    await killMidFile(db, files, "pg_sleep(30)");
+    const error = await run("postgres", files).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "FAILED_MIGRATION_PENDING" });
+    expect((error as Error).message).toMatch(/^V2__b.sql \(version 2\) started on .* and did not finish.*repair/);
+    expect(await db.query("SELECT to_regclass('b') AS b, to_regclass('c') AS c")).toEqual([{ b: "b", c: null }]);
+  }, 40_000);
+});
+
+describe("PostgreSQL: -- migrate:no-transaction", () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase("postgres");
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  test("runs the file outside a transaction (CREATE INDEX CONCURRENTLY) and records it", async () => {
+    const files = {
+      "V1__a.sql": "CREATE TABLE a (id int);",
+      "V2__index.sql": "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);",
+      "V3__c.sql": "CREATE TABLE c (id int);",
+    };
+    const result = await migrate({ engine: "postgres", connection: db.url, source: memorySource(files) });
+    expect(result.applied.map((m) => m.version)).toEqual(["1", "2", "3"]);
+    expect(await db.query("SELECT indexname FROM pg_indexes WHERE tablename = 'a'")).toEqual([{ indexname: "a_id" }]);
+    expect(await db.query(`SELECT version, success FROM ${HISTORY} ORDER BY version`)).toEqual([
+      { version: "1", success: true },
+      { version: "2", success: true },
+      { version: "3", success: true },
+    ]);
+  });
+
+  test("a failure is recorded and blocks later runs until repaired", async () => {
+    const files = { "V1__a.sql": "-- migrate:no-transaction\nCREATE TABLE a (id int);\nINSERT INTO missing VALUES (1);" };
+    await expect(migrate({ engine: "postgres", connection: db.url, source: memorySource(files) })).rejects.toThrow(
+      /^V1__a.sql \(statement 2, line 3\): relation "missing" does not exist. The failure is recorded/,
+    );
+    await expect(migrate({ engine: "postgres", connection: db.url, source: memorySource(files) })).rejects.toMatchObject({ code: "FAILED_MIGRATION_PENDING" });
+  });
+});
+
+describe("PostgreSQL: errors are attributed to the file that caused them", () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase("postgres");
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  test("a syntax error in the fifteenth file of one round trip names that file; the fourteen before it are applied", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 20; i++) files[`V${i}__t${i}.sql`] = i === 15 ? "CREATE TABLE t15 (id int);\nSELEC 1;" : `CREATE TABLE t${i} (id int);`;
+    const error = await migrate({ engine: "postgres", connection: db.url, source: memorySource(files) }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^V15__t15.sql \(statement 2, line 2\): syntax error at or near "SELEC"/);
+    expect(await db.query(`SELECT count(*)::int AS n FROM ${HISTORY}`)).toEqual([{ n: 14 }]);
+    expect(await db.query("SELECT to_regclass('t14') AS t14, to_regclass('t15') AS t15")).toEqual([{ t14: "t14", t15: null }]);
+  });
+
+  test("an error the server gives no position for is located without running the file again", async () => {
+    // GIVEN a file whose first statement has an effect a rollback does not undo (a sequence)
+    const files = { "V1__s.sql": "CREATE SEQUENCE s;", "V2__bad.sql": "SELECT nextval('s');\nSELECT 1 / 0;" };
+    const error = await migrate({ engine: "postgres", connection: db.url, source: memorySource(files) }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^V2__bad.sql \(statement 2, line 2\): division by zero/);
+    // THEN the first statement ran once
+    expect(await db.query("SELECT last_value::int AS v FROM s")).toEqual([{ v: 1 }]);
+  });
+});
+
+describe.each(["postgres", "mysql"] as const)("%s: many runs against a server that turns connections away", (engine) => {
+  let db: TestDatabase;
+  const user = `eng_limited_${randomBytes(4).toString("hex")}`;
+  beforeAll(async () => {
+    db = await createTestDatabase(engine);
+    // A connection limit for one user gives the same refusal as a full server (PostgreSQL 53300,
+    // MySQL 1226 / 1040) without filling the server other tests share.
+    if (engine === "postgres") {
+      await db.query(`CREATE ROLE ${user} LOGIN CONNECTION LIMIT 8; ALTER DATABASE ${db.name} OWNER TO ${user}`);
+    } else {
+      await db.query(`CREATE USER '${user}'@'%' WITH MAX_USER_CONNECTIONS 8; GRANT ALL ON ${db.name}.* TO '${user}'@'%'`);
+    }
+  });
+  afterAll(async () => {
+    await db.drop();
+    // The database is gone: drop the user from the server's admin database.
+    const sql = engine === "postgres" ? `DROP ROLE IF EXISTS ${user}` : `DROP USER IF EXISTS '${user}'@'%'`;
+    if (engine === "postgres") {
+      const client = new pg.Client({ connectionString: SERVERS.postgres.admin });
+      await client.connect();
+      await client.query(sql).finally(() => client.end());
+    } else {
+      const connection = await mysql.createConnection({ uri: SERVERS.mysql.admin });
+      await connection.query(sql).finally(() => connection.end());
+    }
+  });
+
+  test("100 concurrent runs all finish and apply each migration once", async () => {
+    const url = `${SERVERS[engine].base.replace(/\/\/[^@]+@/, `//${user}@`)}/${db.name}`;
+    const files = {
+      "V1__a.sql": "CREATE TABLE a (id int);",
+      "V2__b.sql": "INSERT INTO a VALUES (1);",
+      "V3__c.sql": "CREATE TABLE c (id int);",
+    };
+    const runs = Array.from({ length: 100 }, () => migrate({ engine, connection: url, source: memorySource(files), lockTimeoutMs: 60_000 }));
+    const results = await Promise.all(runs);
+    expect(results.map((r) => r.applied.length).sort((x, y) => y - x)[0]).toBe(3);
+    expect(results.reduce((n, r) => n + r.applied.length, 0)).toBe(3);
+    expect(await db.query("SELECT id FROM a")).toEqual([{ id: 1 }]);
+  }, 90_000);
+});
+
+describe("connection attempts time out", () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    // Accepts connections and never answers: a server that hangs during the handshake.
+    server = createServer(() => undefined);
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    server.close();
+  });
+
+  test.each(["postgres", "mysql"] as const)("%s: the run fails after the connect timeout with a clear message", async (engine) => {
+    const started = Date.now();
+    const error = await migrate({
+      engine,
+      connection: `${engine}://u@127.0.0.1:${port}/db`,
+      source: memorySource({ "V1__a.sql": "SELECT 1;" }),
+      connectTimeoutMs: 500,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CONNECTION" });
+    expect((error as Error).message).toMatch(/cannot connect to (PostgreSQL|MySQL): .*tim(ed ?out|eout)/i);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 15_000);
+});
+
+describe.each(["postgres", "mysql"] as const)("%s: per-run statement limits", (engine) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase(engine);
+    await db.query("CREATE TABLE busy (id int)");
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  /** Another session (application traffic) reads the table in an open transaction until released. */
+  async function holdTable(): Promise<() => Promise<void>> {
+    if (engine === "postgres") {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query("BEGIN; SELECT * FROM busy");
+      return async () => {
+        await client.query("ROLLBACK");
+        await client.end();
+      };
+    }
+    const connection = await mysql.createConnection({ uri: db.url });
+    await connection.query("START TRANSACTION");
+    await connection.query("SELECT * FROM busy");
+    return async () => {
+      await connection.query("ROLLBACK");
+      await connection.end();
+    };
+  }
+
+  test("a statement that waits for a table lock longer than the table lock timeout fails, naming the file", async () => {
+    const release = await holdTable();
+    const started = Date.now();
+    try {
+      const error = await migrate({
+        engine,
+        connection: db.url,
+        source: memorySource({ "V1__alter.sql": "ALTER TABLE busy ADD COLUMN x int;" }),
+        tableLockTimeoutMs: 1000,
+      }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/^V1__alter.sql \(statement 1, line 1\): .*(lock timeout|Lock wait timeout exceeded)/);
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await release();
+    }
+  });
+
+  if (engine === "postgres") {
+    test("a statement that runs longer than the statement timeout is stopped, naming the file", async () => {
+      const error = await migrate({
+        engine,
+        connection: db.url,
+        source: memorySource({ "V1__slow.sql": "SELECT 1;\nSELECT pg_sleep(5);" }),
+        statementTimeoutMs: 300,
+      }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/^V1__slow.sql \(statement 2, line 2\): canceling statement due to statement timeout/);
+    });
+  }
+});
