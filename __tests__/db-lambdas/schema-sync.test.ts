@@ -302,6 +302,19 @@ describe("schema sync on postgres: the engine under faults", () => {
     expect(fx.captured.metricValues("MigrationFailures", { Database: "ledger" })).toEqual([1]);
   });
 
+  test("a statement that would outlast the invocation is cancelled by the server before the function is stopped, and the file is named", async () => {
+    // GIVEN a migration that sleeps for 25 s, and a function with 3 s left and a 1 s margin
+    fx.s3.put("migrations/ledger/V1__slow.sql", "SELECT pg_sleep(25);\n");
+    const deps = { ...fx.deps(config()), remainingTimeMs: () => 3_000, timing: { fileStartReserveMs: 0, statementMarginMs: 1_000 } };
+    // WHEN the run happens
+    const started = Date.now();
+    const run = handleSchemaSync(objectCreated("migrations/ledger/V1__slow.sql"), deps);
+    // THEN the server cancels the statement after about 2 s, the run fails naming the file, and nothing is recorded as applied
+    await expect(run).rejects.toThrow(/V1__slow\.sql.*(statement timeout|canceling statement)/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await history()).toEqual([]);
+  });
+
   test("with too little time left the next file is not started; it is reported and left for the next invocation", async () => {
     // GIVEN two pending files and a function with time for one
     fx.s3.put("migrations/ledger/V1__currency.sql", V1);

@@ -107,7 +107,7 @@ async function syncDatabase(database: DatabaseTarget, deps: DatabaseSyncDeps, ru
     }
     const connection = await connectionFor(database, deps.secrets, config.tls);
     await checkConnection({ engine: database.engine, connection }, `${database.host}:${database.port}`, run.timing.connectTimeoutMs);
-    result = await syncData({ engine: database.engine, connection, source, dryRun: run.dryRun, prune: run.prune, allowMassPrune: run.allowMassPrune });
+    result = await syncData({ engine: database.engine, connection, connectTimeoutMs: run.timing.connectTimeoutMs, source, dryRun: run.dryRun, prune: run.prune, allowMassPrune: run.allowMassPrune });
   } catch (error) {
     const message = messageOf(error);
     log.error("data sync failed", { ...errorFields(error), code: (error as { code?: string }).code });

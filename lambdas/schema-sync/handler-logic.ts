@@ -16,7 +16,7 @@ import { databaseFolder, promotionFiles, type DatabaseSyncDeps } from "../shared
 import { errorFields } from "../shared/log";
 import { ledgerItems } from "../shared/ledger";
 import { promoteFiles, sha256, type PromotionOutcome } from "../shared/promotion";
-import { checkConnection, DEFAULT_RUN_TIMING, defaultSleep, waitForQuietFolder, type RunTiming } from "../shared/run-budget";
+import { checkConnection, DEFAULT_RUN_TIMING, defaultSleep, statementTimeoutFor, waitForQuietFolder, type RunTiming } from "../shared/run-budget";
 import { s3Source, type S3FileSource } from "../shared/s3-source";
 import { recordHistoryInLedger } from "../shared/schema-history-ledger";
 import { parseSyncRequest } from "../shared/sync-request";
@@ -110,6 +110,7 @@ async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run:
       source,
       appliedBy: `schema-sync@${config.environment}`,
       allowOutOfOrder: database.allowOutOfOrder,
+      connectTimeoutMs: timing.connectTimeoutMs,
       onProgress: (e) => {
         if (e.type === "applied") log.info("migration applied", { version: e.migration.version, script: e.migration.script, durationMs: e.durationMs });
       },
@@ -129,7 +130,7 @@ async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run:
           break;
         }
         // One file per engine run: the time check above happens between files.
-        const result = await migrate({ ...settings, target: next.version });
+        const result = await migrate({ ...settings, target: next.version, statementTimeoutMs: statementTimeoutFor(remaining(), timing) });
         applied.push(...result.applied);
         currentVersion = result.currentVersion;
       }

@@ -20,6 +20,12 @@ export interface RunTiming {
   readonly maxSettleWaitMs: number;
   /** No new file is started with less than this left of the function's time. */
   readonly fileStartReserveMs: number;
+  /**
+   * Time kept back at the end of the invocation to record a failure: a statement is cancelled by the
+   * server (statement timeout) this long before the function would be stopped, so it never runs on
+   * orphaned after Lambda ends the invocation.
+   */
+  readonly statementMarginMs: number;
 }
 
 export const DEFAULT_RUN_TIMING: RunTiming = {
@@ -29,7 +35,17 @@ export const DEFAULT_RUN_TIMING: RunTiming = {
   maxSettleWaitMs: 60_000,
   // Migrations can be slow; with less than a minute left, the next invocation is the better place.
   fileStartReserveMs: 60_000,
+  statementMarginMs: 10_000,
 };
+
+/**
+ * The statement timeout for work started now: what is left of the invocation less the margin, at
+ * least one second; undefined (the engine's default) when the invocation has no deadline.
+ */
+export function statementTimeoutFor(remainingMs: number, timing: RunTiming): number | undefined {
+  if (!Number.isFinite(remainingMs)) return undefined;
+  return Math.max(1_000, Math.floor(remainingMs - timing.statementMarginMs));
+}
 
 /**
  * Opens and closes one connection, failing after `timeoutMs` with a message naming the endpoint.
