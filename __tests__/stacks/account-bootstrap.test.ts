@@ -108,7 +108,7 @@ describe("the deployment role", () => {
 
   test("covers every service the platform's stacks create resources in", () => {
     const services = new Set(allowStatements(bootstrapJson("bootstrap-dev")).flatMap((s: any) => s.Action.map((a: string) => a.split(":")[0])));
-    expect([...services].sort()).toEqual(["cloudwatch", "dynamodb", "ec2", "events", "iam", "kms", "lambda", "logs", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm"]);
+    expect([...services].sort()).toEqual(["cloudtrail", "cloudwatch", "dynamodb", "ec2", "events", "iam", "kms", "lambda", "logs", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm"]);
   });
 
   test("reaches IAM only for roles and policies with the project's prefix, and S3 only for the project's buckets", () => {

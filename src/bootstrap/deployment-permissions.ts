@@ -126,6 +126,7 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
         actions: [
           "secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret", "secretsmanager:UpdateSecret",
           "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:ListSecretVersionIds",
+          "secretsmanager:UpdateSecretVersionStage",
           "secretsmanager:GetResourcePolicy", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
           "secretsmanager:ReplicateSecretToRegions", "secretsmanager:RemoveRegionsFromReplication",
           "secretsmanager:TagResource", "secretsmanager:UntagResource",
@@ -251,6 +252,23 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
         ],
         resources: anywhere,
       },
+    ],
+  },
+  {
+    // One multi-region trail per environment account (`<project>-<env>-audit`): the configuration-change
+    // rule needs CloudTrail to deliver management API calls to EventBridge. Describe/List cannot be
+    // scoped to a trail.
+    name: "cloudtrail",
+    statements: ({ accountId, project }) => [
+      {
+        actions: [
+          "cloudtrail:CreateTrail", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:GetTrail", "cloudtrail:GetTrailStatus",
+          "cloudtrail:StartLogging", "cloudtrail:StopLogging", "cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors",
+          "cloudtrail:GetInsightSelectors", "cloudtrail:AddTags", "cloudtrail:RemoveTags", "cloudtrail:ListTags",
+        ],
+        resources: [`arn:aws:cloudtrail:*:${accountId}:trail/${project}-*`],
+      },
+      { actions: ["cloudtrail:DescribeTrails", "cloudtrail:ListTrails"], resources: anywhere },
     ],
   },
   {

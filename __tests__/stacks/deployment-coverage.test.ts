@@ -1,0 +1,48 @@
+import { TerraformStack } from "cdktf";
+import { RESOURCE_ACTIONS } from "../../src/bootstrap/resource-actions";
+import { platform, synthJson } from "../helpers/platform";
+
+// The built-in example with the optional features that add resource types turned on, so the check
+// sees every type any configuration can synthesize.
+function everyFeature(raw: any) {
+  raw.lambda = { ...raw.lambda, reservedConcurrency: 5 };
+  for (const environment of raw.environments) {
+    environment.disasterRecovery = true;
+    environment.configMirror = { deletePolicy: "delete" };
+    environment.databases[0].enhancedMonitoringInterval = 60;
+    environment.databases[0].performanceInsights = true;
+  }
+}
+
+const { app } = platform(everyFeature);
+const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
+const json = new Map(stacks.map((s) => [s.node.id, synthJson(s)]));
+const environmentStacks = [...json.keys()].filter((name) => name !== "state-bootstrap" && !name.startsWith("bootstrap-"));
+
+/** Every action the deployment role of a bootstrap stack allows (all its managed policies). */
+function deploymentActions(bootstrap: any): Set<string> {
+  const policies = Object.values(bootstrap.resource.aws_iam_policy ?? {}).filter((p: any) => p.name.startsWith("PlatformDeployment-"));
+  return new Set(policies.flatMap((p: any) => JSON.parse(p.policy).Statement.filter((s: any) => s.Effect === "Allow").flatMap((s: any) => [s.Action].flat())));
+}
+
+/** Resource and data source types of one synthesized stack, AWS provider only. */
+function awsTypes(stack: any): string[] {
+  return [...Object.keys(stack.resource ?? {}), ...Object.keys(stack.data ?? {}).map((t) => `data.${t}`)].filter((t) => /^(data\.)?aws_/.test(t));
+}
+
+describe("the deployment role can create, read and delete everything the environment stacks synthesize", () => {
+  test("every AWS resource type of every environment stack has its calls listed (src/bootstrap/resource-actions.ts)", () => {
+    const unknown = environmentStacks.flatMap((name) => awsTypes(json.get(name)).filter((t) => RESOURCE_ACTIONS[t] === undefined).map((t) => `${name}: ${t}`));
+    expect(unknown).toEqual([]);
+  });
+
+  test.each(environmentStacks)("%s: the deployment role of its account allows each of those calls", (name) => {
+    const stack = json.get(name);
+    const account = stack.provider.aws.find((p: any) => p.alias === undefined).allowed_account_ids[0];
+    const bootstrap = [...json.entries()].find(([n, j]) => n.startsWith("bootstrap-") && j.provider.aws[0].allowed_account_ids[0] === account)?.[1];
+    expect(bootstrap).toBeDefined();
+    const allowed = deploymentActions(bootstrap);
+    const missing = awsTypes(stack).flatMap((t) => (RESOURCE_ACTIONS[t] ?? []).filter((a) => !allowed.has(a)).map((a) => `${t}: ${a}`));
+    expect([...new Set(missing)]).toEqual([]);
+  });
+});
