@@ -63,6 +63,14 @@ describe("the rotation function", () => {
     expect(resources(json(plain, "dev-us-east-1"), "aws_secretsmanager_secret_rotation")).toEqual([]);
     expect(rotationFunction(json(users, "dev-us-east-1"))).toBeDefined();
   });
+
+  test("too many secrets for Lambda's 4 KB of variables fail synth with the reason", () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ name: `user${String(i).padStart(2, "0")}`, grant: "read-only" }));
+    expect(() => buildStacks((raw) => (raw.environments[0].databases[0].users = many))).toThrow(
+      /replica-dev-secret-rotation: the 40 secrets to rotate need about \d+ characters of ROTATION_TARGETS, more than Lambda's 4096-byte limit on variables allows; declare fewer application users/,
+    );
+    expect(() => buildStacks((raw) => (raw.environments[0].databases[0].users = many.slice(0, 20)))).not.toThrow();
+  });
 });
 
 describe("the rotation role", () => {

@@ -1,6 +1,6 @@
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
-import type { ITerraformDependable } from "cdktf";
+import { Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { DatabaseEngine, DatabaseGrantLevel, LambdaConfig } from "../config/types";
 import { DATABASE_SYNC_FUNCTION } from "../database-sync/database-sync-function";
@@ -12,6 +12,13 @@ export const SECRET_ROTATION_FUNCTION = {
   /** Four steps, each a few logins and statements; a cold start in a VPC takes seconds. */
   timeoutSeconds: 120,
 } as const;
+
+/** Lambda's limit on the total size of a function's environment variables. */
+const LAMBDA_VARIABLES_LIMIT = 4096;
+/** Room left for the other variables (NODE_OPTIONS, NODE_EXTRA_CA_CERTS) and their names. */
+const OTHER_VARIABLES_ALLOWANCE = 256;
+/** Length assumed for a value known only at apply time (an endpoint or a secret ARN is well below). */
+const UNRESOLVED_VALUE_LENGTH = 128;
 
 /** A cluster whose users the function rotates. */
 export interface RotationDatabaseTarget {
@@ -75,6 +82,13 @@ export class SecretRotationFunction extends Construct {
   constructor(scope: Construct, id: string, props: SecretRotationFunctionProps) {
     super(scope, id);
     if (props.secrets.length === 0) throw new Error(`${props.functionName}: a rotation function needs at least one secret to rotate`);
+    const targets = rotationTargets(props);
+    const size = estimatedSize(targets);
+    if (size > LAMBDA_VARIABLES_LIMIT - OTHER_VARIABLES_ALLOWANCE) {
+      throw new Error(
+        `${props.functionName}: the ${props.secrets.length} secrets to rotate need about ${size} characters of ROTATION_TARGETS, more than Lambda's ${LAMBDA_VARIABLES_LIMIT}-byte limit on variables allows; declare fewer application users in this environment`,
+      );
+    }
     this.function = new BundledFunction(this, "function", {
       handler: "secret-rotation",
       functionName: props.functionName,
@@ -87,7 +101,7 @@ export class SecretRotationFunction extends Construct {
       timeoutSeconds: SECRET_ROTATION_FUNCTION.timeoutSeconds,
       vpc: props.vpc,
       environment: {
-        ROTATION_TARGETS: JSON.stringify(rotationTargets(props)),
+        ROTATION_TARGETS: JSON.stringify(targets),
         // Node.js Lambda runtimes ship the Amazon RDS CAs but load them only when told to.
         NODE_EXTRA_CA_CERTS: DATABASE_SYNC_FUNCTION.caBundle,
       },
@@ -129,6 +143,11 @@ function rotationTargets(props: SecretRotationFunctionProps) {
       props.secrets.map((s) => [s.name, { strategy: s.strategy, database: s.database, user: s.user, ...(s.strategy === "alternating-users" ? { grant: s.grant } : {}) }]),
     ),
   };
+}
+
+/** The variable's length once Terraform has filled in the endpoints and ARNs, at most. */
+function estimatedSize(targets: unknown): number {
+  return JSON.stringify(targets, (_key, value) => (typeof value === "string" && Token.isUnresolved(value) ? "x".repeat(UNRESOLVED_VALUE_LENGTH) : value)).length;
 }
 
 function statements(props: SecretRotationFunctionProps): PolicyStatement[] {
