@@ -224,7 +224,8 @@ describe.each(ENGINES)("secret rotation on %s", (engine: EngineName) => {
     expect(passwords.length).toBeGreaterThanOrEqual(6);
     const text = [...h.captured.lines, String(failure), ...allLines].join("\n");
     for (const password of passwords) expect(text).not.toContain(password);
-    // (the lines do say what happened)
-    expect(h.captured.lines.some((line) => line.includes('"message":"AWSCURRENT moved to the new version"'))).toBe(true);
+    // (the lines do say what happened, and to which secret)
+    const moved = h.captured.lines.map((line) => JSON.parse(line)).filter((line) => line.message === "AWSCURRENT moved to the new version" && line.arn === appArn).at(-1);
+    expect(moved).toMatchObject({ step: "finishSecret", versionId: fake.at(appArn, "AWSCURRENT")!.id });
   });
 });

