@@ -49,7 +49,7 @@ function passwordServer(method: Method, password: string): Promise<{ server: Ser
           const md5 = (data: Buffer | string) => createHash("md5").update(data).digest("hex");
           const expected = method === "cleartext" ? password : `md5${md5(Buffer.concat([Buffer.from(md5(password + user)), salt]))}`;
           if (sent !== expected) {
-            socket.end(message("E", Buffer.concat([Buffer.from("S"), cstring("FATAL"), Buffer.from("C"), cstring("28P01"), Buffer.from("M"), cstring(`password authentication failed for user "${user}"`), Buffer.from("\0")])));
+            socket.end(message("E", Buffer.concat([Buffer.from("S"), cstring("FATAL"), Buffer.from("C"), cstring("28P01"), Buffer.from("M"), cstring(`password authentication failed for user "${user}"${user === "echo" ? ` (sent ${sent})` : ""}`), Buffer.from("\0")])));
             return;
           }
           socket.write(Buffer.concat([message("R", int32(0)), ready()]));
@@ -88,5 +88,12 @@ describe.each<Method>(["cleartext", "md5"])("a PostgreSQL server that asks for t
     const error = await access.withSession(database, { username: "app", password: "AWrongPassword0123456789abcdefgh" }, async () => "unreachable").catch((e: Error) => e);
     expect(String(error)).toMatch(/on 127\.0\.0\.1:\d+ as app: password authentication failed/);
     expect(String(error)).not.toContain("AWrongPassword");
+  });
+
+  test("a server that quotes the password back in its error still never gets it into the error", async () => {
+    const error = await access.withSession(database, { username: "echo", password: "QuotedPassword0123456789abcdefgh" }, async () => "unreachable").catch((e: Error) => e);
+    expect(String(error)).toMatch(/password authentication failed for user "echo" \(sent (md5)?/);
+    if (method === "cleartext") expect(String(error)).toContain("(sent [redacted])");
+    expect(String(error)).not.toContain("QuotedPassword");
   });
 });
