@@ -138,6 +138,30 @@ describe.each(ENGINES)("secret rotation on %s", (engine: EngineName) => {
     await expect(asUser("DROP TABLE items")).rejects.toThrow(/denied|must be owner/i);
   });
 
+  test("alternating users: owner may also change the schema, read-only may only read", async () => {
+    const levels = { owner: uniqueName("rot_own"), "read-only": uniqueName("rot_ro") } as const;
+    users.push(...Object.values(levels).flatMap((u) => [u, `${u}_clone`]));
+    const secrets: Record<string, { strategy: "alternating-users"; database: string; user: string; grant: "owner" | "read-only" }> = {};
+    const arns: Record<string, string> = {};
+    for (const [grant, user] of Object.entries(levels)) {
+      arns[grant] = fake.create(`rot-${grant}`, { username: user, password: "NeverSetOnTheServer0123456789abc" });
+      secrets[`rot-${grant}`] = { strategy: "alternating-users", database: "main", user, grant: grant as "owner" | "read-only" };
+    }
+    const levelled = harness({ ...h.deps.config, secrets }, fake);
+    const as = async (grant: string, sql: string) => {
+      const credentials = fake.at(arns[grant]!, "AWSCURRENT")!.value;
+      return h.deps.access.withSession(h.deps.config.databases.main!, credentials, (session) => session.query(sql));
+    };
+    for (const arn of Object.values(arns)) await levelled.rotate(arn);
+    await as("owner", "CREATE TABLE owned (id INT)");
+    await as("owner", "INSERT INTO items VALUES (5, 'five')");
+    await as("owner", "DROP TABLE owned");
+    expect(await as("read-only", "SELECT label FROM items WHERE id = 5")).toEqual([{ label: "five" }]);
+    await expect(as("read-only", "UPDATE items SET label = 'x'")).rejects.toThrow(/denied/i);
+    await expect(as("read-only", "CREATE TABLE other (id INT)")).rejects.toThrow(/denied/i);
+    allLines.push(...levelled.captured.lines);
+  });
+
   test("alternating users: a lowered grant level takes effect when each user is next rotated", async () => {
     // GIVEN both users created read-write
     await h.rotate(appArn);
