@@ -9,6 +9,21 @@
 /** Database engines the platform can run, both as Aurora Serverless v2. */
 export type DatabaseEngine = "aurora-postgresql" | "aurora-mysql";
 
+/** What an application user may do in its database. */
+export type DatabaseGrantLevel = "read-only" | "read-write" | "owner";
+
+/**
+ * An application user of one database. Its credentials live in a secret of its own, encrypted with
+ * the environment key and rotated with the alternating-users strategy (`<name>` and `<name>_clone`);
+ * the rotation's first run creates the user with the grants of its level. See docs/data-tier.md.
+ */
+export interface DatabaseUserConfig {
+  /** User name (lowercase letters, digits and `_`, 1 to 24 characters; `_clone` is added for the alternate). */
+  readonly name: string;
+  /** `read-only`: SELECT; `read-write`: SELECT, INSERT, UPDATE, DELETE; `owner`: every privilege on the database. */
+  readonly grant: DatabaseGrantLevel;
+}
+
 /** One Aurora cluster of an environment. */
 export interface DatabaseConfig {
   /** Short name, unique within the environment; used in resource names and SSM paths. */
@@ -27,9 +42,15 @@ export interface DatabaseConfig {
   readonly instanceCount: number;
   /** Days of automated backups kept (1 to 35). @default 7 */
   readonly backupRetentionDays: number;
-  /** Turns on Performance Insights (encrypted with the environment key). @default false */
+  /**
+   * Turns on Performance Insights (encrypted with the environment key).
+   * @default true in the last environment of the promotion order (production), false elsewhere
+   */
   readonly performanceInsights: boolean;
-  /** Enhanced monitoring interval in seconds; 0 turns it off. One of 0, 1, 5, 10, 15, 30, 60. @default 0 */
+  /**
+   * Enhanced monitoring interval in seconds; 0 turns it off. One of 0, 1, 5, 10, 15, 30, 60.
+   * @default 60 in the last environment of the promotion order (production), 0 (off) elsewhere
+   */
   readonly enhancedMonitoringInterval: number;
   /**
    * Version of the master password of a global database (disaster recovery), where RDS cannot manage
@@ -42,6 +63,13 @@ export interface DatabaseConfig {
    * renamed to a higher version. @default false
    */
   readonly allowOutOfOrderMigrations: boolean;
+  /**
+   * Days between rotations of the credentials the platform rotates itself: the master secret of a
+   * global database and every application user's secret (1 to 365). @default 30
+   */
+  readonly credentialRotationDays: number;
+  /** Application users, each with its own rotated secret. @default [] */
+  readonly users: readonly DatabaseUserConfig[];
 }
 
 /** Networking of an environment: one VPC per region. */

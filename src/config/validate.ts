@@ -20,6 +20,8 @@ import type {
   ConfigMirrorDeletePolicy,
   DatabaseConfig,
   DatabaseEngine,
+  DatabaseGrantLevel,
+  DatabaseUserConfig,
   EnvironmentConfig,
   LambdaConfig,
   NetworkConfig,
@@ -181,7 +183,7 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
   const databases: DatabaseConfig[] = [];
   (readArray(p, childPath(path, "databases"), raw.databases) ?? []).forEach((entry, i) => {
     const databasePath = indexPath(childPath(path, "databases"), i);
-    const database = readDatabase(p, databasePath, entry);
+    const database = readDatabase(p, databasePath, entry, isProduction);
     if (!database) return;
     if (databases.some((d) => d.name === database.name)) p.add(childPath(databasePath, "name"), `repeats "${database.name}"; database names are unique within an environment`);
     databases.push(database);
@@ -282,10 +284,10 @@ function checkDisasterRecoveryNetwork(p: Problems, path: string, network: unknow
 const DATABASE_FIELDS = [
   "name", "engine", "engineVersion", "databaseName", "minCapacity", "maxCapacity", "instanceCount",
   "backupRetentionDays", "performanceInsights", "enhancedMonitoringInterval", "masterPasswordVersion",
-  "allowOutOfOrderMigrations",
+  "allowOutOfOrderMigrations", "credentialRotationDays", "users",
 ];
 
-function readDatabase(p: Problems, path: string, value: unknown): DatabaseConfig | undefined {
+function readDatabase(p: Problems, path: string, value: unknown, isProduction: boolean): DatabaseConfig | undefined {
   const raw = readObject(p, path, value, DATABASE_FIELDS);
   if (!raw) {
     if (value === undefined) p.add(path, "is required");
@@ -307,15 +309,57 @@ function readDatabase(p: Problems, path: string, value: unknown): DatabaseConfig
   }
   const instanceCount = readNumber(p, at("instanceCount"), raw.instanceCount, { integer: true, min: 1, max: 15 }) ?? 2;
   const backupRetentionDays = readNumber(p, at("backupRetentionDays"), raw.backupRetentionDays, { integer: true, min: 1, max: 35 }) ?? 7;
-  const performanceInsights = readBoolean(p, at("performanceInsights"), raw.performanceInsights) ?? false;
-  const enhancedMonitoringInterval = readNumber(p, at("enhancedMonitoringInterval"), raw.enhancedMonitoringInterval, { oneOf: [0, 1, 5, 10, 15, 30, 60] }) ?? 0;
+  const monitoring = readMonitoringDefaults(p, path, raw, isProduction);
   const masterPasswordVersion = readNumber(p, at("masterPasswordVersion"), raw.masterPasswordVersion, { integer: true, min: 1 }) ?? 1;
   const allowOutOfOrderMigrations = readBoolean(p, at("allowOutOfOrderMigrations"), raw.allowOutOfOrderMigrations) ?? false;
+  const credentialRotationDays = readNumber(p, at("credentialRotationDays"), raw.credentialRotationDays, { integer: true, min: 1, max: 365 }) ?? 30;
+  const users = readDatabaseUsers(p, at("users"), raw.users);
   if (name === undefined || engine === undefined || engineVersion === undefined || databaseName === undefined) return undefined;
   return {
     name, engine, engineVersion, databaseName, minCapacity, maxCapacity, instanceCount, backupRetentionDays,
-    performanceInsights, enhancedMonitoringInterval, masterPasswordVersion, allowOutOfOrderMigrations,
+    ...monitoring, masterPasswordVersion, allowOutOfOrderMigrations, credentialRotationDays, users,
   };
+}
+
+/**
+ * Performance Insights and enhanced monitoring: on by default in production (the last environment of
+ * the promotion order), where an incident needs them, off elsewhere to save their cost.
+ */
+function readMonitoringDefaults(p: Problems, path: string, raw: Record<string, unknown>, isProduction: boolean): Pick<DatabaseConfig, "performanceInsights" | "enhancedMonitoringInterval"> {
+  return {
+    performanceInsights: readBoolean(p, childPath(path, "performanceInsights"), raw.performanceInsights) ?? isProduction,
+    enhancedMonitoringInterval: readNumber(p, childPath(path, "enhancedMonitoringInterval"), raw.enhancedMonitoringInterval, { oneOf: [0, 1, 5, 10, 15, 30, 60] }) ?? (isProduction ? 60 : 0),
+  };
+}
+
+export const GRANT_LEVELS: readonly DatabaseGrantLevel[] = ["read-only", "read-write", "owner"];
+
+/** Names the platform itself uses in every cluster, which an application user must not take. */
+const RESERVED_USER_NAMES = ["dbadmin", "postgres", "root", "rdsadmin", "mysql", "public"];
+
+/** Application users of one database: unique names that leave room for `_clone`, and a grant level. */
+function readDatabaseUsers(p: Problems, path: string, value: unknown): DatabaseUserConfig[] {
+  const users: DatabaseUserConfig[] = [];
+  (readArray(p, path, value) ?? []).forEach((entry, i) => {
+    const userPath = indexPath(path, i);
+    const raw = readObject(p, userPath, entry, ["name", "grant"]);
+    if (!raw) {
+      if (entry === undefined) p.add(userPath, "is required");
+      return;
+    }
+    const namePath = childPath(userPath, "name");
+    const grantPath = childPath(userPath, "grant");
+    // MySQL user names are at most 32 characters; 24 leaves room for the alternate's "_clone".
+    const name = required(p, namePath, raw.name)
+      ? readString(p, namePath, raw.name, { pattern: /^[a-z][a-z0-9_]{0,23}$/, patternMessage: "must be 1 to 24 lowercase letters, digits or underscores, starting with a letter" })
+      : undefined;
+    const grant = required(p, grantPath, raw.grant) ? (readString(p, grantPath, raw.grant, { oneOf: GRANT_LEVELS }) as DatabaseGrantLevel | undefined) : undefined;
+    if (name !== undefined && RESERVED_USER_NAMES.includes(name)) p.add(namePath, `"${name}" is reserved (the master user or a built-in role); choose another name`);
+    else if (name !== undefined && name.endsWith("_clone")) p.add(namePath, `must not end with "_clone": that suffix names the alternate user the rotation creates`);
+    else if (name !== undefined && users.some((u) => u.name === name)) p.add(namePath, `repeats "${name}"; user names are unique within a database`);
+    else if (name !== undefined && grant !== undefined) users.push({ name, grant });
+  });
+  return users;
 }
 
 function readEngineVersion(p: Problems, path: string, value: unknown, engine: DatabaseEngine | undefined): string | undefined {

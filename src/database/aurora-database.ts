@@ -47,6 +47,8 @@ export class AuroraDatabase extends Construct {
   readonly globalCluster?: RdsGlobalCluster;
   /** ARN of the secret with the master user's `{"username","password"}`. */
   readonly masterSecretArn: string;
+  /** The secret Terraform writes for a global database's master user (RDS manages it otherwise). */
+  readonly writeOnlyMasterSecret?: WriteOnlyMasterSecret;
   readonly port: number;
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
@@ -118,6 +120,7 @@ export class AuroraDatabase extends Construct {
         recoveryWindowInDays: deletionProtection ? 30 : 7,
       });
       this.masterSecretArn = secret.arn;
+      this.writeOnlyMasterSecret = secret;
     } else {
       this.masterSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
     }

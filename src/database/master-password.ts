@@ -23,9 +23,15 @@ import { Construct } from "constructs";
  *
  * Both carry the same `*_wo_version`; Terraform sends a write-only value only when its version changes,
  * so later runs (which open a new, different random password) change nothing. Bumping the version
- * (`masterPasswordVersion` in the configuration) rotates the cluster's password and the secret together
+ * (`masterPasswordVersion` in the configuration) resets the cluster's password and the secret together
  * in one apply. cdktf 0.21 has no class for ephemeral resources, so `EphemeralRandomPassword` renders
  * the block itself.
+ *
+ * Scheduled rotation (src/secret-rotation/) changes the password and the secret behind Terraform's
+ * back, and Terraform never fights it: it stores no password to compare, never reads write-only
+ * arguments back, and the version it wrote only loses its AWSCURRENT label (to AWSPREVIOUS, then none),
+ * which `ignore_changes = [version_stages]` keeps out of every plan. The rotation never touches
+ * `*_wo_version`, so nothing is sent again until someone raises the version.
  */
 
 export interface EphemeralRandomPasswordProps {
@@ -81,6 +87,8 @@ export class EphemeralRandomPassword extends TerraformElement {
 export interface WriteOnlyMasterSecretProps {
   /** Secret name, e.g. `replica-prod-ledger-master`. */
   readonly name: string;
+  /** @default "Master user of an Aurora global database (...)" */
+  readonly description?: string;
   readonly username: string;
   readonly password: EphemeralRandomPassword;
   /** Bump to write a new password (see the note at the top of this file). */
@@ -97,22 +105,29 @@ export interface WriteOnlyMasterSecretProps {
 /** A Secrets Manager secret whose value is written through `secret_string_wo` from an ephemeral password. */
 export class WriteOnlyMasterSecret extends Construct {
   readonly secret: SecretsmanagerSecret;
+  /** The version Terraform wrote; a rotation must start only after it exists. */
+  readonly version: SecretsmanagerSecretVersion;
+  /** The secret's name as plain text (known at synth time, unlike `secret.name`). */
+  readonly secretName: string;
 
   constructor(scope: Construct, id: string, props: WriteOnlyMasterSecretProps) {
     super(scope, id);
     TerraformStack.of(this).addOverride("terraform.required_version", ">= 1.11.0");
+    this.secretName = props.name;
     this.secret = new SecretsmanagerSecret(this, "secret", {
       name: props.name,
-      description: "Master user of an Aurora global database (username and password; written write-only by Terraform)",
+      description: props.description ?? "Master user of an Aurora global database (username and password; written write-only by Terraform)",
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays,
       replica: props.replica ? [{ region: props.replica.region, kmsKeyId: props.replica.kmsKeyArn }] : undefined,
     });
-    new SecretsmanagerSecretVersion(this, "version", {
+    this.version = new SecretsmanagerSecretVersion(this, "version", {
       secretId: this.secret.id,
       secretStringWo: `\${jsonencode({ username = "${props.username}", password = ${props.password.expression} })}`,
       secretStringWoVersion: props.version,
       dependsOn: [...props.dependsOn],
+      // A rotation moves AWSCURRENT to its own version; this one keeps AWSPREVIOUS, then no label.
+      lifecycle: { ignoreChanges: ["version_stages"] },
     });
   }
 

@@ -8,6 +8,7 @@ import { DrRegionLookups } from "../database/dr-region";
 import { enginePort, MASTER_USERNAME } from "../database/engine";
 import { MonitoringRole } from "../database/monitoring-role";
 import { SecondaryCluster } from "../database/secondary-cluster";
+import { ApplicationUserSecrets } from "../database/user-secrets";
 import { VpcEndpoints } from "../network/endpoints";
 import { VpcFlowLogs } from "../network/flow-logs";
 import { namesOf, NetworkNames } from "../network/names";
@@ -15,6 +16,7 @@ import { NeighbourPeering } from "../network/peering";
 import { PeerDatabaseAccess } from "../network/peer-database-access";
 import { DataSecurityGroups } from "../network/security-groups";
 import { VpcNetwork } from "../network/vpc-network";
+import { SecretRotationFunction, type RotatedSecret } from "../secret-rotation/secret-rotation-function";
 import type { EnvironmentStack } from "./environment-stack";
 
 /** One Aurora cluster as the capabilities composed after the data tier see it. */
@@ -39,6 +41,11 @@ export interface DatabaseEndpoint {
   readonly secretKmsKeyArn: string;
   /** SSM path prefix of the connection parameters, with trailing slash: `/app/<env>/db/<name>/`. */
   readonly parameterPath: string;
+  /**
+   * Secret ARN of each application user (`users` in the configuration), by user name; rotated, encrypted
+   * with `secretKmsKeyArn`. @default {} (no application users)
+   */
+  readonly userSecretArns?: Readonly<Record<string, string>>;
   /** The Aurora global database and its secondary cluster in the DR region, when the environment has disaster recovery. */
   readonly global?: {
     readonly globalClusterIdentifier: string;
@@ -86,8 +93,8 @@ export interface DataTier {
  * DR-region stack (deployed first) created. See docs/data-tier.md.
  */
 export function addDataTier(stack: EnvironmentStack): DataTier {
-  const { part, network, networkNames } = addNetwork(stack);
-  const databases = addDatabases(stack, part, network, networkNames);
+  const { part, network, networkNames, endpoints } = addNetwork(stack);
+  const databases = addDatabases(stack, part, network, networkNames, endpoints);
   const dataTier: DataTier = { ...part, databases };
   addOutputs(stack, dataTier);
   return dataTier;
@@ -99,7 +106,7 @@ function databasePorts(environment: EnvironmentConfig): number[] {
   return environment.databases.map((d) => enginePort(d.engine));
 }
 
-function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcNetwork; networkNames: NetworkNames } {
+function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcNetwork; networkNames: NetworkNames; endpoints: VpcEndpoints } {
   const { platform, environment, region } = stack;
   const networkNames = new NetworkNames(stack.names);
   const cidr = environment.network.cidrs[region];
@@ -189,10 +196,10 @@ function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcN
     gatewayPrefixListIds,
     peeringConnectionIdToNext,
   };
-  return { part, network, networkNames };
+  return { part, network, networkNames, endpoints };
 }
 
-function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNetwork, networkNames: NetworkNames): DatabaseEndpoint[] {
+function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNetwork, networkNames: NetworkNames, endpoints: VpcEndpoints): DatabaseEndpoint[] {
   const { platform, environment } = stack;
   const hostsClusters = stack.isPrimaryRegion || environment.disasterRecovery;
   if (environment.databases.length === 0 || !hostsClusters) return [];
@@ -224,7 +231,23 @@ function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNe
     : undefined;
   if (dr) new TerraformOutput(stack, "dr_kms_key_arn", { value: dr.keyArn, description: `ARN of the ${environment.name} environment key in ${stack.otherRegion}, which encrypts the secondary clusters` });
 
-  return environment.databases.map((database) => addDatabase(stack, database, { subnetGroup, network, part, monitoringRole, dr }));
+  const rotated: RotatedSecret[] = [];
+  const databases = environment.databases.map((database) => addDatabase(stack, database, { subnetGroup, network, part, monitoringRole, dr, rotated }));
+  if (rotated.length > 0) {
+    new SecretRotationFunction(stack, "secret-rotation", {
+      functionName: stack.names.environmentScoped("secret-rotation"),
+      accountId: environment.accountId,
+      region: stack.region,
+      kmsKeyArn: stack.key.arn,
+      defaults: stack.functionDefaults,
+      vpc: { subnetIds: part.privateSubnetIds, securityGroupIds: [part.lambdaSecurityGroupId] },
+      databases: databases.map((d) => ({ name: d.name, engine: d.engine, writerEndpoint: d.writerEndpoint, port: d.port, databaseName: d.databaseName, masterSecretArn: d.masterSecretArn })),
+      secrets: rotated,
+      // The function reaches Secrets Manager only through the VPC endpoint.
+      after: [endpoints.interfaces.secretsmanager!],
+    });
+  }
+  return databases;
 }
 
 interface DatabaseContext {
@@ -233,6 +256,8 @@ interface DatabaseContext {
   readonly part: NetworkPart;
   readonly monitoringRole?: MonitoringRole;
   readonly dr?: DrRegionLookups;
+  /** Collects the secrets the environment's rotation function rotates. */
+  readonly rotated: RotatedSecret[];
 }
 
 function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context: DatabaseContext): DatabaseEndpoint {
@@ -257,6 +282,25 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
         }
       : undefined,
   });
+  const userSecrets = new ApplicationUserSecrets(stack, `database-${database.name}-users`, {
+    clusterIdentifier,
+    users: database.users,
+    kmsKeyArn: stack.key.arn,
+    replica: dr ? { region: stack.otherRegion, kmsKeyArn: dr.keyArn } : undefined,
+    recoveryWindowInDays: deletionProtection ? 30 : 7,
+  });
+  // Rotation needs the cluster's instances to log in to, and each secret's first version.
+  const rotationBasics = { database: database.name, rotationDays: database.credentialRotationDays };
+  if (aurora.writeOnlyMasterSecret) {
+    // RDS cannot manage a global database's master password: the platform rotates it (single user).
+    context.rotated.push({ ...rotationBasics, name: aurora.writeOnlyMasterSecret.secretName, arn: aurora.writeOnlyMasterSecret.arn, strategy: "single-user", user: MASTER_USERNAME, after: [...aurora.instances, aurora.writeOnlyMasterSecret.version] });
+  }
+  for (const { user, name, secret } of userSecrets.secrets) {
+    context.rotated.push({ ...rotationBasics, name, arn: secret.arn, strategy: "alternating-users", user: user.name, grant: user.grant, after: [...aurora.instances, secret.version] });
+  }
+  const userSecretArns = Object.fromEntries(userSecrets.secrets.map(({ user, secret }) => [user.name, secret.arn]));
+  const userParameters = (arns: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(arns).map(([user, arn]) => [`users/${user}/secret-arn`, arn]));
+
   new DatabaseAlarms(stack, `database-${database.name}-alarms`, {
     clusterIdentifier,
     thresholds: platform.alarms,
@@ -278,6 +322,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
       "database-name": database.databaseName,
       username: MASTER_USERNAME,
       "secret-arn": aurora.masterSecretArn,
+      ...userParameters(userSecretArns),
     },
   });
 
@@ -322,6 +367,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
         "database-name": database.databaseName,
         username: MASTER_USERNAME,
         "secret-arn": replicaSecretArn,
+        ...userParameters(Object.fromEntries(Object.entries(userSecretArns).map(([user, arn]) => [user, Fn.replace(arn, `:${stack.region}:`, `:${stack.otherRegion}:`)]))),
       },
     });
     global = {
@@ -347,6 +393,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
     masterSecretArn: aurora.masterSecretArn,
     secretKmsKeyArn: stack.key.arn,
     parameterPath,
+    userSecretArns,
     global,
   };
 }
@@ -365,6 +412,7 @@ function addOutputs(stack: EnvironmentStack, dataTier: DataTier): void {
     output("reader_endpoint", db.readerEndpoint, "Reader endpoint");
     output("port", db.port, "Port");
     output("secret_arn", db.masterSecretArn, "ARN of the master user secret");
+    for (const [user, arn] of Object.entries(db.userSecretArns ?? {})) output(`user_${user}_secret_arn`, arn, `ARN of the secret of application user ${user}`);
     if (db.global) {
       output("secondary_cluster_identifier", db.global.secondaryClusterIdentifier, `Identifier of the DR secondary (${db.global.secondaryRegion})`);
       output("secondary_reader_endpoint", db.global.secondaryReaderEndpoint, `Reader endpoint of the DR secondary (${db.global.secondaryRegion})`);
