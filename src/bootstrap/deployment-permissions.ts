@@ -118,15 +118,16 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
     ],
   },
   {
-    // Master password secrets of global databases, replicated into the DR region; and the secrets RDS
-    // creates for the clusters whose password it manages.
+    // Master password secrets of global databases and application users' secrets, replicated into
+    // the DR region, and their rotation schedules; the secrets RDS creates for the clusters whose
+    // password it manages.
     name: "secretsmanager",
     statements: () => [
       {
         actions: [
           "secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret", "secretsmanager:UpdateSecret",
           "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:ListSecretVersionIds",
-          "secretsmanager:UpdateSecretVersionStage",
+          "secretsmanager:UpdateSecretVersionStage", "secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret",
           "secretsmanager:GetResourcePolicy", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
           "secretsmanager:ReplicateSecretToRegions", "secretsmanager:RemoveRegionsFromReplication",
           "secretsmanager:TagResource", "secretsmanager:UntagResource",

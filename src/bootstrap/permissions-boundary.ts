@@ -29,8 +29,8 @@ export const BOUNDARY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "s3:GetObjectVersionForReplication", "s3:PutObject", "s3:DeleteObject",
     "s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner",
   ],
-  // Database credentials for the migration and sync functions.
-  secrets: ["secretsmanager:GetSecretValue"],
+  // Database credentials for the migration and sync functions; the rotation function's four steps.
+  secrets: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
   // Configuration parameters: read, written and mirrored into the next environment.
   ssm: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:PutParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource"],
   // Roles the functions assume in the next environment, and their traces.

@@ -51,6 +51,7 @@ export const RESOURCE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   aws_s3_bucket_server_side_encryption_configuration: ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"],
   aws_s3_bucket_versioning: ["s3:PutBucketVersioning", "s3:GetBucketVersioning"],
   aws_secretsmanager_secret: ["secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:DeleteSecret"],
+  aws_secretsmanager_secret_rotation: ["secretsmanager:RotateSecret", "secretsmanager:DescribeSecret", "secretsmanager:CancelRotateSecret"],
   aws_secretsmanager_secret_version: ["secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:UpdateSecretVersionStage"],
   aws_security_group: ["ec2:CreateSecurityGroup", "ec2:DescribeSecurityGroups", "ec2:DeleteSecurityGroup"],
   aws_sns_topic: ["sns:CreateTopic", "sns:GetTopicAttributes", "sns:DeleteTopic"],
