@@ -1,4 +1,5 @@
-import { maxCopyAgeHours } from "../../src/snapshots/snapshot-copy";
+import { boundaryActions } from "../../src/bootstrap/permissions-boundary";
+import { manualSnapshotIntervalHours, maxCopyAgeHours } from "../../src/snapshots/snapshot-copy";
 import { SynthStack, exampleWith, stackOf, synthPlatform } from "./helpers";
 
 const statement = SynthStack.statement;
@@ -6,17 +7,25 @@ const dev = () => stackOf("dev-us-east-1");
 const fn = (stack: SynthStack) => stack.resource("aws_lambda_function", "snapshot-copy/function/function");
 const policy = (stack: SynthStack) => stack.resource("aws_iam_role_policy", "snapshot-copy/function/policy").policy;
 const alarm = (stack: SynthStack, name: string) => stack.resource("aws_cloudwatch_metric_alarm", `fabric-monitoring/alarms/${name}`);
+const DR_KEY = /^\$\{data\.aws_kms_alias\.dr-key[^.]*\.target_key_arn\}$/;
+
+/** The example with a MySQL DB instance (manual mode) in dev, and optionally other snapshot settings. */
+function withInstance(snapshots?: Record<string, unknown>, set: Record<string, unknown> = {}) {
+  const raw = exampleWith({ environment: "dev", set: { snapshotInstances: [{ name: "legacy", instanceIdentifier: "gtp-legacy-mysql", mode: "manual" }], ...set } });
+  if (snapshots) raw.snapshots = { ...raw.snapshots, ...snapshots };
+  return synthPlatform(raw).get("dev-us-east-1")!;
+}
 
 describe("snapshot copies (seed 003)", () => {
-  test("the primary-region stack copies every cluster of the environment into the DR region under the DR key", () => {
+  test("the primary-region stack copies every cluster's automated snapshots into the DR region under the DR key", () => {
     const vars = fn(dev()).environment.variables;
-    expect(JSON.parse(vars.CLUSTERS)).toEqual([
-      { name: "ledger", clusterIdentifier: "replica-dev-ledger" },
-      { name: "catalog", clusterIdentifier: "replica-dev-catalog" },
+    expect(JSON.parse(vars.SOURCES)).toEqual([
+      { name: "ledger", kind: "cluster", identifier: "replica-dev-ledger", mode: "automated" },
+      { name: "catalog", kind: "cluster", identifier: "replica-dev-catalog", mode: "automated" },
     ]);
-    expect(vars).toMatchObject({ ENVIRONMENT: "dev", SOURCE_REGION: "us-east-1", TARGET_REGION: "eu-west-1", RETENTION_DAYS: "14" });
-    // The DR key is found by its alias through the other-region provider.
-    expect(vars.TARGET_KMS_KEY_ID).toMatch(/^\$\{data\.aws_kms_alias\.dr-key[^.]*\.target_key_arn\}$/);
+    expect(vars).toMatchObject({ ENVIRONMENT: "dev", SOURCE_REGION: "us-east-1", RETENTION_DAYS: "14", MANUAL_SNAPSHOT_INTERVAL_HOURS: "12", SNAPSHOT_OWNER: "replica-dev-snapshot-copy" });
+    const destinations = JSON.parse(vars.DESTINATIONS);
+    expect(destinations).toEqual([{ region: "eu-west-1", kmsKeyId: expect.stringMatching(DR_KEY) }]);
   });
 
   test("reserves no concurrency by default (a new account has none to spare), one when the platform reserves concurrency", () => {
@@ -25,12 +34,20 @@ describe("snapshot copies (seed 003)", () => {
     expect(fn(stacks.get("dev-us-east-1")!).reserved_concurrent_executions).toBe(1);
   });
 
-  test("the DR-region stack and an environment without databases have no snapshot copies", () => {
+  test("the DR-region stack and an environment without databases or instances have no snapshot copies", () => {
     expect(Object.values(stackOf("dev-eu-west-1").resources("aws_lambda_function")).map((f: any) => f.function_name)).not.toContain("replica-dev-snapshot-copy");
     const stacks = synthPlatform(exampleWith({ environment: "dev", set: { databases: [] } }));
     const dev = stacks.get("dev-us-east-1")!;
     expect(Object.values(dev.resources("aws_lambda_function")).map((f: any) => f.function_name)).not.toContain("replica-dev-snapshot-copy");
     expect(Object.keys(dev.resourcesUnder("aws_cloudwatch_metric_alarm", "fabric-monitoring/alarms/snapshot-copy"))).toEqual([]);
+  });
+
+  test("an environment with only a DB instance copies that instance, with DB snapshot permissions only", () => {
+    const stack = withInstance(undefined, { databases: [] });
+    expect(JSON.parse(fn(stack).environment.variables.SOURCES)).toEqual([{ name: "legacy", kind: "instance", identifier: "gtp-legacy-mysql", mode: "manual" }]);
+    const actions = SynthStack.statements(policy(stack)).flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a: string) => a.includes("Cluster"))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(["rds:CreateDBSnapshot", "rds:CopyDBSnapshot", "rds:DescribeDBSnapshots", "rds:DeleteDBSnapshot"]));
   });
 
   test("copies run on the configured schedule; progress is checked hourly; both targets dead-letter", () => {
@@ -47,17 +64,26 @@ describe("snapshot copies (seed 003)", () => {
     const stacks = synthPlatform(exampleWith({ root: { snapshots: { schedule: "rate(12 hours)", retentionDays: 3 } } }));
     const dev = stacks.get("dev-us-east-1")!;
     expect(dev.resource("aws_cloudwatch_event_rule", "rule-snapshot-copy/rule").schedule_expression).toBe("rate(12 hours)");
-    expect(fn(dev).environment.variables.RETENTION_DAYS).toBe("3");
-    expect(alarm(dev, "snapshot-copy-age-ledger").threshold).toBe(42);
+    expect(fn(dev).environment.variables).toMatchObject({ RETENTION_DAYS: "3", MANUAL_SNAPSHOT_INTERVAL_HOURS: "6" });
+    expect(alarm(dev, "snapshot-copy-age-ledger-eu-west-1").threshold).toBe(42);
   });
+});
 
-  test("the role reaches only the clusters, their automated snapshots and the copies' own names", () => {
+describe("snapshot copies: the role", () => {
+  test("reaches only the clusters, their automated snapshots and the copies' own names; deletes only what carries its owner tag", () => {
     const doc = policy(dev());
     const copies = ["ledger", "catalog"].map((db) => `arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:replica-dev-${db}-copy-*`);
     const automated = ["ledger", "catalog"].map((db) => `arn:aws:rds:us-east-1:111111111111:cluster-snapshot:rds:replica-dev-${db}-*`);
-    expect(statement(doc, "ExpireCopies")).toMatchObject({ Action: ["rds:DeleteDBClusterSnapshot"], Resource: copies });
-    expect(statement(doc, "CopyAutomatedSnapshots")).toMatchObject({ Action: ["rds:CopyDBClusterSnapshot"], Resource: [...automated, ...copies] });
-    expect(statement(doc, "TagCopies").Resource).toEqual(copies);
+    expect(statement(doc, "ExpireClusterSnapshots")).toEqual({
+      Sid: "ExpireClusterSnapshots",
+      Effect: "Allow",
+      Action: ["rds:DeleteDBClusterSnapshot"],
+      Resource: copies,
+      Condition: { StringEquals: { "rds:cluster-snapshot-tag/replica:created-by": "replica-dev-snapshot-copy" } },
+    });
+    expect(statement(doc, "CopyClusterSnapshots")).toMatchObject({ Action: ["rds:CopyDBClusterSnapshot"], Resource: [...automated, ...copies] });
+    expect(statement(doc, "TagClusterSnapshots").Resource).toEqual(copies);
+    expect(SynthStack.statements(doc).map((s) => s.Sid)).not.toContain("TakeClusterSnapshots");
     expect(statement(doc, "GrantSnapshotKeysToRds")).toMatchObject({ Action: ["kms:CreateGrant"], Condition: { Bool: { "kms:GrantIsForAWSResource": true } } });
     expect(statement(doc, "RecordInLedger").Action).toEqual(["dynamodb:PutItem"]);
     for (const s of SynthStack.statements(doc)) {
@@ -69,30 +95,106 @@ describe("snapshot copies (seed 003)", () => {
     for (const resource of rdsResources) expect(resource).toMatch(/^arn:aws:rds:(us-east-1|eu-west-1):111111111111:cluster(-snapshot)?:(rds:)?replica-dev-(ledger|catalog)/);
   });
 
-  test("alarms when the newest copy is overdue or missing, and when a copy fails; errors are watched like every function", () => {
-    const age = alarm(dev(), "snapshot-copy-age-ledger");
+  test("a manual-mode DB instance: DB snapshot ARNs (not cluster ones) for the instance, its own snapshot names and its copies", () => {
+    const doc = policy(withInstance());
+    const own = "arn:aws:rds:us-east-1:111111111111:snapshot:gtp-legacy-mysql-snap-*";
+    const copies = ["arn:aws:rds:eu-west-1:111111111111:snapshot:gtp-legacy-mysql-copy-*"];
+    expect(statement(doc, "TakeInstanceSnapshots")).toMatchObject({ Action: ["rds:CreateDBSnapshot"], Resource: ["arn:aws:rds:us-east-1:111111111111:db:gtp-legacy-mysql", own] });
+    expect(statement(doc, "FindInstanceSnapshots")).toMatchObject({
+      Action: ["rds:DescribeDBSnapshots"],
+      Resource: ["arn:aws:rds:us-east-1:111111111111:db:gtp-legacy-mysql", "arn:aws:rds:eu-west-1:111111111111:db:gtp-legacy-mysql", own, ...copies],
+    });
+    // Manual mode copies its own snapshots only: no automated-snapshot ARN for the instance.
+    expect(statement(doc, "CopyInstanceSnapshots")).toMatchObject({ Action: ["rds:CopyDBSnapshot"], Resource: [own, ...copies] });
+    expect(statement(doc, "TagInstanceSnapshots").Resource).toEqual([own, ...copies]);
+    expect(statement(doc, "ExpireInstanceSnapshots")).toMatchObject({
+      Action: ["rds:DeleteDBSnapshot"],
+      Resource: [own, ...copies],
+      Condition: { StringEquals: { "rds:snapshot-tag/replica:created-by": "replica-dev-snapshot-copy" } },
+    });
+    // The clusters keep their own statements beside the instance's.
+    expect(statement(doc, "CopyClusterSnapshots").Action).toEqual(["rds:CopyDBClusterSnapshot"]);
+  });
+
+  test("the permissions boundary allows every action the role is given, so the bounded role works after deploy", () => {
+    const allowed = new Set(boundaryActions());
+    const granted = SynthStack.statements(policy(withInstance())).flatMap((s) => [s.Action].flat());
+    expect(granted.filter((action: string) => !allowed.has(action))).toEqual([]);
+  });
+});
+
+describe("snapshot copies: several destination regions", () => {
+  const stack = () => withInstance({ destinations: [{ region: "eu-west-1" }, { region: "us-west-2", maxCopyAgeHours: 30 }] });
+
+  test("a destination other than the DR region gets its own customer-managed key, made through a provider for that region", () => {
+    const s = stack();
+    const key = s.resource("aws_kms_key", "snapshot-key-us-west-2/key");
+    expect(key).toMatchObject({ enable_key_rotation: true, provider: "aws.snapshots_us_west_2" });
+    expect(s.resource("aws_kms_alias", "snapshot-key-us-west-2/alias")).toMatchObject({ name: "alias/replica-dev-snapshots", provider: "aws.snapshots_us_west_2" });
+    const provider = (s.json.provider.aws as any[]).find((p) => p.alias === "snapshots_us_west_2");
+    expect(provider).toMatchObject({ region: "us-west-2", allowed_account_ids: ["111111111111"], assume_role: [expect.objectContaining({ role_arn: "arn:aws:iam::111111111111:role/PlatformDeployment" })] });
+    expect(JSON.parse(fn(s).environment.variables.DESTINATIONS)).toEqual([
+      { region: "eu-west-1", kmsKeyId: expect.stringMatching(DR_KEY) },
+      { region: "us-west-2", kmsKeyId: expect.stringMatching(/^\$\{aws_kms_key\.snapshot-key-us-west-2_key_[A-F0-9]+\.arn\}$/) },
+    ]);
+  });
+
+  test("the role reaches the copies in every destination, and both keys", () => {
+    const doc = policy(stack());
+    expect(statement(doc, "ExpireClusterSnapshots").Resource).toEqual([
+      "arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:replica-dev-ledger-copy-*",
+      "arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:replica-dev-catalog-copy-*",
+      "arn:aws:rds:us-west-2:111111111111:cluster-snapshot:replica-dev-ledger-copy-*",
+      "arn:aws:rds:us-west-2:111111111111:cluster-snapshot:replica-dev-catalog-copy-*",
+    ]);
+    expect(statement(doc, "DescribeSnapshotKeys").Resource).toHaveLength(3);
+  });
+
+  test("one age alarm per database and destination, at that destination's recovery point objective, to the alarm topic", () => {
+    const s = stack();
+    const topic = `\${${s.address("aws_sns_topic", "alarms/topic")}.arn}`;
+    for (const db of ["ledger", "catalog", "legacy"]) {
+      expect(alarm(s, `snapshot-copy-age-${db}-eu-west-1`)).toMatchObject({
+        metric_name: "SnapshotCopyAgeHours",
+        dimensions: { Environment: "dev", Handler: "snapshot-copy", Database: db, DestinationRegion: "eu-west-1" },
+        threshold: 54,
+        treat_missing_data: "breaching",
+        alarm_actions: [topic],
+      });
+      expect(alarm(s, `snapshot-copy-age-${db}-us-west-2`)).toMatchObject({ threshold: 30, dimensions: expect.objectContaining({ DestinationRegion: "us-west-2" }), alarm_actions: [topic] });
+      expect(alarm(s, `snapshot-copy-failed-${db}-us-west-2`)).toMatchObject({ metric_name: "SnapshotCopiesFailed", threshold: 0 });
+    }
+  });
+});
+
+describe("snapshot copies: alarms", () => {
+  test("alarm when the newest copy is overdue or missing, and when a copy fails; errors are watched like every function", () => {
+    const age = alarm(dev(), "snapshot-copy-age-ledger-eu-west-1");
     expect(age).toMatchObject({
       metric_name: "SnapshotCopyAgeHours",
       namespace: "replica/Replication",
-      dimensions: { Environment: "dev", Handler: "snapshot-copy", Database: "ledger" },
+      dimensions: { Environment: "dev", Handler: "snapshot-copy", Database: "ledger", DestinationRegion: "eu-west-1" },
       threshold: 54,
       treat_missing_data: "breaching",
     });
-    expect(alarm(dev(), "snapshot-copy-failed-catalog")).toMatchObject({ metric_name: "SnapshotCopiesFailed", threshold: 0 });
+    expect(alarm(dev(), "snapshot-copy-failed-catalog-eu-west-1")).toMatchObject({ metric_name: "SnapshotCopiesFailed", threshold: 0 });
     expect(alarm(dev(), "snapshot-copy-errors").dimensions).toEqual({ FunctionName: "replica-dev-snapshot-copy" });
   });
 });
 
-describe("how old the newest copy may be", () => {
+describe("how old the newest copy may be, and how often a manual snapshot is taken", () => {
   test.each([
-    ["cron(0 5 * * ? *)", 54],
-    ["rate(1 day)", 54],
-    ["rate(1 hour)", 31],
-    ["rate(30 minutes)", 31],
-    ["rate(2 days)", 78],
-    ["cron(0 5 ? * MON *)", 198],
-    ["cron(0 5 1 * ? *)", 774],
-  ])("%s: %i hours", (schedule, hours) => {
-    expect(maxCopyAgeHours(schedule)).toBe(hours);
+    ["cron(0 5 * * ? *)", "automated", 54, 12],
+    ["rate(1 day)", "automated", 54, 12],
+    ["rate(1 hour)", "automated", 31, 1],
+    ["rate(30 minutes)", "automated", 31, 1],
+    ["rate(2 days)", "automated", 78, 24],
+    ["cron(0 5 ? * MON *)", "automated", 198, 84],
+    ["cron(0 5 1 * ? *)", "automated", 774, 372],
+    ["cron(0 5 * * ? *)", "manual", 54, 12],
+    ["rate(6 hours)", "manual", 18, 3],
+  ] as const)("%s, %s mode: %i hours; a manual snapshot at most every %i hours", (schedule, mode, hours, interval) => {
+    expect(maxCopyAgeHours(schedule, mode)).toBe(hours);
+    expect(manualSnapshotIntervalHours(schedule)).toBe(interval);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Snapshot copy: keeps cross-region copies of the environment's Aurora cluster snapshots in the DR
- * region, records each copy in the replication ledger and expires old copies.
- * Wiring only; the logic is in `snapshots.ts`, `cluster.ts` and `handler-logic.ts`.
+ * Snapshot copy: keeps cross-region copies of the environment's database snapshots (Aurora
+ * clusters and plain DB instances) in each destination region, records each copy in the
+ * replication ledger and expires old copies.
+ * Wiring only; the logic is in `source.ts` and `handler-logic.ts`.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { RDSClient } from "@aws-sdk/client-rds";
@@ -18,9 +19,9 @@ const log = createLogger({ base: { handler: "snapshot-copy", environment: config
 // `Handler` like every other function: the infrastructure's alarms select Environment, Handler and Database.
 const metrics = createMetrics({ namespace: config.metricsNamespace, environment: config.environment, defaultDimensions: { Handler: "snapshot-copy" } });
 const source = new RDSClient({ region: config.sourceRegion });
-const target = new RDSClient({ region: config.targetRegion });
+const targets = Object.fromEntries(config.destinations.map((d) => [d.region, new RDSClient({ region: d.region })]));
 const ledger = new LedgerWriter(DynamoDBDocumentClient.from(new DynamoDBClient({})), config.ledgerTableName);
 
 export async function handler(event: unknown): Promise<SnapshotCopySummary> {
-  return handleSnapshotCopyEvent(event, { config, source, target, ledger, log, metrics, clock: systemClock });
+  return handleSnapshotCopyEvent(event, { config, source, targets, ledger, log, metrics, clock: systemClock });
 }

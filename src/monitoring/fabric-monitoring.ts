@@ -26,8 +26,8 @@ export interface FabricMonitoringProps {
   readonly queueNames: readonly string[];
   /** Whether the environment runs the replication monitor / config validator (their custom metrics). */
   readonly canary: boolean;
-  /** Alarms on the snapshot copies of these databases (`lambdas/snapshot-copy` metrics). @default none */
-  readonly snapshotCopies?: { readonly databases: readonly string[]; readonly maxAgeHours: number };
+  /** Alarms on the snapshot copies, one age alarm per database and destination region (`lambdas/snapshot-copy` metrics). @default none */
+  readonly snapshotCopies?: { readonly copies: readonly { readonly database: string; readonly region: string; readonly maxAgeHours: number }[] };
   readonly validator: boolean;
 }
 
@@ -164,29 +164,29 @@ export class FabricMonitoring extends Construct {
     }
 
     if (props.snapshotCopies) {
-      const { databases, maxAgeHours } = props.snapshotCopies;
-      const metric = (metricName: string, database: string): MetricRef => ({
+      const { copies } = props.snapshotCopies;
+      const metric = (metricName: string, database: string, region: string): MetricRef => ({
         namespace: props.metricsNamespace,
         metricName,
-        dimensions: handlerDimensions(props.environment, "snapshot-copy", { Database: database }),
+        dimensions: handlerDimensions(props.environment, "snapshot-copy", { Database: database, DestinationRegion: region }),
         statistic: "Maximum",
         period: 3600,
-        label: database,
+        label: `${database} ${region}`,
       });
-      const ages = databases.map((database) => metric("SnapshotCopyAgeHours", database));
-      for (const database of databases) {
+      for (const { database, region, maxAgeHours } of copies) {
         // Missing data breaches: no age means no copy has ever completed, or the function stopped.
         this.alarms.add({
-          name: `snapshot-copy-age-${database}`,
-          description: `The newest ${database} snapshot copy is older than ${maxAgeHours} hours, or there is none`,
-          metric: metric("SnapshotCopyAgeHours", database),
+          name: `snapshot-copy-age-${database}-${region}`,
+          description: `The newest ${database} snapshot copy in ${region} is older than ${maxAgeHours} hours (its recovery point objective), or there is none`,
+          metric: metric("SnapshotCopyAgeHours", database, region),
           threshold: maxAgeHours,
           treatMissingData: "breaching",
           evaluationPeriods: 2,
         });
-        this.alarms.add({ name: `snapshot-copy-failed-${database}`, description: `A ${database} snapshot copy failed`, metric: metric("SnapshotCopiesFailed", database), threshold: 0 });
+        this.alarms.add({ name: `snapshot-copy-failed-${database}-${region}`, description: `A ${database} snapshot copy into ${region} failed`, metric: metric("SnapshotCopiesFailed", database, region), threshold: 0 });
       }
-      widgets.push({ kind: "graph", title: "Age of the newest snapshot copy (hours)", metrics: ages, threshold: { label: "alarm", value: maxAgeHours } });
+      const threshold = Math.max(...copies.map((c) => c.maxAgeHours));
+      widgets.push({ kind: "graph", title: "Age of the newest snapshot copy (hours)", metrics: copies.map((c) => metric("SnapshotCopyAgeHours", c.database, c.region)), threshold: { label: "alarm (highest)", value: threshold } });
     }
 
     widgets.push({ kind: "alarms", title: "Fabric alarms", alarmArns: this.alarms.alarms.map((a) => a.arn), height: 6 });

@@ -1,0 +1,75 @@
+import { validateConfig } from "../../src/config/validate";
+import { exampleRaw, problemsOf } from "../helpers/config";
+
+const problems = (raw: unknown) => problemsOf(validateConfig, raw);
+const legacy = { name: "legacy", instanceIdentifier: "gtp-legacy-mysql" };
+
+describe("snapshot copy configuration: defaults", () => {
+  test("the built-in example copies the clusters into the DR region only, and no DB instance", () => {
+    const config = validateConfig(exampleRaw());
+    expect(config.snapshots).toEqual({ schedule: "cron(0 5 * * ? *)", retentionDays: 14, destinations: [{ region: "eu-west-1" }] });
+    for (const environment of config.environments) expect(environment.snapshotInstances).toEqual([]);
+  });
+
+  test("a DB instance's mode is automated unless set; destinations keep the order given", () => {
+    const raw = exampleRaw();
+    raw.environments[0].snapshotInstances = [legacy, { name: "reports", instanceIdentifier: "reports-db", mode: "manual" }];
+    raw.snapshots.destinations = [{ region: "us-west-2", maxCopyAgeHours: 30 }, { region: "eu-west-1" }];
+    const config = validateConfig(raw);
+    expect(config.environments[0]!.snapshotInstances).toEqual([
+      { ...legacy, mode: "automated" },
+      { name: "reports", instanceIdentifier: "reports-db", mode: "manual" },
+    ]);
+    expect(config.snapshots.destinations).toEqual([{ region: "us-west-2", maxCopyAgeHours: 30 }, { region: "eu-west-1" }]);
+  });
+});
+
+describe("snapshot copy configuration: every problem by its path", () => {
+  test("bad DB instances", () => {
+    const raw = exampleRaw();
+    raw.environments[0].snapshotInstances = [
+      { name: "ledger", instanceIdentifier: "a-b" },
+      { name: "Legacy", instanceIdentifier: "Legacy-MySQL", mode: "hourly" },
+      { name: "x", instanceIdentifier: `a${"b".repeat(63)}` },
+      { name: "y", instanceIdentifier: "ends-with-" },
+      { name: "z", instanceIdentifier: "double--hyphen", clusterIdentifier: "q" },
+      { instanceIdentifier: "ok-one" },
+      { name: "w", instanceIdentifier: "ok-two" },
+      { name: "w", instanceIdentifier: "ok-two" },
+    ];
+    raw.environments[1].snapshotInstances = "gtp-legacy-mysql";
+    expect(problems(raw)).toEqual([
+      'environments[0].snapshotInstances[0].name: "ledger" is also a database of this environment; names are shared by databases and instances',
+      'environments[0].snapshotInstances[1].name: must be 1 to 31 lowercase letters, digits or hyphens, starting with a letter, not "Legacy"',
+      'environments[0].snapshotInstances[1].instanceIdentifier: must be a DB instance identifier: 1 to 63 lowercase letters, digits or single hyphens, starting with a letter, not ending with a hyphen, not "Legacy-MySQL"',
+      'environments[0].snapshotInstances[1].mode: must be one of "automated", "manual", not "hourly"',
+      expect.stringMatching(/^environments\[0\]\.snapshotInstances\[2\]\.instanceIdentifier: must be a DB instance identifier/),
+      expect.stringMatching(/^environments\[0\]\.snapshotInstances\[3\]\.instanceIdentifier: must be a DB instance identifier/),
+      expect.stringMatching(/^environments\[0\]\.snapshotInstances\[4\]\.clusterIdentifier: is not a known field/),
+      expect.stringMatching(/^environments\[0\]\.snapshotInstances\[4\]\.instanceIdentifier: must be a DB instance identifier.*not "double--hyphen"$/),
+      expect.stringMatching(/^environments\[0\]\.snapshotInstances\[5\]\.name: is required/),
+      'environments[0].snapshotInstances[7].name: repeats "w"',
+      'environments[0].snapshotInstances[7].instanceIdentifier: repeats "ok-two"',
+      expect.stringMatching(/^environments\[1\]\.snapshotInstances: must be an array/),
+    ]);
+  });
+
+  test("bad destinations", () => {
+    const raw = exampleRaw();
+    raw.snapshots.destinations = [{ region: "us-east-1" }, { region: "eu-west-1", maxCopyAgeHours: 0 }, { region: "eu-west-1" }, { region: "xx-north-9" }, {}, { region: "eu-central-1", rpo: 4 }];
+    expect(problems(raw)).toEqual([
+      "snapshots.destinations[0].region: is the primary region us-east-1; a copy next to its database protects against nothing",
+      "snapshots.destinations[1].maxCopyAgeHours: must be at least 1, not 0",
+      'snapshots.destinations[2].region: repeats "eu-west-1"; each region appears once',
+      'snapshots.destinations[3].region: is not a known AWS region: "xx-north-9"',
+      "snapshots.destinations[4].region: is required",
+      expect.stringMatching(/^snapshots\.destinations\[5\]\.rpo: is not a known field/),
+    ]);
+  });
+
+  test("an empty destination list is refused rather than copying nowhere", () => {
+    const raw = exampleRaw();
+    raw.snapshots.destinations = [];
+    expect(problems(raw)).toEqual(["snapshots.destinations: must name at least one region (leave it out for the DR region)"]);
+  });
+});

@@ -1,0 +1,61 @@
+/** Validation of the snapshot copy fields: `snapshots` and `environments[].snapshotInstances`. */
+import { childPath, indexPath, readArray, readNumber, readObject, readString, type Problems } from "./reader";
+import { AWS_REGIONS } from "./regions";
+import type { SnapshotConfig, SnapshotDestinationConfig, SnapshotInstanceConfig, SnapshotMode } from "./types";
+
+const SCHEDULE = { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" };
+/** RDS identifier rules: a letter first, letters, digits and single hyphens, no hyphen at the end. */
+const DB_INSTANCE_IDENTIFIER = { pattern: /^[a-z](?:-?[a-z0-9]){0,62}$/, patternMessage: "must be a DB instance identifier: 1 to 63 lowercase letters, digits or single hyphens, starting with a letter, not ending with a hyphen" };
+const SOURCE_NAME = { pattern: /^[a-z][a-z0-9-]{0,30}$/, patternMessage: "must be 1 to 31 lowercase letters, digits or hyphens, starting with a letter" };
+
+export function readSnapshots(p: Problems, value: unknown, regions: { primaryRegion: string; drRegion: string }): SnapshotConfig {
+  const raw = readObject(p, "snapshots", value, ["schedule", "retentionDays", "destinations"]) ?? {};
+  return {
+    schedule: readString(p, "snapshots.schedule", raw.schedule, SCHEDULE) ?? "cron(0 5 * * ? *)",
+    retentionDays: readNumber(p, "snapshots.retentionDays", raw.retentionDays, { integer: true, min: 1, max: 3650 }) ?? 14,
+    destinations: raw.destinations === undefined ? [{ region: regions.drRegion }] : readDestinations(p, raw.destinations, regions.primaryRegion),
+  };
+}
+
+function readDestinations(p: Problems, value: unknown, primaryRegion: string): SnapshotDestinationConfig[] {
+  const path = "snapshots.destinations";
+  const list = readArray(p, path, value);
+  if (list === undefined) return [];
+  if (list.length === 0) p.add(path, "must name at least one region (leave it out for the DR region)");
+  const destinations: SnapshotDestinationConfig[] = [];
+  list.forEach((entry, i) => {
+    const at = indexPath(path, i);
+    const raw = readObject(p, at, entry, ["region", "maxCopyAgeHours"]);
+    if (!raw) return;
+    if (raw.region === undefined) p.add(childPath(at, "region"), "is required");
+    let region = readString(p, childPath(at, "region"), raw.region, { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, patternMessage: "must be an AWS region such as eu-west-1" });
+    if (region !== undefined && !AWS_REGIONS.has(region)) {
+      p.add(childPath(at, "region"), `is not a known AWS region: "${region}"`);
+      region = undefined;
+    }
+    if (region === primaryRegion) p.add(childPath(at, "region"), `is the primary region ${primaryRegion}; a copy next to its database protects against nothing`);
+    if (region !== undefined && destinations.some((d) => d.region === region)) p.add(childPath(at, "region"), `repeats "${region}"; each region appears once`);
+    const maxCopyAgeHours = readNumber(p, childPath(at, "maxCopyAgeHours"), raw.maxCopyAgeHours, { integer: true, min: 1, max: 8760 });
+    if (region !== undefined && region !== primaryRegion) destinations.push({ region, ...(maxCopyAgeHours === undefined ? {} : { maxCopyAgeHours }) });
+  });
+  return destinations;
+}
+
+/** `environments[i].snapshotInstances`; `databaseNames` are the environment's Aurora databases, which share the name space. */
+export function readSnapshotInstances(p: Problems, path: string, value: unknown, databaseNames: readonly string[]): SnapshotInstanceConfig[] {
+  const instances: SnapshotInstanceConfig[] = [];
+  (readArray(p, path, value) ?? []).forEach((entry, i) => {
+    const at = indexPath(path, i);
+    const raw = readObject(p, at, entry, ["name", "instanceIdentifier", "mode"]);
+    if (!raw) return;
+    for (const field of ["name", "instanceIdentifier"]) if (raw[field] === undefined) p.add(childPath(at, field), "is required");
+    const name = readString(p, childPath(at, "name"), raw.name, SOURCE_NAME);
+    const instanceIdentifier = readString(p, childPath(at, "instanceIdentifier"), raw.instanceIdentifier, DB_INSTANCE_IDENTIFIER);
+    const mode = (readString(p, childPath(at, "mode"), raw.mode, { oneOf: ["automated", "manual"] }) as SnapshotMode | undefined) ?? "automated";
+    if (name !== undefined && databaseNames.includes(name)) p.add(childPath(at, "name"), `"${name}" is also a database of this environment; names are shared by databases and instances`);
+    if (name !== undefined && instances.some((s) => s.name === name)) p.add(childPath(at, "name"), `repeats "${name}"`);
+    if (instanceIdentifier !== undefined && instances.some((s) => s.instanceIdentifier === instanceIdentifier)) p.add(childPath(at, "instanceIdentifier"), `repeats "${instanceIdentifier}"`);
+    if (name !== undefined && instanceIdentifier !== undefined) instances.push({ name, instanceIdentifier, mode });
+  });
+  return instances;
+}
