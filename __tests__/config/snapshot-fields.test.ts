@@ -67,6 +67,19 @@ describe("snapshot copy configuration: every problem by its path", () => {
     ]);
   });
 
+  test("two instances whose identifiers agree in their first 44 characters are refused: their snapshot names would be the same", () => {
+    const raw = exampleRaw();
+    const stem = "a".repeat(44);
+    raw.environments[0].snapshotInstances = [
+      { name: "one", instanceIdentifier: `${stem}-one` },
+      { name: "two", instanceIdentifier: `${stem}-two` },
+      { name: "three", instanceIdentifier: `${"a".repeat(43)}b-three` },
+    ];
+    expect(problems(raw)).toEqual([
+      `environments[0].snapshotInstances[1].instanceIdentifier: gives its snapshots the same names as "${stem}-one" (${stem}-copy-...): identifiers must differ in their first 44 characters`,
+    ]);
+  });
+
   test("an empty destination list is refused rather than copying nowhere", () => {
     const raw = exampleRaw();
     raw.snapshots.destinations = [];

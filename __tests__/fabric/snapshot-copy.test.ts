@@ -1,3 +1,8 @@
+import { Testing } from "cdktf";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { validateConfig } from "../../src/config/validate";
+import { buildPlatform } from "../../src/platform";
 import { boundaryActions } from "../../src/bootstrap/permissions-boundary";
 import { manualSnapshotIntervalHours, maxCopyAgeHours } from "../../src/snapshots/snapshot-copy";
 import { SynthStack, exampleWith, stackOf, synthPlatform } from "./helpers";
@@ -196,5 +201,21 @@ describe("how old the newest copy may be, and how often a manual snapshot is tak
   ] as const)("%s, %s mode: %i hours; a manual snapshot at most every %i hours", (schedule, mode, hours, interval) => {
     expect(maxCopyAgeHours(schedule, mode)).toBe(hours);
     expect(manualSnapshotIntervalHours(schedule)).toBe(interval);
+  });
+});
+
+describe("snapshot copies: examples/four-environments.json", () => {
+  test("prod copies its MySQL DB instance (manual mode) with its clusters into eu-west-1 (36-hour RPO) and eu-north-1 (its own key)", () => {
+    const raw = JSON.parse(readFileSync(path.join(__dirname, "../../examples/four-environments.json"), "utf8"));
+    const app = Testing.app();
+    buildPlatform(app, validateConfig(raw));
+    app.synth();
+    const prod = new SynthStack("prod-eu-central-1", JSON.parse(readFileSync(path.join(app.outdir, "stacks", "prod-eu-central-1", "cdk.tf.json"), "utf8")));
+    const vars = fn(prod).environment.variables;
+    expect(JSON.parse(vars.SOURCES)).toContainEqual({ name: "billing-legacy", kind: "instance", identifier: "billing-legacy-mysql", mode: "manual" });
+    expect(JSON.parse(vars.DESTINATIONS).map((d: { region: string }) => d.region)).toEqual(["eu-west-1", "eu-north-1"]);
+    expect(prod.resource("aws_kms_alias", "snapshot-key-eu-north-1/alias").name).toBe("alias/ledger-prod-snapshots");
+    expect(alarm(prod, "snapshot-copy-age-billing-legacy-eu-west-1").threshold).toBe(36);
+    expect(alarm(prod, "snapshot-copy-age-billing-legacy-eu-north-1").threshold).toBe(54);
   });
 });
