@@ -80,6 +80,21 @@ describe("snapshot copy configuration: every problem by its path", () => {
     ]);
   });
 
+  test("an instance's own key must be a key ARN in the primary region", () => {
+    const raw = exampleRaw();
+    raw.environments[0].snapshotInstances = [
+      { ...legacy, kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab" },
+      { name: "b", instanceIdentifier: "b-db", kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab" },
+      { name: "c", instanceIdentifier: "c-db", kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:alias/legacy" },
+    ];
+    expect(problems(raw)).toEqual([
+      'environments[0].snapshotInstances[1].kmsKeyArn: must be the ARN of a KMS key (not an alias) in the primary region us-east-1, not "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab"',
+      'environments[0].snapshotInstances[2].kmsKeyArn: must be the ARN of a KMS key (not an alias) in the primary region us-east-1, not "arn:aws:kms:us-east-1:111111111111:alias/legacy"',
+    ]);
+    raw.environments[0].snapshotInstances = raw.environments[0].snapshotInstances.slice(0, 1);
+    expect(validateConfig(raw).environments[0]!.snapshotInstances[0]!.kmsKeyArn).toBe("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab");
+  });
+
   test("an empty destination list is refused rather than copying nowhere", () => {
     const raw = exampleRaw();
     raw.snapshots.destinations = [];

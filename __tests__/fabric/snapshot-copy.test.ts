@@ -121,6 +121,17 @@ describe("snapshot copies: the role", () => {
     expect(statement(doc, "CopyClusterSnapshots").Action).toEqual(["rds:CopyDBClusterSnapshot"]);
   });
 
+  test("an instance encrypted with its own key: the role may describe it and make RDS grants on it, nothing more", () => {
+    const key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-legacy";
+    const doc = policy(withInstance(undefined, { snapshotInstances: [{ name: "legacy", instanceIdentifier: "gtp-legacy-mysql", kmsKeyArn: key }] }));
+    expect(statement(doc, "DescribeSnapshotKeys").Resource).toContain(key);
+    expect(statement(doc, "GrantSnapshotKeysToRds")).toMatchObject({ Resource: expect.arrayContaining([key]), Condition: { Bool: { "kms:GrantIsForAWSResource": true } } });
+    const elsewhere = SynthStack.statements(doc).filter((s) => !["DescribeSnapshotKeys", "GrantSnapshotKeysToRds"].includes(s.Sid) && [s.Resource].flat().includes(key));
+    expect(elsewhere).toEqual([]);
+    // Without one, the environment key and the DR key only.
+    expect(statement(policy(dev()), "GrantSnapshotKeysToRds").Resource).toHaveLength(2);
+  });
+
   test("the permissions boundary allows every action the role is given, so the bounded role works after deploy", () => {
     const allowed = new Set(boundaryActions());
     const granted = SynthStack.statements(policy(withInstance())).flatMap((s) => [s.Action].flat());

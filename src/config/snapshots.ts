@@ -1,4 +1,5 @@
 /** Validation of the snapshot copy fields: `snapshots` and `environments[].snapshotInstances`. */
+import { namePrefix } from "../../lambdas/snapshot-copy/names";
 import { childPath, indexPath, readArray, readNumber, readObject, readString, type Problems } from "./reader";
 import { AWS_REGIONS } from "./regions";
 import type { SnapshotConfig, SnapshotDestinationConfig, SnapshotInstanceConfig, SnapshotMode } from "./types";
@@ -42,20 +43,31 @@ function readDestinations(p: Problems, value: unknown, primaryRegion: string): S
 }
 
 /** `environments[i].snapshotInstances`; `databaseNames` are the environment's Aurora databases, which share the name space. */
-export function readSnapshotInstances(p: Problems, path: string, value: unknown, databaseNames: readonly string[]): SnapshotInstanceConfig[] {
+export function readSnapshotInstances(p: Problems, path: string, value: unknown, context: { databaseNames: readonly string[]; primaryRegion: string }): SnapshotInstanceConfig[] {
+  const { databaseNames, primaryRegion } = context;
   const instances: SnapshotInstanceConfig[] = [];
   (readArray(p, path, value) ?? []).forEach((entry, i) => {
     const at = indexPath(path, i);
-    const raw = readObject(p, at, entry, ["name", "instanceIdentifier", "mode"]);
+    const raw = readObject(p, at, entry, ["name", "instanceIdentifier", "mode", "kmsKeyArn"]);
     if (!raw) return;
     for (const field of ["name", "instanceIdentifier"]) if (raw[field] === undefined) p.add(childPath(at, field), "is required");
     const name = readString(p, childPath(at, "name"), raw.name, SOURCE_NAME);
     const instanceIdentifier = readString(p, childPath(at, "instanceIdentifier"), raw.instanceIdentifier, DB_INSTANCE_IDENTIFIER);
     const mode = (readString(p, childPath(at, "mode"), raw.mode, { oneOf: ["automated", "manual"] }) as SnapshotMode | undefined) ?? "automated";
+    // The instance's own key, when it is neither the environment key nor aws/rds: RDS decrypts the
+    // snapshot through a grant the function makes, so the function's role must name that key.
+    const kmsKeyArn = readString(p, childPath(at, "kmsKeyArn"), raw.kmsKeyArn, {
+      pattern: new RegExp(`^arn:aws[a-z-]*:kms:${primaryRegion}:\\d{12}:key/[A-Za-z0-9-]+$`),
+      patternMessage: `must be the ARN of a KMS key (not an alias) in the primary region ${primaryRegion}`,
+    });
     if (name !== undefined && databaseNames.includes(name)) p.add(childPath(at, "name"), `"${name}" is also a database of this environment; names are shared by databases and instances`);
     if (name !== undefined && instances.some((s) => s.name === name)) p.add(childPath(at, "name"), `repeats "${name}"`);
     if (instanceIdentifier !== undefined && instances.some((s) => s.instanceIdentifier === instanceIdentifier)) p.add(childPath(at, "instanceIdentifier"), `repeats "${instanceIdentifier}"`);
-    if (name !== undefined && instanceIdentifier !== undefined) instances.push({ name, instanceIdentifier, mode });
+    // Snapshot names keep the first 44 characters of the identifier (RDS allows 63 in all): two
+    // instances that agree on those would share, and expire, each other's snapshots.
+    const clash = instanceIdentifier === undefined ? undefined : instances.find((s) => s.instanceIdentifier !== instanceIdentifier && namePrefix(s.instanceIdentifier, "copy") === namePrefix(instanceIdentifier, "copy"));
+    if (clash !== undefined) p.add(childPath(at, "instanceIdentifier"), `gives its snapshots the same names as "${clash.instanceIdentifier}" (${namePrefix(clash.instanceIdentifier, "copy")}...): identifiers must differ in their first 44 characters`);
+    if (name !== undefined && instanceIdentifier !== undefined) instances.push({ name, instanceIdentifier, mode, ...(kmsKeyArn === undefined ? {} : { kmsKeyArn }) });
   });
   return instances;
 }

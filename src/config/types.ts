@@ -197,6 +197,11 @@ export interface SnapshotInstanceConfig {
    * once per half schedule period) and copies it in a later run, once RDS reports it available. @default "automated"
    */
   readonly mode: SnapshotMode;
+  /**
+   * ARN of the customer-managed KMS key that encrypts the instance, when it is not the environment's
+   * key: the copy function's role may then create RDS grants on it. @default none (the environment key, or the AWS managed aws/rds key, which needs no grant)
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** Defaults for every Lambda function of the platform. */

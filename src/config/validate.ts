@@ -186,7 +186,7 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
     if (databases.some((d) => d.name === database.name)) p.add(childPath(databasePath, "name"), `repeats "${database.name}"; database names are unique within an environment`);
     databases.push(database);
   });
-  const snapshotInstances = readSnapshotInstances(p, childPath(path, "snapshotInstances"), raw.snapshotInstances, databases.map((d) => d.name));
+  const snapshotInstances = readSnapshotInstances(p, childPath(path, "snapshotInstances"), raw.snapshotInstances, { databaseNames: databases.map((d) => d.name), primaryRegion: context.regions[0]! });
 
   if (name === undefined || accountId === undefined || network === undefined) return undefined;
   return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery, artifacts, configMirror, snapshotInstances };

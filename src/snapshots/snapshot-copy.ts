@@ -17,6 +17,8 @@ export interface CopiedSource {
   readonly identifier: string;
   /** `automated`: copy the newest automated snapshot. `manual`: take a manual snapshot first, copy it in a later run. */
   readonly mode: "automated" | "manual";
+  /** The source's own customer-managed key, when it is not the environment key: the role may make RDS grants on it. @default the environment key */
+  readonly kmsKeyArn?: string;
 }
 
 /** A region the copies are kept in. */
@@ -130,8 +132,10 @@ export function snapshotCopyStatements(props: SnapshotCopyProps): PolicyStatemen
       conditions: { StringEquals: { [`${k.tagKey}/${OWNER_TAG}`]: props.functionName } },
     });
   }
-  const keys = [props.kmsKeyArn, ...props.destinations.map((d) => d.kmsKeyArn)];
-  // RDS decrypts the source snapshot and encrypts the copy through grants made for the caller.
+  const sourceKeys = props.sources.map((s) => s.kmsKeyArn).filter((arn): arn is string => arn !== undefined);
+  const keys = [...new Set([props.kmsKeyArn, ...sourceKeys, ...props.destinations.map((d) => d.kmsKeyArn)])];
+  // RDS decrypts the source snapshot and encrypts the copy through grants made for the caller
+  // (a source under the AWS managed aws/rds key needs none: its key policy allows RDS in the account).
   statements.push({ sid: "DescribeSnapshotKeys", actions: ["kms:DescribeKey"], resources: keys });
   statements.push({ sid: "GrantSnapshotKeysToRds", actions: ["kms:CreateGrant"], resources: keys, conditions: { Bool: { "kms:GrantIsForAWSResource": true } } });
   statements.push({ sid: "RecordInLedger", actions: ["dynamodb:PutItem"], resources: [props.ledgerTableArn] });

@@ -32,7 +32,7 @@ export function addSnapshotCopy(stack: EnvironmentStack, props: SnapshotCopyWiri
   const { platform, environment } = stack;
   const sources: CopiedSource[] = [
     ...props.databases.map((d): CopiedSource => ({ name: d.name, kind: "cluster", identifier: d.clusterIdentifier, mode: "automated" })),
-    ...environment.snapshotInstances.map((i): CopiedSource => ({ name: i.name, kind: "instance", identifier: i.instanceIdentifier, mode: i.mode })),
+    ...environment.snapshotInstances.map((i): CopiedSource => ({ name: i.name, kind: "instance", identifier: i.instanceIdentifier, mode: i.mode, kmsKeyArn: i.kmsKeyArn })),
   ];
   if (sources.length === 0) return undefined;
   const { schedule, retentionDays, destinations } = platform.snapshots;
