@@ -100,4 +100,29 @@ describe("snapshot copy configuration: every problem by its path", () => {
     raw.snapshots.destinations = [];
     expect(problems(raw)).toEqual(["snapshots.destinations: must name at least one region (leave it out for the DR region)"]);
   });
+
+  test("an account copy must name another environment in another account, and keep the DR region as a destination", () => {
+    const raw = exampleRaw();
+    raw.environments[0].snapshotAccountCopy = { environment: "qa" };
+    raw.environments[1].snapshotAccountCopy = { maxCopyAgeHours: 0 };
+    raw.environments[2].accountId = "111111111111";
+    raw.environments[2].snapshotAccountCopy = { environment: "dev" };
+    raw.snapshots.destinations = [{ region: "us-west-2" }];
+    expect(problems(raw)).toEqual([
+      "environments[1].snapshotAccountCopy.environment: is required",
+      "environments[1].snapshotAccountCopy.maxCopyAgeHours: must be at least 1, not 0",
+      expect.stringMatching(/^environments\[0\]\.snapshotAccountCopy\.environment: names an unknown environment "qa" \(known: dev, staging, prod\)$/),
+      "environments[0].snapshotAccountCopy.environment: needs the DR region eu-west-1 among snapshots.destinations: the copy shared with the other account is the one there",
+      'environments[2].snapshotAccountCopy.environment: "dev" is in the same account 111111111111; an account copy protects against losing the account, so it must be another one',
+      "environments[2].snapshotAccountCopy.environment: needs the DR region eu-west-1 among snapshots.destinations: the copy shared with the other account is the one there",
+    ]);
+  });
+
+  test("a valid account copy is kept with its recovery point objective; none by default", () => {
+    const raw = exampleRaw();
+    raw.environments[2].snapshotAccountCopy = { environment: "staging", maxCopyAgeHours: 72 };
+    const config = validateConfig(raw);
+    expect(config.environments[2]!.snapshotAccountCopy).toEqual({ environment: "staging", maxCopyAgeHours: 72 });
+    expect(config.environments[0]!.snapshotAccountCopy).toBeUndefined();
+  });
 });

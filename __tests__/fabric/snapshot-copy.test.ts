@@ -230,3 +230,85 @@ describe("snapshot copies: examples/four-environments.json", () => {
     expect(alarm(prod, "snapshot-copy-age-billing-legacy-eu-north-1").threshold).toBe(54);
   });
 });
+
+describe("snapshot copies: into another environment's account", () => {
+  const stacks = () => synthPlatform(exampleWith({ environment: "dev", set: { snapshotAccountCopy: { environment: "staging", maxCopyAgeHours: 60 } } }));
+  const receiver = (stack: SynthStack) => stack.resource("aws_iam_role", "snapshot-receiver-dev/role");
+  const receiverPolicy = (stack: SynthStack) => stack.resource("aws_iam_role_policy", "snapshot-receiver-dev/policy").policy;
+
+  test("the target's stack creates the receiver role, trusted only by the source function's role with the external ID", () => {
+    const staging = stacks().get("staging-us-east-1")!;
+    const role = receiver(staging);
+    expect(role.name).toBe("replica-staging-snapshots-from-dev");
+    expect(SynthStack.statements(role.assume_role_policy)).toEqual([
+      expect.objectContaining({
+        Action: ["sts:AssumeRole"],
+        Principal: { AWS: ["arn:aws:iam::111111111111:root"] },
+        Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/replica-dev-snapshot-copy"] }, StringEquals: { "sts:ExternalId": ["replica-dev-snapshots-to-staging"] } },
+      }),
+    ]);
+    // Only the target environment has it, and only for the environment that asked.
+    expect(Object.keys(stacks().get("prod-us-east-1")!.resources("aws_iam_role")).filter((k) => k.includes("snapshot-receiver"))).toEqual([]);
+  });
+
+  test("the receiver copies only the source's shared copies into the same names in its account, deletes only owner-tagged ones, no wildcard actions", () => {
+    const doc = receiverPolicy(stacks().get("staging-us-east-1")!);
+    const theirs = ["ledger", "catalog"].map((db) => `arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:replica-dev-${db}-copy-*`);
+    const own = ["ledger", "catalog"].map((db) => `arn:aws:rds:eu-west-1:222222222222:cluster-snapshot:replica-dev-${db}-copy-*`);
+    expect(statement(doc, "CopyClusterSnapshots")).toMatchObject({ Action: ["rds:CopyDBClusterSnapshot"], Resource: [...theirs, ...own] });
+    expect(statement(doc, "ExpireClusterCopies")).toMatchObject({
+      Action: ["rds:DeleteDBClusterSnapshot"],
+      Resource: own,
+      Condition: { StringEquals: { "rds:cluster-snapshot-tag/replica:created-by": "replica-dev-snapshot-copy" } },
+    });
+    expect(statement(doc, "GrantSnapshotKeysToRds")).toMatchObject({
+      Action: ["kms:CreateGrant"],
+      Resource: [expect.stringMatching(DR_KEY), "arn:aws:kms:eu-west-1:111111111111:key/*"],
+      Condition: { Bool: { "kms:GrantIsForAWSResource": true }, StringEquals: { "kms:ViaService": ["rds.eu-west-1.amazonaws.com"] } },
+    });
+    for (const s of SynthStack.statements(doc)) for (const action of [s.Action].flat()) expect(action).not.toContain("*");
+  });
+
+  test("the source shares its DR copies (encrypted with a key of its own that grants the receiver) and may assume only that role", () => {
+    const dev = stacks().get("dev-us-east-1")!;
+    const vars = fn(dev).environment.variables;
+    expect(JSON.parse(vars.ACCOUNT_COPY)).toEqual({
+      accountId: "222222222222",
+      region: "eu-west-1",
+      roleArn: "arn:aws:iam::222222222222:role/replica-staging-snapshots-from-dev",
+      externalId: "replica-dev-snapshots-to-staging",
+      kmsKeyId: "arn:aws:kms:eu-west-1:222222222222:alias/replica-staging",
+    });
+    expect(JSON.parse(vars.DESTINATIONS)).toEqual([{ region: "eu-west-1", kmsKeyId: expect.stringMatching(/^\$\{aws_kms_key\.snapshot-key-eu-west-1_key_[A-F0-9]+\.arn\}$/) }]);
+    const keyPolicy = SynthStack.statements(dev.resource("aws_kms_key", "snapshot-key-eu-west-1/key").policy);
+    expect(keyPolicy).toContainEqual(
+      expect.objectContaining({ Sid: "SnapshotReceiverCopies", Principal: { AWS: ["arn:aws:iam::222222222222:root"] }, Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/replica-staging-snapshots-from-dev"] } } }),
+    );
+    const doc = policy(dev);
+    expect(statement(doc, "ShareClusterCopies")).toMatchObject({
+      Action: ["rds:ModifyDBClusterSnapshotAttribute"],
+      Resource: ["arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:replica-dev-ledger-copy-*", "arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:replica-dev-catalog-copy-*"],
+    });
+    expect(statement(doc, "AssumeSnapshotReceiver")).toMatchObject({ Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::222222222222:role/replica-staging-snapshots-from-dev"] });
+    // Without an account copy the DR copies keep the environment's DR key and nothing is shared.
+    expect(JSON.parse(fn(stackOf("dev-us-east-1")).environment.variables.DESTINATIONS)[0].kmsKeyId).toMatch(DR_KEY);
+    expect(SynthStack.statements(policy(stackOf("dev-us-east-1"))).map((s) => s.Sid)).not.toContain("ShareClusterCopies");
+  });
+
+  test("the copies in the other account have their own age alarm at their recovery point objective", () => {
+    const dev = stacks().get("dev-us-east-1")!;
+    expect(alarm(dev, "snapshot-copy-age-ledger-eu-west-1-222222222222")).toMatchObject({
+      threshold: 60,
+      dimensions: { Environment: "dev", Handler: "snapshot-copy", Database: "ledger", DestinationRegion: "eu-west-1", DestinationAccount: "222222222222" },
+      treat_missing_data: "breaching",
+    });
+    expect(alarm(dev, "snapshot-copy-age-ledger-eu-west-1").threshold).toBe(54);
+  });
+
+  test("the boundary allows every action of both roles", () => {
+    const all = stacks();
+    const allowed = new Set(boundaryActions());
+    const granted = [policy(all.get("dev-us-east-1")!), receiverPolicy(all.get("staging-us-east-1")!)].flatMap((doc) => SynthStack.statements(doc).flatMap((s) => [s.Action].flat()));
+    expect(granted.filter((action: string) => !allowed.has(action))).toEqual([]);
+  });
+});

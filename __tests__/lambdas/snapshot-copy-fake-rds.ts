@@ -18,6 +18,8 @@ import {
   DeleteDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
+  ModifyDBClusterSnapshotAttributeCommand,
+  ModifyDBSnapshotAttributeCommand,
   type DBClusterSnapshot,
   type DBSnapshot,
   type RDSClient,
@@ -33,6 +35,8 @@ type RdsMock = AwsStub<any, any, any>;
 export interface FakeRegion {
   readonly clusters: DBClusterSnapshot[];
   readonly instances: DBSnapshot[];
+  /** Accounts each snapshot is shared with (its `restore` attribute). */
+  readonly shared: Record<string, string[]>;
 }
 
 function page<T>(items: T[], marker: string | undefined): { items: T[]; marker?: string } {
@@ -42,9 +46,9 @@ function page<T>(items: T[], marker: string | undefined): { items: T[]; marker?:
 }
 
 /** Serves every snapshot command the function uses from `state`, like RDS in `region` at time `now()`. */
-export function fakeRegion(mock: RdsMock, region: string, now: () => number, state: Partial<FakeRegion> = {}): FakeRegion {
-  const s: FakeRegion = { clusters: state.clusters ?? [], instances: state.instances ?? [] };
-  const arn = (resource: string, id: string) => `arn:aws:rds:${region}:${ACCOUNT}:${resource}:${id}`;
+export function fakeRegion(mock: RdsMock, region: string, now: () => number, state: Partial<FakeRegion> = {}, account = ACCOUNT): FakeRegion {
+  const s: FakeRegion = { clusters: state.clusters ?? [], instances: state.instances ?? [], shared: {} };
+  const arn = (resource: string, id: string) => `arn:aws:rds:${region}:${account}:${resource}:${id}`;
   const typed = (type: string | undefined, actual: string | undefined) => type === undefined || type === actual;
 
   mock.on(DescribeDBClusterSnapshotsCommand).callsFake((input) => {
@@ -116,14 +120,29 @@ export function fakeRegion(mock: RdsMock, region: string, now: () => number, sta
     found.Status = "deleting";
     return { DBSnapshot: found };
   });
+  const share = (id: string | undefined, exists: boolean, attribute: string | undefined, accounts: string[] | undefined, notFound: () => Error) => {
+    if (!exists) throw notFound();
+    if (attribute !== "restore") throw new Error(`unexpected attribute ${attribute}`);
+    s.shared[id!] = [...new Set([...(s.shared[id!] ?? []), ...(accounts ?? [])])];
+  };
+  mock.on(ModifyDBClusterSnapshotAttributeCommand).callsFake((input) => {
+    const id = input.DBClusterSnapshotIdentifier;
+    share(id, s.clusters.some((c) => c.DBClusterSnapshotIdentifier === id), input.AttributeName, input.ValuesToAdd, () => new DBClusterSnapshotNotFoundFault({ message: "not found", $metadata: {} }));
+    return {};
+  });
+  mock.on(ModifyDBSnapshotAttributeCommand).callsFake((input) => {
+    const id = input.DBSnapshotIdentifier;
+    share(id, s.instances.some((c) => c.DBSnapshotIdentifier === id), input.AttributeName, input.ValuesToAdd, () => new DBSnapshotNotFoundFault({ message: "not found", $metadata: {} }));
+    return {};
+  });
   return s;
 }
 
-/** The DB instance a DB snapshot ARN belongs to, from the fixtures' naming (`rds:<instance>-<date>` or `<instance>-snap-...`). */
+/** The DB instance a DB snapshot ARN belongs to, from the fixtures' naming (`rds:<instance>-<date>`, `<instance>-snap-...` or `<instance>-copy-...`). */
 function instanceOf(snapshotArn: string): string {
   const id = snapshotArn.slice(snapshotArn.indexOf(":snapshot:") + ":snapshot:".length).replace(/^rds:/, "");
-  const snap = id.lastIndexOf("-snap-");
-  return snap >= 0 ? id.slice(0, snap) : id.replace(/-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}$/, "");
+  const own = Math.max(id.lastIndexOf("-snap-"), id.lastIndexOf("-copy-"));
+  return own >= 0 ? id.slice(0, own) : id.replace(/-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}$/, "");
 }
 
 export type { RDSClient };

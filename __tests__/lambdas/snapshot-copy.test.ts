@@ -22,6 +22,7 @@ import type { Clock } from "../../lambdas/shared/clock";
 import { LedgerWriter, ledgerItems, type SnapshotStatus } from "../../lambdas/shared/ledger";
 import { detailTypeFor } from "../../lambdas/stream-processor/announce";
 import { ACCOUNT, fakeRegion, type FakeRegion } from "./snapshot-copy-fake-rds";
+import { ModifyDBClusterSnapshotAttributeCommand } from "@aws-sdk/client-rds";
 import { capture, loadHandler } from "./helpers";
 
 const SOURCE = "us-east-1";
@@ -35,6 +36,8 @@ const OWNED = [{ Key: "replica:created-by", Value: OWNER }];
 const sourceRds = new RDSClient({ region: SOURCE });
 const targetRds = new RDSClient({ region: DR });
 const thirdRds = new RDSClient({ region: THIRD });
+const accountRds = new RDSClient({ region: DR });
+const accountMock = mockClient(accountRds);
 const sourceMock = mockClient(sourceRds);
 const targetMock = mockClient(targetRds);
 const thirdMock = mockClient(thirdRds);
@@ -65,6 +68,7 @@ const deps = (overrides: Partial<SnapshotCopyConfig> = {}): SnapshotCopyDeps => 
   config: { ...config, ...overrides },
   source: sourceRds,
   targets: { [DR]: targetRds, [THIRD]: thirdRds },
+  account: accountRds,
   ledger: new LedgerWriter(doc, "ledger-dev"),
   log: captured.log,
   metrics: captured.metrics,
@@ -127,7 +131,7 @@ const drRegion = (clusters: DBClusterSnapshot[] = [], instances: DBSnapshot[] = 
 const thirdRegion = (clusters: DBClusterSnapshot[] = []) => fakeRegion(thirdMock, THIRD, () => now, { clusters });
 
 beforeEach(() => {
-  for (const m of [sourceMock, targetMock, thirdMock, docMock]) m.reset();
+  for (const m of [sourceMock, targetMock, thirdMock, accountMock, docMock]) m.reset();
   docMock.on(PutCommand).resolves({});
   captured = capture();
   now = Date.parse("2024-05-10T06:00:00Z");
@@ -372,6 +376,96 @@ describe("snapshot copy: DB instances in manual mode", () => {
   });
 });
 
+describe("snapshot copy: copies into another account", () => {
+  const BACKUP = "444444444444";
+  const BACKUP_KMS = `arn:aws:kms:${DR}:${BACKUP}:key/5e6f-backup`;
+  const accountCopy = { accountId: BACKUP, region: DR, roleArn: `arn:aws:iam::${BACKUP}:role/replica-prod-snapshots-from-dev`, externalId: "replica-dev-snapshots-to-prod", kmsKeyId: BACKUP_KMS };
+  const backupRegion = (clusters: DBClusterSnapshot[] = []) => fakeRegion(accountMock, DR, () => now, { clusters }, BACKUP);
+
+  test("shares the newest available copy with the other account, then copies it there under that account's key, through its role", async () => {
+    // GIVEN an available copy in the DR region (and an older one), and nothing in the backup account yet
+    sourceRegion({ clusters: [automated("orders-dev", "2024-05-09T03:10:00Z")] });
+    const dr = drRegion([copy("orders-dev", "2024-05-08T03:10:00Z", "available"), copy("orders-dev", "2024-05-09T03:10:00Z", "available", "2024-05-09T04:00:00Z")]);
+    const backup = backupRegion();
+    // WHEN the daily run happens
+    const summary = await run({ action: "copy" }, { ...onlyOrders, accountCopy });
+    // THEN the newest copy was shared (restore attribute) with the backup account only
+    expect(targetMock.commandCalls(ModifyDBClusterSnapshotAttributeCommand).map((c) => c.args[0].input)).toEqual([
+      { DBClusterSnapshotIdentifier: "orders-dev-copy-20240509-0310", AttributeName: "restore", ValuesToAdd: [BACKUP] },
+    ]);
+    expect(dr.shared).toEqual({ "orders-dev-copy-20240509-0310": [BACKUP] });
+    // AND the backup account's client copied the shared ARN under the backup key, with the owner tag
+    expect(copyInputs(accountMock)).toEqual([
+      {
+        SourceDBClusterSnapshotIdentifier: `arn:aws:rds:${DR}:${ACCOUNT}:cluster-snapshot:orders-dev-copy-20240509-0310`,
+        TargetDBClusterSnapshotIdentifier: "orders-dev-copy-20240509-0310",
+        KmsKeyId: BACKUP_KMS,
+        CopyTags: true,
+        Tags: [
+          { Key: "replica:created-by", Value: OWNER },
+          { Key: "replica:source-snapshot", Value: "rds:orders-dev-2024-05-09-03-10" },
+        ],
+      },
+    ]);
+    expect(backup.clusters.map((c) => c.DBClusterSnapshotArn)).toEqual([`arn:aws:rds:${DR}:${BACKUP}:cluster-snapshot:orders-dev-copy-20240509-0310`]);
+    expect(summary.databases[0]!.account).toEqual({ region: DR, accountId: BACKUP, shared: "orders-dev-copy-20240509-0310", started: 1, copied: 0, inProgress: 1, failed: 0, deleted: 0 });
+    // AND the backup account's age is not published until its copy is available
+    expect(captured.metricValues("SnapshotCopyAgeHours", { DestinationAccount: BACKUP })).toEqual([]);
+  });
+
+  test("the share comes before the copy in the other account (RDS refuses a copy of a snapshot not shared with it)", async () => {
+    sourceRegion({});
+    drRegion([copy("orders-dev", "2024-05-09T03:10:00Z", "available")]);
+    backupRegion();
+    const events: string[] = [];
+    targetMock.on(ModifyDBClusterSnapshotAttributeCommand).callsFake(() => {
+      events.push("share");
+      return {};
+    });
+    accountMock.on(CopyDBClusterSnapshotCommand).callsFake((input) => {
+      events.push(`copy ${input.TargetDBClusterSnapshotIdentifier}`);
+      return { DBClusterSnapshot: { DBClusterSnapshotIdentifier: input.TargetDBClusterSnapshotIdentifier, Status: "copying" } };
+    });
+    await run({ action: "copy" }, { ...onlyOrders, accountCopy });
+    expect(events).toEqual(["share", "copy orders-dev-copy-20240509-0310"]);
+  });
+
+  test("a redelivered run finds the copy in the other account and copies nothing twice; once available its age is published", async () => {
+    sourceRegion({ clusters: [automated("orders-dev", "2024-05-09T03:10:00Z")] });
+    drRegion([copy("orders-dev", "2024-05-09T03:10:00Z", "available", "2024-05-09T04:00:00Z")]);
+    const backup = backupRegion();
+    await run({ action: "copy" }, { ...onlyOrders, accountCopy });
+    backup.clusters[0]!.Status = "available";
+    now += 3_600_000;
+    await run({ action: "copy" }, { ...onlyOrders, accountCopy });
+    expect(copyInputs(accountMock)).toHaveLength(1);
+    expect(captured.metricValues("SnapshotCopyAgeHours", { Database: "orders", DestinationAccount: BACKUP })).toEqual([1]);
+  });
+
+  test("expires only its own copies in the other account, never the newest available one; the check shares and copies nothing", async () => {
+    sourceRegion({});
+    drRegion([copy("orders-dev", "2024-05-09T03:10:00Z", "available")]);
+    const theirs = (iso: string, tags = [...OWNED]) => ({ ...copy("orders-dev", iso, "available"), DBClusterSnapshotArn: `arn:aws:rds:${DR}:${BACKUP}:cluster-snapshot:orders-dev-copy-${stamp(iso)}`, TagList: tags });
+    backupRegion([theirs("2024-04-01T03:10:00Z"), theirs("2024-04-02T03:10:00Z", []), theirs("2024-05-09T03:10:00Z"), theirs("2024-04-03T03:10:00Z")]);
+    await run({ action: "check" }, { ...onlyOrders, accountCopy });
+    expect(targetMock.commandCalls(ModifyDBClusterSnapshotAttributeCommand)).toEqual([]);
+    expect(deleteInputs(accountMock)).toEqual([]);
+    await run({ action: "copy" }, { ...onlyOrders, accountCopy });
+    expect(copyInputs(accountMock)).toEqual([]);
+    expect(deleteInputs(accountMock).map((i) => i.DBClusterSnapshotIdentifier)).toEqual(["orders-dev-copy-20240401-0310", "orders-dev-copy-20240403-0310"]);
+  });
+
+  test("a refused share fails the run for that database, after its own copies were handled", async () => {
+    sourceRegion({});
+    drRegion([copy("orders-dev", "2024-05-09T03:10:00Z", "available")]);
+    backupRegion();
+    targetMock.on(ModifyDBClusterSnapshotAttributeCommand).rejects(Object.assign(new Error("The snapshot is encrypted with the default key and cannot be shared"), { name: "InvalidParameterValue" }));
+    await expect(run({ action: "copy" }, { ...onlyOrders, accountCopy })).rejects.toThrow(/orders \(orders-dev\): account 444444444444 us-west-2: InvalidParameterValue: The snapshot is encrypted/);
+    expect(copyInputs(accountMock)).toEqual([]);
+    expect(captured.metricValues("SnapshotCopyAgeHours", { Database: "orders", DestinationRegion: DR })).toEqual([26.83]);
+  });
+});
+
 describe("snapshot copy: recording progress", () => {
   test("available copies are recorded as copied; the age of the newest is published per database and destination", async () => {
     drRegion([copy("orders-dev", "2024-05-08T03:10:00Z", "available", "2024-05-08T03:15:00Z"), copy("orders-dev", "2024-05-09T03:10:00Z", "available", "2024-05-09T03:15:00Z")]);
@@ -583,6 +677,8 @@ describe("snapshot copy: configuration", () => {
 
   test("reads every variable", () => {
     expect(readSnapshotCopyConfig(env)).toEqual({ ...config, sources: [orders, legacy] });
+    const accountCopy = { accountId: "444444444444", region: DR, roleArn: "arn:aws:iam::444444444444:role/replica-prod-snapshots-from-dev", externalId: "replica-dev-snapshots-to-prod", kmsKeyId: `arn:aws:kms:${DR}:444444444444:key/k` };
+    expect(readSnapshotCopyConfig({ ...env, ACCOUNT_COPY: JSON.stringify(accountCopy) }).accountCopy).toEqual(accountCopy);
   });
 
   test("missing variables are all named in one error at cold start", () => {
@@ -608,6 +704,10 @@ describe("snapshot copy: configuration", () => {
     ["DESTINATIONS", JSON.stringify([{ region: SOURCE, kmsKeyId: `arn:aws:kms:${SOURCE}:${ACCOUNT}:key/a` }]), /DESTINATIONS is invalid: entry 1: us-east-1 is the databases' own region/],
     ["DESTINATIONS", JSON.stringify([{ region: DR, kmsKeyId: `arn:aws:kms:${SOURCE}:${ACCOUNT}:key/a` }]), /DESTINATIONS is invalid: entry 1: kmsKeyId must be the ARN of a KMS key or alias in us-west-2/],
     ["DESTINATIONS", JSON.stringify([{ region: DR, kmsKeyId: KMS }, { region: DR, kmsKeyId: KMS }]), /DESTINATIONS is invalid: region us-west-2 appears twice/],
+    ["ACCOUNT_COPY", JSON.stringify({ accountId: "444444444444", region: THIRD, roleArn: "arn:aws:iam::444444444444:role/r", externalId: "x", kmsKeyId: `arn:aws:kms:${THIRD}:444444444444:key/k` }), /ACCOUNT_COPY is invalid: region must be one of DESTINATIONS/],
+    ["ACCOUNT_COPY", JSON.stringify({ accountId: "444444444444", region: DR, roleArn: "arn:aws:iam::555555555555:role/r", externalId: "x", kmsKeyId: `arn:aws:kms:${DR}:444444444444:key/k` }), /ACCOUNT_COPY is invalid: roleArn must be a role of account 444444444444/],
+    ["ACCOUNT_COPY", JSON.stringify({ accountId: "444444444444", region: DR, roleArn: "arn:aws:iam::444444444444:role/r", externalId: "x", kmsKeyId: KMS }), /ACCOUNT_COPY is invalid: kmsKeyId must be the ARN of a KMS key of account 444444444444 in us-west-2/],
+    ["ACCOUNT_COPY", JSON.stringify({ accountId: "444444444444", region: DR, roleArn: "arn:aws:iam::444444444444:role/r", kmsKeyId: KMS, role: "r" }), /ACCOUNT_COPY is invalid: entry 1 has unknown field\(s\) role/],
     ["RETENTION_DAYS", "0", /RETENTION_DAYS is invalid: expected a whole number of days of at least 1, got "0"/],
     ["RETENTION_DAYS", "1.5", /RETENTION_DAYS is invalid/],
     ["MANUAL_SNAPSHOT_INTERVAL_HOURS", "twelve", /MANUAL_SNAPSHOT_INTERVAL_HOURS is invalid/],

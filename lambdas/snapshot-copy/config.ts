@@ -23,6 +23,20 @@ export interface Destination {
   readonly kmsKeyId: string;
 }
 
+/**
+ * Copies into another account: the function shares its newest copy in `region` with `accountId` and
+ * copies it there, under `kmsKeyId`, through the role `roleArn` of that account.
+ */
+export interface AccountCopy {
+  readonly accountId: string;
+  /** One of the destinations: a shared snapshot can be copied only in its own region. */
+  readonly region: string;
+  readonly roleArn: string;
+  readonly externalId: string;
+  /** KMS key ARN of the target account in `region`. */
+  readonly kmsKeyId: string;
+}
+
 export interface SnapshotCopyConfig {
   readonly environment: string;
   /** Region of the databases and of the function itself. */
@@ -37,6 +51,8 @@ export interface SnapshotCopyConfig {
   readonly owner: string;
   readonly ledgerTableName: string;
   readonly metricsNamespace: string;
+  /** @default none (no copy into another account) */
+  readonly accountCopy?: AccountCopy;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -49,22 +65,25 @@ const REQUIRED = [
 ] as const;
 
 export function readSnapshotCopyConfig(env: Env = process.env): SnapshotCopyConfig {
-  const e = readEnv(REQUIRED, ["AWS_REGION"], env);
+  const e = readEnv(REQUIRED, ["AWS_REGION", "ACCOUNT_COPY"], env);
   if (!REGION.test(e.SOURCE_REGION)) throw new InvalidEnvironmentError("SOURCE_REGION", `expected a region name such as us-east-1, got "${e.SOURCE_REGION}"`);
   // Ledger items carry SOURCE_REGION as their origin; the stream processor of another region would drop them.
   if (e.AWS_REGION !== undefined && e.AWS_REGION !== e.SOURCE_REGION) {
     throw new InvalidEnvironmentError("SOURCE_REGION", `must be the function's own region (AWS_REGION=${e.AWS_REGION}), got ${e.SOURCE_REGION}`);
   }
+  const destinations = parseDestinations(e.DESTINATIONS, e.SOURCE_REGION);
+  const accountCopy = e.ACCOUNT_COPY === undefined ? undefined : parseAccountCopy(e.ACCOUNT_COPY, destinations);
   return {
     environment: e.ENVIRONMENT,
     sourceRegion: e.SOURCE_REGION,
     sources: parseSources(e.SOURCES),
-    destinations: parseDestinations(e.DESTINATIONS, e.SOURCE_REGION),
+    destinations,
     retentionDays: positiveInteger("RETENTION_DAYS", e.RETENTION_DAYS, "days"),
     manualSnapshotIntervalHours: positiveInteger("MANUAL_SNAPSHOT_INTERVAL_HOURS", e.MANUAL_SNAPSHOT_INTERVAL_HOURS, "hours"),
     owner: e.SNAPSHOT_OWNER,
     ledgerTableName: e.LEDGER_TABLE_NAME,
     metricsNamespace: e.METRICS_NAMESPACE,
+    ...(accountCopy === undefined ? {} : { accountCopy }),
   };
 }
 
@@ -130,4 +149,22 @@ export function parseDestinations(raw: string, sourceRegion: string): Destinatio
     regions.add(region);
     return { region, kmsKeyId };
   });
+}
+
+/** Parses ACCOUNT_COPY: `{"accountId", "region", "roleArn", "externalId", "kmsKeyId"}`, the region one of DESTINATIONS. */
+export function parseAccountCopy(raw: string, destinations: readonly Destination[]): AccountCopy {
+  const shape = 'a JSON object {"accountId", "region", "roleArn", "externalId", "kmsKeyId"}';
+  const [entry] = objectList("ACCOUNT_COPY", `[${raw}]`, shape, ["accountId", "region", "roleArn", "externalId", "kmsKeyId"]);
+  const { accountId, region, roleArn, externalId, kmsKeyId } = entry!;
+  const fail = (reason: string): never => {
+    throw new InvalidEnvironmentError("ACCOUNT_COPY", reason);
+  };
+  if (typeof accountId !== "string" || !/^\d{12}$/.test(accountId)) fail(`accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
+  if (typeof region !== "string" || !destinations.some((d) => d.region === region)) fail(`region must be one of DESTINATIONS (a shared snapshot is copied in its own region), got ${JSON.stringify(region)}`);
+  if (typeof roleArn !== "string" || !new RegExp(`^arn:aws[a-z-]*:iam::${accountId}:role/[\\w+=,.@/-]+$`).test(roleArn)) fail(`roleArn must be a role of account ${accountId}, got ${JSON.stringify(roleArn)}`);
+  if (typeof externalId !== "string" || externalId === "") fail("externalId must be a non-empty string");
+  if (typeof kmsKeyId !== "string" || !new RegExp(`^arn:aws[a-z-]*:kms:${region}:${accountId}:(key|alias)/.+$`).test(kmsKeyId)) {
+    fail(`kmsKeyId must be the ARN of a KMS key of account ${accountId} in ${region}, got ${JSON.stringify(kmsKeyId)}`);
+  }
+  return { accountId, region, roleArn, externalId, kmsKeyId } as AccountCopy;
 }

@@ -7,8 +7,9 @@
  * region: lists every database's copies, counts the copies in flight there (this function's own,
  * across all databases: RDS allows MAX_COPIES_IN_FLIGHT concurrent copies into one region per
  * account), starts copies while the count is below the limit and leaves the rest for a later run,
- * expires old copies and publishes the metrics. A database whose AWS calls throw does not stop the
- * others, and the invocation fails at the end naming them all.
+ * expires old copies and publishes the metrics. With an account copy configured, each database's
+ * newest copy in that region is then shared with the other account and copied there. A database
+ * whose AWS calls throw does not stop the others, and the invocation fails at the end naming them all.
  */
 import { SourceRun, type DatabaseSummary, type SourceDeps } from "./source";
 
@@ -93,6 +94,10 @@ export async function handleSnapshotCopyEvent(event: unknown, deps: SnapshotCopy
     for (const run of listed) run.measure(region);
     inFlight[region] = count;
     deps.metrics.put("SnapshotCopiesInFlight", count, "Count", { DestinationRegion: region });
+  }
+  const accountCopy = deps.config.accountCopy;
+  if (accountCopy !== undefined) {
+    for (const run of runs) await run.copyToAccount(accountCopy, action);
   }
   const summary: SnapshotCopySummary = { action, databases: runs.map((r) => r.summary), inFlight };
   if (summary.databases.some((d) => d.errors.length > 0)) {

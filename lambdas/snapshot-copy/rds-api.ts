@@ -12,6 +12,8 @@ import {
   DeleteDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
+  ModifyDBClusterSnapshotAttributeCommand,
+  ModifyDBSnapshotAttributeCommand,
   type DBClusterSnapshot,
   type DBSnapshot,
   type RDSClient,
@@ -54,6 +56,8 @@ export interface SnapshotApi {
   create(client: RDSClient, sourceIdentifier: string, identifier: string, tags: Readonly<Record<string, string>>): Promise<RdsSnapshot | undefined>;
   /** Deletes a snapshot; one already gone is not an error. */
   remove(client: RDSClient, identifier: string): Promise<void>;
+  /** Lets `accountId` copy (restore) the manual snapshot; sharing it again is harmless. */
+  share(client: RDSClient, identifier: string, accountId: string): Promise<void>;
 }
 
 /** True for an SDK service exception of that name (checked by name: bundles may hold two copies of the error classes). */
@@ -141,6 +145,9 @@ export const clusterApi: SnapshotApi = {
   remove: async (client, identifier) => {
     await unless("DBClusterSnapshotNotFoundFault", () => client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: identifier })));
   },
+  share: async (client, identifier, accountId) => {
+    await client.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: identifier, AttributeName: "restore", ValuesToAdd: [accountId] }));
+  },
 };
 
 export const instanceApi: SnapshotApi = {
@@ -165,6 +172,9 @@ export const instanceApi: SnapshotApi = {
     }),
   remove: async (client, identifier) => {
     await unless("DBSnapshotNotFoundFault", () => client.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: identifier })));
+  },
+  share: async (client, identifier, accountId) => {
+    await client.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: identifier, AttributeName: "restore", ValuesToAdd: [accountId] }));
   },
 };
 

@@ -19,7 +19,7 @@ import type { Clock } from "../shared/clock";
 import { ledgerItems, type LedgerWriter, type SnapshotStatus } from "../shared/ledger";
 import { errorFields, type Logger } from "../shared/log";
 import type { Metrics } from "../shared/metrics";
-import type { CopiedSource, Destination, SnapshotCopyConfig } from "./config";
+import type { AccountCopy, CopiedSource, Destination, SnapshotCopyConfig } from "./config";
 import { snapshotName } from "./names";
 import { apiFor, type RdsSnapshot, type SnapshotApi } from "./rds-api";
 import { copyArn, newestAvailable, newestCopied, OWNER_TAG, ownSnapshot, SOURCE_SNAPSHOT_TAG, type OwnSnapshot, type SourceSnapshot } from "./snapshots";
@@ -30,6 +30,8 @@ export interface SourceDeps {
   readonly source: RDSClient;
   /** RDS in each destination region: copies are requested, listed and deleted there. */
   readonly targets: Readonly<Record<string, RDSClient>>;
+  /** RDS in the account copy's region, with the credentials of the role in that account (when `config.accountCopy` is set). */
+  readonly account?: RDSClient;
   readonly ledger: LedgerWriter;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -61,6 +63,8 @@ export interface DatabaseSummary {
   /** Manual snapshots this run deleted in the source region (manual mode). */
   manualSnapshotsDeleted: number;
   readonly destinations: DestinationSummary[];
+  /** The copies in the other account (`accountCopy`), when configured. `shared`: the copy this run shared with it. */
+  account?: Omit<DestinationSummary, "deferred"> & { accountId: string; shared?: string };
   /** AWS calls that threw, as `<step>: <error name>: <message>`; empty when the database went through. */
   readonly errors: string[];
 }
@@ -264,6 +268,59 @@ export class SourceRun {
       this.deps.metrics.put("SnapshotCopyAgeHours", ageHours, "None", dimensions);
     }
     this.deps.metrics.put("SnapshotCopiesFailed", summary.failed, "Count", dimensions);
+  }
+
+  /**
+   * The copy into another account, after the destination `target.region` was processed: share the
+   * newest available copy there (copy runs), then, with the role of that account, list its copies of
+   * this database, copy the shared snapshot under the same name and that account's key unless it is
+   * there (copy runs), expire its old ones (copy runs) and publish its age. Automated snapshots and
+   * snapshots under the default aws/rds key cannot be shared; the copies in that region are manual
+   * and encrypted with a key whose policy lets the account's role use it. Not written to the ledger:
+   * the ledger keys copies by region only.
+   */
+  async copyToAccount(target: AccountCopy, action: "copy" | "check"): Promise<void> {
+    const copies = this.copies.get(target.region);
+    if (copies === undefined || this.deps.account === undefined) return;
+    const summary = { region: target.region, accountId: target.accountId, started: 0, copied: 0, inProgress: 0, failed: 0, deleted: 0 } as NonNullable<DatabaseSummary["account"]>;
+    this.summary.account = summary;
+    const step = `account ${target.accountId} ${target.region}`;
+    try {
+      const shared = newestCopied(copies);
+      if (action === "copy" && shared !== undefined) {
+        await this.api.share(this.deps.targets[target.region]!, shared.identifier, target.accountId);
+        summary.shared = shared.identifier;
+      }
+      const listed = await this.api.list(this.deps.account, this.source.identifier, "manual");
+      let theirs = listed.map((s) => ownSnapshot(this.source.identifier, "copy", this.deps.config.owner, s)).filter((c): c is OwnSnapshot => c !== undefined);
+      if (action === "copy" && shared?.arn !== undefined && !theirs.some((c) => c.identifier === shared.identifier)) {
+        // The same name as the shared copy: it encodes the source snapshot's time, so a second run finds it.
+        const tags = { ...this.ownerTags, [SOURCE_SNAPSHOT_TAG]: shared.sourceSnapshotId };
+        const reported = await this.api.copy(this.deps.account, { sourceArn: shared.arn, targetIdentifier: shared.identifier, kmsKeyId: target.kmsKeyId, tags });
+        summary.started += 1;
+        if (reported !== undefined) theirs = [...theirs, { identifier: shared.identifier, arn: reported.arn, status: reported.status, state: "started", createdAt: reported.createdAt ?? shared.createdAt, sourceSnapshotId: shared.sourceSnapshotId }];
+        this.log.info("copy into the other account started", { accountId: target.accountId, region: target.region, copy: shared.identifier });
+      }
+      if (action === "copy") {
+        const gone = new Set<string>();
+        for (const copy of this.expired(theirs, newestCopied(theirs))) {
+          await this.api.remove(this.deps.account, copy.identifier);
+          gone.add(copy.identifier);
+        }
+        summary.deleted = gone.size;
+        theirs = theirs.filter((c) => !gone.has(c.identifier));
+      }
+      const remaining = theirs.filter((c) => c.state !== "deleting");
+      summary.copied = remaining.filter((c) => c.state === "copied").length;
+      summary.inProgress = remaining.filter((c) => c.state === "started").length;
+      summary.failed = remaining.filter((c) => c.state === "failed").length;
+      const dimensions = { Database: this.source.name, DestinationRegion: target.region, DestinationAccount: target.accountId };
+      const newest = newestCopied(remaining);
+      if (newest !== undefined) this.deps.metrics.put("SnapshotCopyAgeHours", Math.round(((this.deps.clock.now() - newest.createdAt.getTime()) / HOUR_MS) * 100) / 100, "None", dimensions);
+      this.deps.metrics.put("SnapshotCopiesFailed", summary.failed, "Count", dimensions);
+    } catch (err) {
+      this.fail(step, err);
+    }
   }
 
   /** Writes a copy's ledger item, skipping an item identical to one this run already wrote. */

@@ -2,7 +2,7 @@
 import { namePrefix } from "../../lambdas/snapshot-copy/names";
 import { childPath, indexPath, readArray, readNumber, readObject, readString, type Problems } from "./reader";
 import { AWS_REGIONS } from "./regions";
-import type { SnapshotConfig, SnapshotDestinationConfig, SnapshotInstanceConfig, SnapshotMode } from "./types";
+import type { EnvironmentConfig, SnapshotAccountCopyConfig, SnapshotConfig, SnapshotDestinationConfig, SnapshotInstanceConfig, SnapshotMode } from "./types";
 
 const SCHEDULE = { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" };
 /** RDS identifier rules: a letter first, letters, digits and single hyphens, no hyphen at the end. */
@@ -70,4 +70,32 @@ export function readSnapshotInstances(p: Problems, path: string, value: unknown,
     if (name !== undefined && instanceIdentifier !== undefined) instances.push({ name, instanceIdentifier, mode, ...(kmsKeyArn === undefined ? {} : { kmsKeyArn }) });
   });
   return instances;
+}
+
+/** `environments[i].snapshotAccountCopy`, field by field; the target is checked against the other environments by `checkSnapshotAccountCopies`. */
+export function readSnapshotAccountCopy(p: Problems, path: string, value: unknown): SnapshotAccountCopyConfig | undefined {
+  if (value === undefined) return undefined;
+  const raw = readObject(p, path, value, ["environment", "maxCopyAgeHours"]);
+  if (!raw) return undefined;
+  if (raw.environment === undefined) p.add(childPath(path, "environment"), "is required");
+  const environment = readString(p, childPath(path, "environment"), raw.environment);
+  const maxCopyAgeHours = readNumber(p, childPath(path, "maxCopyAgeHours"), raw.maxCopyAgeHours, { integer: true, min: 1, max: 8760 });
+  if (environment === undefined) return undefined;
+  return { environment, ...(maxCopyAgeHours === undefined ? {} : { maxCopyAgeHours }) };
+}
+
+/**
+ * Each account copy names another environment in another account, and the DR region (where the
+ * shared copies are, and a shared snapshot can be copied only in its own region) is a destination.
+ */
+export function checkSnapshotAccountCopies(p: Problems, entries: readonly { path: string; environment: EnvironmentConfig }[], snapshots: SnapshotConfig, drRegion: string): void {
+  for (const { path, environment } of entries) {
+    const copy = environment.snapshotAccountCopy;
+    if (copy === undefined) continue;
+    const at = childPath(childPath(path, "snapshotAccountCopy"), "environment");
+    const target = entries.find((e) => e.environment.name === copy.environment)?.environment;
+    if (target === undefined) p.add(at, `names an unknown environment "${copy.environment}" (known: ${entries.map((e) => e.environment.name).join(", ")})`);
+    else if (target.accountId === environment.accountId) p.add(at, `"${copy.environment}" is in the same account ${target.accountId}; an account copy protects against losing the account, so it must be another one`);
+    if (!snapshots.destinations.some((d) => d.region === drRegion)) p.add(at, `needs the DR region ${drRegion} among snapshots.destinations: the copy shared with the other account is the one there`);
+  }
 }

@@ -111,6 +111,8 @@ export interface EnvironmentConfig {
   /** Parameter mirroring into the next environment (ignored for the last environment). @default mirror every key, reconcile every 15 minutes, record deletions */
   readonly configMirror: ConfigMirrorConfig;  /** Plain RDS DB instances whose snapshots are copied into `snapshots.destinations`. @default [] */
   readonly snapshotInstances: readonly SnapshotInstanceConfig[];
+  /** A copy of every database's newest snapshot copy in another environment's account (in the DR region). @default none */
+  readonly snapshotAccountCopy?: SnapshotAccountCopyConfig;
 }
 
 /** Remote Terraform state in S3, locked with S3 lock files (`use_lockfile`). */
@@ -181,6 +183,17 @@ export interface SnapshotConfig {
   readonly retentionDays: number;
   /** Regions the copies are kept in. @default [{ region: <drRegion> }] */
   readonly destinations: readonly SnapshotDestinationConfig[];
+}
+
+/**
+ * Copies into another environment's account: the newest copy of each database in the DR region is
+ * shared with that account and copied there under its DR-region key, by a role its stack creates.
+ */
+export interface SnapshotAccountCopyConfig {
+  /** The environment (in another account) that keeps the copies, e.g. a backup environment or the next one. */
+  readonly environment: string;
+  /** Recovery point objective of the copies there, in hours. @default as for the DR region */
+  readonly maxCopyAgeHours?: number;
 }
 
 /** How the copy job gets the snapshot it copies. */

@@ -12,7 +12,7 @@ import {
   required,
 } from "./reader";
 import { AWS_REGIONS } from "./regions";
-import { readSnapshotInstances, readSnapshots } from "./snapshots";
+import { checkSnapshotAccountCopies, readSnapshotAccountCopy, readSnapshotInstances, readSnapshots } from "./snapshots";
 import type {
   AlarmConfig,
   ArtifactEncryption,
@@ -117,6 +117,7 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   const terraformCloud = readTerraformCloud(p, root.terraformCloud, project);
   const alarms = readAlarms(p, root.alarms);
   const snapshots = readSnapshots(p, root.snapshots, { primaryRegion, drRegion });
+  checkSnapshotAccountCopies(p, entries, snapshots, drRegion);
   const lambda = readLambda(p, root.lambda);
   const alarmEmails = (readArray(p, "alarmEmails", root.alarmEmails) ?? [])
     .map((value, i) => readString(p, indexPath("alarmEmails", i), value, { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, patternMessage: "must be an e-mail address" }))
@@ -161,7 +162,7 @@ interface EnvironmentContext {
   readonly productionName: string | undefined;
 }
 
-const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery", "artifacts", "configMirror", "snapshotInstances"];
+const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery", "artifacts", "configMirror", "snapshotInstances", "snapshotAccountCopy"];
 
 function readEnvironment(p: Problems, path: string, value: unknown, context: EnvironmentContext): EnvironmentConfig | undefined {
   if (!required(p, path, value)) return undefined;
@@ -187,9 +188,10 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
     databases.push(database);
   });
   const snapshotInstances = readSnapshotInstances(p, childPath(path, "snapshotInstances"), raw.snapshotInstances, { databaseNames: databases.map((d) => d.name), primaryRegion: context.regions[0]! });
+  const snapshotAccountCopy = readSnapshotAccountCopy(p, childPath(path, "snapshotAccountCopy"), raw.snapshotAccountCopy);
 
   if (name === undefined || accountId === undefined || network === undefined) return undefined;
-  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery, artifacts, configMirror, snapshotInstances };
+  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery, artifacts, configMirror, snapshotInstances, ...(snapshotAccountCopy ? { snapshotAccountCopy } : {}) };
 }
 
 const SCHEDULE = { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" };

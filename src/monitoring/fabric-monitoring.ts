@@ -27,7 +27,7 @@ export interface FabricMonitoringProps {
   /** Whether the environment runs the replication monitor / config validator (their custom metrics). */
   readonly canary: boolean;
   /** Alarms on the snapshot copies, one age alarm per database and destination region (`lambdas/snapshot-copy` metrics). @default none */
-  readonly snapshotCopies?: { readonly copies: readonly { readonly database: string; readonly region: string; readonly maxAgeHours: number }[] };
+  readonly snapshotCopies?: { readonly copies: readonly { readonly database: string; readonly region: string; readonly accountId?: string; readonly maxAgeHours: number }[] };
   readonly validator: boolean;
 }
 
@@ -165,28 +165,30 @@ export class FabricMonitoring extends Construct {
 
     if (props.snapshotCopies) {
       const { copies } = props.snapshotCopies;
-      const metric = (metricName: string, database: string, region: string): MetricRef => ({
+      // An account copy adds DestinationAccount: its own metric and alarm, beside the region's.
+      const metric = (metricName: string, c: (typeof copies)[number]): MetricRef => ({
         namespace: props.metricsNamespace,
         metricName,
-        dimensions: handlerDimensions(props.environment, "snapshot-copy", { Database: database, DestinationRegion: region }),
+        dimensions: handlerDimensions(props.environment, "snapshot-copy", { Database: c.database, DestinationRegion: c.region, ...(c.accountId ? { DestinationAccount: c.accountId } : {}) }),
         statistic: "Maximum",
         period: 3600,
-        label: `${database} ${region}`,
+        label: `${c.database} ${c.region}${c.accountId ? ` ${c.accountId}` : ""}`,
       });
-      for (const { database, region, maxAgeHours } of copies) {
+      for (const c of copies) {
+        const where = c.accountId ? `${c.region}-${c.accountId}` : c.region;
         // Missing data breaches: no age means no copy has ever completed, or the function stopped.
         this.alarms.add({
-          name: `snapshot-copy-age-${database}-${region}`,
-          description: `The newest ${database} snapshot copy in ${region} is older than ${maxAgeHours} hours (its recovery point objective), or there is none`,
-          metric: metric("SnapshotCopyAgeHours", database, region),
-          threshold: maxAgeHours,
+          name: `snapshot-copy-age-${c.database}-${where}`,
+          description: `The newest ${c.database} snapshot copy in ${where} is older than ${c.maxAgeHours} hours (its recovery point objective), or there is none`,
+          metric: metric("SnapshotCopyAgeHours", c),
+          threshold: c.maxAgeHours,
           treatMissingData: "breaching",
           evaluationPeriods: 2,
         });
-        this.alarms.add({ name: `snapshot-copy-failed-${database}-${region}`, description: `A ${database} snapshot copy into ${region} failed`, metric: metric("SnapshotCopiesFailed", database, region), threshold: 0 });
+        this.alarms.add({ name: `snapshot-copy-failed-${c.database}-${where}`, description: `A ${c.database} snapshot copy into ${where} failed`, metric: metric("SnapshotCopiesFailed", c), threshold: 0 });
       }
       const threshold = Math.max(...copies.map((c) => c.maxAgeHours));
-      widgets.push({ kind: "graph", title: "Age of the newest snapshot copy (hours)", metrics: copies.map((c) => metric("SnapshotCopyAgeHours", c.database, c.region)), threshold: { label: "alarm (highest)", value: threshold } });
+      widgets.push({ kind: "graph", title: "Age of the newest snapshot copy (hours)", metrics: copies.map((c) => metric("SnapshotCopyAgeHours", c)), threshold: { label: "alarm (highest)", value: threshold } });
     }
 
     widgets.push({ kind: "alarms", title: "Fabric alarms", alarmArns: this.alarms.alarms.map((a) => a.arn), height: 6 });

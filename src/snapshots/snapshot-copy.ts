@@ -28,6 +28,17 @@ export interface SnapshotDestination {
   readonly kmsKeyArn: string;
 }
 
+/** A copy into another account: share the newest copy in `region` with `accountId`, copy it there through `roleArn`. */
+export interface SnapshotAccountCopy {
+  readonly accountId: string;
+  /** One of the destinations. */
+  readonly region: string;
+  readonly roleArn: string;
+  readonly externalId: string;
+  /** The target account's key (or alias) ARN in `region`. */
+  readonly kmsKeyArn: string;
+}
+
 export interface SnapshotCopyProps {
   readonly functionName: string;
   readonly environment: string;
@@ -45,6 +56,8 @@ export interface SnapshotCopyProps {
   readonly ledgerTableArn: string;
   readonly metricsNamespace: string;
   readonly defaults: LambdaConfig;
+  /** @default none */
+  readonly accountCopy?: SnapshotAccountCopy;
 }
 
 /**
@@ -88,6 +101,9 @@ export class SnapshotCopy extends Construct {
         SNAPSHOT_OWNER: props.functionName,
         LEDGER_TABLE_NAME: props.ledgerTableName,
         METRICS_NAMESPACE: props.metricsNamespace,
+        ...(props.accountCopy
+          ? { ACCOUNT_COPY: JSON.stringify({ accountId: props.accountCopy.accountId, region: props.accountCopy.region, roleArn: props.accountCopy.roleArn, externalId: props.accountCopy.externalId, kmsKeyId: props.accountCopy.kmsKeyArn }) }
+          : {}),
       },
       statements: snapshotCopyStatements(props),
     });
@@ -125,6 +141,11 @@ export function snapshotCopyStatements(props: SnapshotCopyProps): PolicyStatemen
     }
     statements.push({ sid: `Tag${k.label}Snapshots`, actions: ["rds:AddTagsToResource"], resources: [...ownSnapshots, ...copies] });
     // Only what this function tagged as its own: a snapshot someone named like ours by hand stays.
+    if (props.accountCopy) {
+      // Sharing sets the copy's `restore` attribute; only the copies in the account copy's region.
+      const shared = sources.map((s) => snapshot(props.accountCopy!.region, `${namePrefix(s.identifier, "copy")}*`));
+      statements.push({ sid: `Share${k.label}Copies`, actions: [`rds:Modify${k.noun}Attribute`], resources: shared });
+    }
     statements.push({
       sid: `Expire${k.label}Snapshots`,
       actions: [`rds:Delete${k.noun}`],
@@ -139,6 +160,7 @@ export function snapshotCopyStatements(props: SnapshotCopyProps): PolicyStatemen
   statements.push({ sid: "DescribeSnapshotKeys", actions: ["kms:DescribeKey"], resources: keys });
   statements.push({ sid: "GrantSnapshotKeysToRds", actions: ["kms:CreateGrant"], resources: keys, conditions: { Bool: { "kms:GrantIsForAWSResource": true } } });
   statements.push({ sid: "RecordInLedger", actions: ["dynamodb:PutItem"], resources: [props.ledgerTableArn] });
+  if (props.accountCopy) statements.push({ sid: "AssumeSnapshotReceiver", actions: ["sts:AssumeRole"], resources: [props.accountCopy.roleArn] });
   return statements;
 }
 

@@ -1,13 +1,15 @@
 import type { LedgerTable } from "../ledger/ledger-table";
 import type { DatabaseEndpoint } from "../stacks/data-tier";
 import type { EnvironmentStack } from "../stacks/environment-stack";
+import { accountCopyOf, SnapshotReceiverRole, sourcesOf } from "./account-copy";
 import { snapshotDestinationKeys } from "./destination-keys";
 import { maxCopyAgeHours, SnapshotCopy, type CopiedSource } from "./snapshot-copy";
 
-/** One age alarm: the newest copy of `database` in `region` must be younger than `maxAgeHours`. */
+/** One age alarm: the newest copy of `database` in `region` (of `accountId`, for an account copy) must be younger than `maxAgeHours`. */
 export interface SnapshotCopyAlarm {
   readonly database: string;
   readonly region: string;
+  readonly accountId?: string;
   readonly maxAgeHours: number;
 }
 
@@ -30,13 +32,15 @@ export interface SnapshotCopyWiringProps {
  */
 export function addSnapshotCopy(stack: EnvironmentStack, props: SnapshotCopyWiringProps): { construct: SnapshotCopy; alarms: { copies: SnapshotCopyAlarm[] } } | undefined {
   const { platform, environment } = stack;
+  addSnapshotReceivers(stack, props.drKeyArn);
   const sources: CopiedSource[] = [
     ...props.databases.map((d): CopiedSource => ({ name: d.name, kind: "cluster", identifier: d.clusterIdentifier, mode: "automated" })),
     ...environment.snapshotInstances.map((i): CopiedSource => ({ name: i.name, kind: "instance", identifier: i.instanceIdentifier, mode: i.mode, kmsKeyArn: i.kmsKeyArn })),
   ];
   if (sources.length === 0) return undefined;
   const { schedule, retentionDays, destinations } = platform.snapshots;
-  const keys = snapshotDestinationKeys(stack, destinations.map((d) => d.region), props.drKeyArn);
+  const accountCopy = accountCopyOf(platform, environment);
+  const keys = snapshotDestinationKeys(stack, destinations.map((d) => d.region), props.drKeyArn, accountCopy);
   const construct = new SnapshotCopy(stack, "snapshot-copy", {
     functionName: props.functionName,
     environment: environment.name,
@@ -51,7 +55,28 @@ export function addSnapshotCopy(stack: EnvironmentStack, props: SnapshotCopyWiri
     ledgerTableArn: props.ledger.arn,
     metricsNamespace: props.metricsNamespace,
     defaults: props.defaults,
+    accountCopy: accountCopy && { accountId: accountCopy.target.accountId, region: accountCopy.region, roleArn: accountCopy.roleArn, externalId: accountCopy.externalId, kmsKeyArn: accountCopy.kmsKeyArn },
   });
   const copies = destinations.flatMap((d) => sources.map((s) => ({ database: s.name, region: d.region, maxAgeHours: d.maxCopyAgeHours ?? maxCopyAgeHours(schedule, s.mode) })));
+  if (accountCopy) {
+    const rpo = environment.snapshotAccountCopy!.maxCopyAgeHours;
+    copies.push(...sources.map((s) => ({ database: s.name, region: accountCopy.region, accountId: accountCopy.target.accountId, maxAgeHours: rpo ?? maxCopyAgeHours(schedule, s.mode) })));
+  }
   return { construct, alarms: { copies } };
+}
+
+/** The receiver roles other environments' account copies assume in this account, one per source environment. */
+function addSnapshotReceivers(stack: EnvironmentStack, drKeyArn: string): void {
+  const { platform, environment } = stack;
+  for (const source of platform.environments) {
+    if (source.snapshotAccountCopy?.environment !== environment.name) continue;
+    new SnapshotReceiverRole(stack, `snapshot-receiver-${source.name}`, {
+      project: platform.project,
+      target: environment,
+      source,
+      sources: sourcesOf(platform, source),
+      region: platform.drRegion,
+      kmsKeyArn: drKeyArn,
+    });
+  }
 }
