@@ -442,16 +442,22 @@ describe("snapshot copy: copies into another account", () => {
     expect(captured.metricValues("SnapshotCopyAgeHours", { Database: "orders", DestinationAccount: BACKUP })).toEqual([1]);
   });
 
-  test("expires only its own copies in the other account, never the newest available one; the check shares and copies nothing", async () => {
+  test("the check neither shares nor copies nor deletes in the other account; the copy run expires only its own copies there, never the newest available one", async () => {
+    // GIVEN (7-day retention) a new copy in the DR region not yet in the backup account, whose own copies are all old
     sourceRegion({});
     drRegion([copy("orders-dev", "2024-05-09T03:10:00Z", "available")]);
     const theirs = (iso: string, tags = [...OWNED]) => ({ ...copy("orders-dev", iso, "available"), DBClusterSnapshotArn: `arn:aws:rds:${DR}:${BACKUP}:cluster-snapshot:orders-dev-copy-${stamp(iso)}`, TagList: tags });
-    backupRegion([theirs("2024-04-01T03:10:00Z"), theirs("2024-04-02T03:10:00Z", []), theirs("2024-05-09T03:10:00Z"), theirs("2024-04-03T03:10:00Z")]);
+    backupRegion([theirs("2024-04-01T03:10:00Z"), theirs("2024-04-02T03:10:00Z", []), theirs("2024-04-05T03:10:00Z"), theirs("2024-04-03T03:10:00Z")]);
+    // WHEN the hourly check runs
     await run({ action: "check" }, { ...onlyOrders, accountCopy });
+    // THEN nothing is shared, copied or deleted
     expect(targetMock.commandCalls(ModifyDBClusterSnapshotAttributeCommand)).toEqual([]);
-    expect(deleteInputs(accountMock)).toEqual([]);
-    await run({ action: "copy" }, { ...onlyOrders, accountCopy });
     expect(copyInputs(accountMock)).toEqual([]);
+    expect(deleteInputs(accountMock)).toEqual([]);
+    // WHEN the copy run comes
+    await run({ action: "copy" }, { ...onlyOrders, accountCopy });
+    // THEN the new copy is started, and of the old ones the newest available (04-05) and the untagged one stay
+    expect(copyInputs(accountMock).map((i) => i.TargetDBClusterSnapshotIdentifier)).toEqual(["orders-dev-copy-20240509-0310"]);
     expect(deleteInputs(accountMock).map((i) => i.DBClusterSnapshotIdentifier)).toEqual(["orders-dev-copy-20240401-0310", "orders-dev-copy-20240403-0310"]);
   });
 
@@ -738,6 +744,46 @@ describe("snapshot copy: configuration", () => {
     expect(regions).toEqual([DR, THIRD]);
     const age = out.map((line) => JSON.parse(line) as Record<string, unknown>).find((record) => "SnapshotCopyAgeHours" in record);
     expect(age).toMatchObject({ Environment: "dev", Handler: "snapshot-copy", Database: "orders", DestinationRegion: DR });
+  });
+});
+
+describe("snapshot copy: the handler's account copy client", () => {
+  test("lists the other account's copies with the assumed role's credentials in the account copy's region, its own with its own", async () => {
+    const accountCopy = { accountId: "444444444444", region: DR, roleArn: "arn:aws:iam::444444444444:role/replica-prod-snapshots-from-dev", externalId: "replica-dev-snapshots-to-prod", kmsKeyId: `arn:aws:kms:${DR}:444444444444:key/k` };
+    const env = {
+      ENVIRONMENT: "dev", SOURCE_REGION: SOURCE, SOURCES: JSON.stringify([orders]), DESTINATIONS: JSON.stringify([{ region: DR, kmsKeyId: KMS }]), RETENTION_DAYS: "7",
+      MANUAL_SNAPSHOT_INTERVAL_HOURS: "12", SNAPSHOT_OWNER: OWNER, LEDGER_TABLE_NAME: "ledger-dev", METRICS_NAMESPACE: "Test", AWS_REGION: SOURCE, ACCOUNT_COPY: JSON.stringify(accountCopy),
+    };
+    const ownCredentials = { AWS_ACCESS_KEY_ID: "OWN-ACCOUNT-KEY", AWS_SECRET_ACCESS_KEY: "own-secret" };
+    const seen: { accessKeyId: string; region: string }[] = [];
+    let sts: ReturnType<typeof mockClient> | undefined;
+    const { handler } = loadHandler<{ handler: (event: unknown) => Promise<unknown> }>("../../lambdas/snapshot-copy/index", { ...env, ...ownCredentials }, (load) => {
+      const stsSdk = load("@aws-sdk/client-sts") as typeof import("@aws-sdk/client-sts");
+      sts = mockClient(stsSdk.STSClient);
+      sts.on(stsSdk.AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: "ASSUMED-KEY", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date(Date.now() + 900_000) } });
+      const sdk = load("@aws-sdk/client-rds") as typeof import("@aws-sdk/client-rds");
+      mockClient(sdk.RDSClient).on(sdk.DescribeDBClusterSnapshotsCommand).callsFake(async (_input, getClient) => {
+        const config = getClient().config as unknown as { credentials: () => Promise<{ accessKeyId: string }>; region: () => Promise<string> };
+        seen.push({ accessKeyId: (await config.credentials()).accessKeyId, region: await config.region() });
+        return { DBClusterSnapshots: [] };
+      });
+      const lib = load("@aws-sdk/lib-dynamodb") as typeof import("@aws-sdk/lib-dynamodb");
+      mockClient(lib.DynamoDBDocumentClient).onAnyCommand().resolves({});
+    });
+    const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    const saved = process.env;
+    process.env = { ...saved, ...ownCredentials, AWS_REGION: SOURCE };
+    try {
+      await handler({ action: "check" });
+    } finally {
+      process.env = saved;
+      log.mockRestore();
+    }
+    expect(seen).toEqual([
+      { accessKeyId: "OWN-ACCOUNT-KEY", region: DR },
+      { accessKeyId: "ASSUMED-KEY", region: DR },
+    ]);
+    expect(sts!.calls().map((c) => c.args[0].input)).toEqual([expect.objectContaining({ RoleArn: accountCopy.roleArn, ExternalId: accountCopy.externalId })]);
   });
 });
 
