@@ -413,6 +413,16 @@ describe("snapshot copy: copies into another account", () => {
     expect(captured.metricValues("SnapshotCopyAgeHours", { DestinationAccount: BACKUP })).toEqual([]);
   });
 
+  test("a copy under another key than the region's (made before the account copy was set up) is not shared; the newest one under it is", async () => {
+    sourceRegion({});
+    drRegion([{ ...copy("orders-dev", "2024-05-09T03:10:00Z", "available"), KmsKeyId: `arn:aws:kms:${DR}:${ACCOUNT}:key/old-dr-key` }, { ...copy("orders-dev", "2024-05-08T03:10:00Z", "available"), KmsKeyId: KMS }]);
+    backupRegion();
+    const summary = await run({ action: "copy" }, { ...onlyOrders, accountCopy });
+    expect(targetMock.commandCalls(ModifyDBClusterSnapshotAttributeCommand).map((c) => c.args[0].input.DBClusterSnapshotIdentifier)).toEqual(["orders-dev-copy-20240508-0310"]);
+    expect(copyInputs(accountMock).map((i) => i.TargetDBClusterSnapshotIdentifier)).toEqual(["orders-dev-copy-20240508-0310"]);
+    expect(summary.databases[0]!.account?.shared).toBe("orders-dev-copy-20240508-0310");
+  });
+
   test("the share comes before the copy in the other account (RDS refuses a copy of a snapshot not shared with it)", async () => {
     sourceRegion({});
     drRegion([copy("orders-dev", "2024-05-09T03:10:00Z", "available")]);

@@ -34,6 +34,8 @@ export interface RdsSnapshot {
   readonly createdAt?: Date;
   /** For a copy: the ARN of the snapshot it was copied from, when RDS reports it. */
   readonly copiedFromArn?: string;
+  /** The KMS key that encrypts the snapshot, as RDS reports it (a key ARN). */
+  readonly kmsKeyId?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -100,6 +102,7 @@ function fromCluster(s: DBClusterSnapshot): RdsSnapshot | undefined {
     status: s.Status ?? "unknown",
     createdAt: s.SnapshotCreateTime,
     copiedFromArn: s.SourceDBClusterSnapshotArn,
+    kmsKeyId: s.KmsKeyId,
     tags: fromTags(s.TagList),
   };
 }
@@ -114,6 +117,7 @@ function fromInstance(s: DBSnapshot): RdsSnapshot | undefined {
     createdAt: s.SnapshotCreateTime,
     // RDS fills SourceDBSnapshotIdentifier with the source ARN for cross-region and cross-account copies.
     copiedFromArn: s.SourceDBSnapshotIdentifier,
+    kmsKeyId: s.KmsKeyId,
     tags: fromTags(s.TagList),
   };
 }

@@ -32,6 +32,8 @@ export interface OwnSnapshot {
   readonly createdAt: Date;
   /** The source snapshot identifier (see `sourceSnapshotId`); for a manual snapshot, its own identifier. */
   readonly sourceSnapshotId: string;
+  /** The key that encrypts it, when RDS reports one. */
+  readonly kmsKeyId?: string;
 }
 
 /** The snapshot as one of ours, or `undefined` when it is not named like ours or lacks our owner tag. */
@@ -45,6 +47,7 @@ export function ownSnapshot(sourceIdentifier: string, role: NameRole, owner: str
     state: copyState(snapshot.status),
     createdAt: snapshot.createdAt ?? encoded,
     sourceSnapshotId: role === "snap" ? snapshot.identifier : sourceSnapshotId(snapshot),
+    ...(snapshot.kmsKeyId === undefined ? {} : { kmsKeyId: snapshot.kmsKeyId }),
   };
 }
 

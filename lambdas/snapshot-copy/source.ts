@@ -222,6 +222,7 @@ export class SourceRun {
         state: "started",
         createdAt: reported.createdAt ?? source.createdAt,
         sourceSnapshotId: source.identifier,
+        kmsKeyId: destination.kmsKeyId,
       };
       this.copies.get(destination.region)!.push(copy);
       await this.record(destination.region, copy, "started");
@@ -286,7 +287,10 @@ export class SourceRun {
     this.summary.account = summary;
     const step = `account ${target.accountId} ${target.region}`;
     try {
-      const shared = newestCopied(copies);
+      // Only a copy under the region's current key can be used by the other account: copies made
+      // before the account copy was configured are under the DR key, which does not grant it.
+      const regionKey = this.deps.config.destinations.find((d) => d.region === target.region)?.kmsKeyId;
+      const shared = newestCopied(copies.filter((c) => c.kmsKeyId === undefined || c.kmsKeyId === regionKey));
       if (action === "copy" && shared !== undefined) {
         await this.api.share(this.deps.targets[target.region]!, shared.identifier, target.accountId);
         summary.shared = shared.identifier;
