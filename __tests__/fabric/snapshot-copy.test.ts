@@ -312,3 +312,24 @@ describe("snapshot copies: into another environment's account", () => {
     expect(granted.filter((action: string) => !allowed.has(action))).toEqual([]);
   });
 });
+
+describe("snapshot copies: RDS's quota of manual snapshots", () => {
+  const warnings = (raw: unknown) => {
+    const app = Testing.app();
+    buildPlatform(app, validateConfig(raw));
+    const construct = app.node.findAll().find((c) => c.node.path.endsWith("dev-us-east-1/snapshot-copy"))!;
+    return construct.node.metadata.filter((m) => String(m.type).includes("warn")).map((m) => String(m.data));
+  };
+
+  test.each([
+    ["a daily schedule, 14 days, 3 sources", { schedule: "cron(0 5 * * ? *)", retentionDays: 14 }, []],
+    ["hourly manual snapshots for 14 days", { schedule: "rate(1 hour)", retentionDays: 14 }, ["manual snapshots in us-east-1", "copies in each destination region"]],
+    ["a daily schedule kept for 40 days", { schedule: "cron(0 5 * * ? *)", retentionDays: 40 }, ["copies in each destination region"]],
+  ])("%s", (_case, snapshots, expected) => {
+    const raw = exampleWith({ environment: "dev", set: { snapshotInstances: [{ name: "legacy", instanceIdentifier: "gtp-legacy-mysql", mode: "manual" }] } });
+    raw.snapshots = snapshots;
+    const found = warnings(raw);
+    expect(found).toHaveLength(expected.length);
+    for (const what of expected) expect(found).toContainEqual(expect.stringMatching(new RegExp(`keep about \\d+ ${what} .* more than RDS's default quota of 100`)));
+  });
+});

@@ -1,9 +1,26 @@
+import { Annotations } from "cdktf";
 import type { LedgerTable } from "../ledger/ledger-table";
 import type { DatabaseEndpoint } from "../stacks/data-tier";
 import type { EnvironmentStack } from "../stacks/environment-stack";
 import { accountCopyOf, SnapshotReceiverRole, sourcesOf } from "./account-copy";
 import { snapshotDestinationKeys } from "./destination-keys";
-import { maxCopyAgeHours, SnapshotCopy, type CopiedSource } from "./snapshot-copy";
+import { maxCopyAgeHours, schedulePeriodHours, SnapshotCopy, type CopiedSource } from "./snapshot-copy";
+
+/** RDS's default quota of manual snapshots (copies included) per account and region. */
+export const MANUAL_SNAPSHOT_QUOTA = 100;
+
+/**
+ * About how many manual snapshots the function keeps per region: per source, one per copy run
+ * (manual mode) or one a day at most (automated snapshots are daily), for the retention period.
+ */
+export function keptSnapshotsPerRegion(sources: readonly CopiedSource[], schedule: string, retentionDays: number): { copies: number; manual: number } {
+  const runsPerDay = 24 / schedulePeriodHours(schedule);
+  const perSource = (mode: CopiedSource["mode"]) => Math.ceil(retentionDays * (mode === "manual" ? runsPerDay : Math.min(1, runsPerDay))) + 1;
+  return {
+    copies: sources.reduce((sum, s) => sum + perSource(s.mode), 0),
+    manual: sources.filter((s) => s.mode === "manual").reduce((sum, s) => sum + perSource(s.mode), 0),
+  };
+}
 
 /** One age alarm: the newest copy of `database` in `region` (of `accountId`, for an account copy) must be younger than `maxAgeHours`. */
 export interface SnapshotCopyAlarm {
@@ -57,6 +74,15 @@ export function addSnapshotCopy(stack: EnvironmentStack, props: SnapshotCopyWiri
     defaults: props.defaults,
     accountCopy: accountCopy && { accountId: accountCopy.target.accountId, region: accountCopy.region, roleArn: accountCopy.roleArn, externalId: accountCopy.externalId, kmsKeyArn: accountCopy.kmsKeyArn },
   });
+  // A soft problem: the quota can be raised, but until it is, copies and manual snapshots fail.
+  const kept = keptSnapshotsPerRegion(sources, schedule, retentionDays);
+  for (const [what, count] of [["copies in each destination region", kept.copies], [`manual snapshots in ${props.region}`, kept.manual]] as const) {
+    if (count > MANUAL_SNAPSHOT_QUOTA) {
+      Annotations.of(construct).addWarning(
+        `Snapshot copies of ${environment.name} keep about ${count} ${what} (schedule ${schedule}, ${retentionDays} days' retention), more than RDS's default quota of ${MANUAL_SNAPSHOT_QUOTA} manual snapshots per region: raise the quota or shorten snapshots.retentionDays.`,
+      );
+    }
+  }
   const copies = destinations.flatMap((d) => sources.map((s) => ({ database: s.name, region: d.region, maxAgeHours: d.maxCopyAgeHours ?? maxCopyAgeHours(schedule, s.mode) })));
   if (accountCopy) {
     const rpo = environment.snapshotAccountCopy!.maxCopyAgeHours;
