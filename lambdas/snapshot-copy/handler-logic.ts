@@ -11,6 +11,7 @@
  * newest copy in that region is then shared with the other account and copied there. A database
  * whose AWS calls throw does not stop the others, and the invocation fails at the end naming them all.
  */
+import { copyToAccount } from "./account-copy";
 import { SourceRun, type DatabaseSummary, type SourceDeps } from "./source";
 
 export type RunAction = "copy" | "check";
@@ -97,7 +98,7 @@ export async function handleSnapshotCopyEvent(event: unknown, deps: SnapshotCopy
   }
   const accountCopy = deps.config.accountCopy;
   if (accountCopy !== undefined) {
-    for (const run of runs) await run.copyToAccount(accountCopy, action);
+    for (const run of runs) await copyToAccount(run, accountCopy, action);
   }
   const summary: SnapshotCopySummary = { action, databases: runs.map((r) => r.summary), inFlight };
   if (summary.databases.some((d) => d.errors.length > 0)) {

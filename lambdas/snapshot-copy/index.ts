@@ -2,7 +2,7 @@
  * Snapshot copy: keeps cross-region copies of the environment's database snapshots (Aurora
  * clusters and plain DB instances) in each destination region, records each copy in the
  * replication ledger and expires old copies.
- * Wiring only; the logic is in `source.ts` and `handler-logic.ts`.
+ * Wiring only; the logic is in `source.ts`, `account-copy.ts` and `handler-logic.ts`.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { RDSClient } from "@aws-sdk/client-rds";

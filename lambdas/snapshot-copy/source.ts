@@ -6,6 +6,7 @@
  * - `startCopy`: request the copy of the picked snapshot into a destination, unless it exists.
  * - `expire` and `measure`: delete copies past retention (never the newest available one, never a
  *   snapshot another party made), publish the age of the newest copy.
+ * The copy into another account is `account-copy.ts`, on the same run.
  *
  * Ledger items are built only from what RDS reports about a copy (never from the time of the run),
  * so an unchanged copy yields a byte-identical item: DynamoDB then emits no stream record and the
@@ -19,7 +20,7 @@ import type { Clock } from "../shared/clock";
 import { ledgerItems, type LedgerWriter, type SnapshotStatus } from "../shared/ledger";
 import { errorFields, type Logger } from "../shared/log";
 import type { Metrics } from "../shared/metrics";
-import type { AccountCopy, CopiedSource, Destination, SnapshotCopyConfig } from "./config";
+import type { CopiedSource, Destination, SnapshotCopyConfig } from "./config";
 import { snapshotName } from "./names";
 import { apiFor, type RdsSnapshot, type SnapshotApi } from "./rds-api";
 import { copyArn, newestAvailable, newestCopied, OWNER_TAG, ownSnapshot, SOURCE_SNAPSHOT_TAG, type OwnSnapshot, type SourceSnapshot } from "./snapshots";
@@ -74,8 +75,8 @@ const DAY_MS = 24 * HOUR_MS;
 
 export class SourceRun {
   readonly summary: DatabaseSummary;
-  private readonly api: SnapshotApi;
-  private readonly log: Logger;
+  readonly api: SnapshotApi;
+  readonly log: Logger;
   /** The snapshot to copy, once `prepare` found one. */
   private candidate: SourceSnapshot | undefined;
   /** This database's copies per destination region, as listed (plus the ones this run started); absent when the listing failed. */
@@ -84,7 +85,7 @@ export class SourceRun {
 
   constructor(
     readonly source: CopiedSource,
-    private readonly deps: SourceDeps,
+    readonly deps: SourceDeps,
   ) {
     this.api = apiFor(source.kind);
     this.log = deps.log.child({ database: source.name, kind: source.kind, identifier: source.identifier });
@@ -98,7 +99,8 @@ export class SourceRun {
     };
   }
 
-  private fail(step: string, err: unknown): void {
+  /** Records a failed step in the summary (the run goes on) and logs it. */
+  fail(step: string, err: unknown): void {
     const { errorName, errorMessage } = errorFields(err);
     this.summary.errors.push(`${step}: ${errorName}: ${errorMessage}`);
     this.log.error(`snapshot copy step "${step}" failed`, { step, errorName, errorMessage });
@@ -108,7 +110,7 @@ export class SourceRun {
     return this.summary.destinations.find((d) => d.region === region)!;
   }
 
-  private get ownerTags(): Record<string, string> {
+  get ownerTags(): Record<string, string> {
     return { [OWNER_TAG]: this.deps.config.owner };
   }
 
@@ -161,7 +163,7 @@ export class SourceRun {
   }
 
   /** Available or failed snapshots created before the retention cutoff, except `keep` (the newest available one). */
-  private expired(snapshots: readonly OwnSnapshot[], keep: OwnSnapshot | undefined): OwnSnapshot[] {
+  expired(snapshots: readonly OwnSnapshot[], keep: OwnSnapshot | undefined): OwnSnapshot[] {
     const cutoff = this.deps.clock.now() - this.deps.config.retentionDays * DAY_MS;
     return snapshots.filter((s) => s !== keep && (s.state === "copied" || s.state === "failed") && s.createdAt.getTime() < cutoff);
   }
@@ -181,6 +183,11 @@ export class SourceRun {
       this.fail(`progress ${destination.region}`, err);
       return false;
     }
+  }
+
+  /** This database's copies in the region as listed this run (plus those it started); `undefined` when the listing failed. */
+  copiesIn(region: string): readonly OwnSnapshot[] | undefined {
+    return this.copies.get(region);
   }
 
   /** This database's copies being made in the destination (they count against RDS's limit on concurrent copies). */
@@ -269,62 +276,6 @@ export class SourceRun {
       this.deps.metrics.put("SnapshotCopyAgeHours", ageHours, "None", dimensions);
     }
     this.deps.metrics.put("SnapshotCopiesFailed", summary.failed, "Count", dimensions);
-  }
-
-  /**
-   * The copy into another account, after the destination `target.region` was processed: share the
-   * newest available copy there (copy runs), then, with the role of that account, list its copies of
-   * this database, copy the shared snapshot under the same name and that account's key unless it is
-   * there (copy runs), expire its old ones (copy runs) and publish its age. Automated snapshots and
-   * snapshots under the default aws/rds key cannot be shared; the copies in that region are manual
-   * and encrypted with a key whose policy lets the account's role use it. Not written to the ledger:
-   * the ledger keys copies by region only.
-   */
-  async copyToAccount(target: AccountCopy, action: "copy" | "check"): Promise<void> {
-    const copies = this.copies.get(target.region);
-    if (copies === undefined || this.deps.account === undefined) return;
-    const summary = { region: target.region, accountId: target.accountId, started: 0, copied: 0, inProgress: 0, failed: 0, deleted: 0 } as NonNullable<DatabaseSummary["account"]>;
-    this.summary.account = summary;
-    const step = `account ${target.accountId} ${target.region}`;
-    try {
-      // Only a copy under the region's current key can be used by the other account: copies made
-      // before the account copy was configured are under the DR key, which does not grant it.
-      const regionKey = this.deps.config.destinations.find((d) => d.region === target.region)?.kmsKeyId;
-      const shared = newestCopied(copies.filter((c) => c.kmsKeyId === undefined || c.kmsKeyId === regionKey));
-      if (action === "copy" && shared !== undefined) {
-        await this.api.share(this.deps.targets[target.region]!, shared.identifier, target.accountId);
-        summary.shared = shared.identifier;
-      }
-      const listed = await this.api.list(this.deps.account, this.source.identifier, "manual");
-      let theirs = listed.map((s) => ownSnapshot(this.source.identifier, "copy", this.deps.config.owner, s)).filter((c): c is OwnSnapshot => c !== undefined);
-      if (action === "copy" && shared?.arn !== undefined && !theirs.some((c) => c.identifier === shared.identifier)) {
-        // The same name as the shared copy: it encodes the source snapshot's time, so a second run finds it.
-        const tags = { ...this.ownerTags, [SOURCE_SNAPSHOT_TAG]: shared.sourceSnapshotId };
-        const reported = await this.api.copy(this.deps.account, { sourceArn: shared.arn, targetIdentifier: shared.identifier, kmsKeyId: target.kmsKeyId, tags });
-        summary.started += 1;
-        if (reported !== undefined) theirs = [...theirs, { identifier: shared.identifier, arn: reported.arn, status: reported.status, state: "started", createdAt: reported.createdAt ?? shared.createdAt, sourceSnapshotId: shared.sourceSnapshotId }];
-        this.log.info("copy into the other account started", { accountId: target.accountId, region: target.region, copy: shared.identifier });
-      }
-      if (action === "copy") {
-        const gone = new Set<string>();
-        for (const copy of this.expired(theirs, newestCopied(theirs))) {
-          await this.api.remove(this.deps.account, copy.identifier);
-          gone.add(copy.identifier);
-        }
-        summary.deleted = gone.size;
-        theirs = theirs.filter((c) => !gone.has(c.identifier));
-      }
-      const remaining = theirs.filter((c) => c.state !== "deleting");
-      summary.copied = remaining.filter((c) => c.state === "copied").length;
-      summary.inProgress = remaining.filter((c) => c.state === "started").length;
-      summary.failed = remaining.filter((c) => c.state === "failed").length;
-      const dimensions = { Database: this.source.name, DestinationRegion: target.region, DestinationAccount: target.accountId };
-      const newest = newestCopied(remaining);
-      if (newest !== undefined) this.deps.metrics.put("SnapshotCopyAgeHours", Math.round(((this.deps.clock.now() - newest.createdAt.getTime()) / HOUR_MS) * 100) / 100, "None", dimensions);
-      this.deps.metrics.put("SnapshotCopiesFailed", summary.failed, "Count", dimensions);
-    } catch (err) {
-      this.fail(step, err);
-    }
   }
 
   /** Writes a copy's ledger item, skipping an item identical to one this run already wrote. */
