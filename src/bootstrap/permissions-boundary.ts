@@ -20,8 +20,13 @@ export const BOUNDARY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   kms: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
   // Function logs and the AWS managed enhanced monitoring policy (RDSOSMetrics log groups).
   logs: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents"],
-  // Cross-region snapshot copies and their expiry.
-  rds: ["rds:CopyDBClusterSnapshot", "rds:DeleteDBClusterSnapshot", "rds:DescribeDBClusterSnapshots", "rds:AddTagsToResource"],
+  // Cross-region snapshot copies of Aurora clusters and DB instances, manual snapshots before a copy,
+  // sharing a copy with another account (and that account's copy of it), their expiry.
+  rds: [
+    "rds:CopyDBClusterSnapshot", "rds:DeleteDBClusterSnapshot", "rds:DescribeDBClusterSnapshots", "rds:CreateDBClusterSnapshot",
+    "rds:CopyDBSnapshot", "rds:DeleteDBSnapshot", "rds:DescribeDBSnapshots", "rds:CreateDBSnapshot",
+    "rds:ModifyDBClusterSnapshotAttribute", "rds:ModifyDBSnapshotAttribute", "rds:AddTagsToResource",
+  ],
   // Artifact replication (DR region, next environment) and the functions that read and write artifacts.
   s3: [
     "s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetReplicationConfiguration",

@@ -137,7 +137,10 @@ export interface EnvironmentConfig {
   /** The artifacts bucket: encryption and promotion prefix. @default { encryption: "aws:kms", promotionPrefix: "promote/" } */
   readonly artifacts: ArtifactsConfig;
   /** Parameter mirroring into the next environment (ignored for the last environment). @default mirror every key, reconcile every 15 minutes, record deletions */
-  readonly configMirror: ConfigMirrorConfig;
+  readonly configMirror: ConfigMirrorConfig;  /** Plain RDS DB instances whose snapshots are copied into `snapshots.destinations`. @default [] */
+  readonly snapshotInstances: readonly SnapshotInstanceConfig[];
+  /** A copy of every database's newest snapshot copy in another environment's account (in the DR region). @default none */
+  readonly snapshotAccountCopy?: SnapshotAccountCopyConfig;
 }
 
 /** Remote Terraform state in S3, locked with S3 lock files (`use_lockfile`). */
@@ -189,12 +192,57 @@ export interface AlarmConfig {
   readonly canaryLagSeconds: number;
 }
 
+/** A region the snapshot copies are kept in. */
+export interface SnapshotDestinationConfig {
+  /** An AWS region other than the primary region. The DR region uses the environment's DR key; any other region gets its own key. */
+  readonly region: string;
+  /**
+   * Hours after which the newest copy of a database in this region is overdue and alarms (the
+   * recovery point objective). @default 24 + the schedule's period + 6 (automated mode) or twice the period + 6 (manual mode); 54 for a daily schedule
+   */
+  readonly maxCopyAgeHours?: number;
+}
+
 /** Scheduled cross-region snapshot copies. */
 export interface SnapshotConfig {
   /** EventBridge schedule expression of the copy job. @default "cron(0 5 * * ? *)" */
   readonly schedule: string;
-  /** Days a copied snapshot is kept in the DR region. @default 14 */
+  /** Days a copy (and a manual snapshot the copy job took) is kept; the newest available one is always kept. @default 14 */
   readonly retentionDays: number;
+  /** Regions the copies are kept in. @default [{ region: <drRegion> }] */
+  readonly destinations: readonly SnapshotDestinationConfig[];
+}
+
+/**
+ * Copies into another environment's account: the newest copy of each database in the DR region is
+ * shared with that account and copied there under its DR-region key, by a role its stack creates.
+ */
+export interface SnapshotAccountCopyConfig {
+  /** The environment (in another account) that keeps the copies, e.g. a backup environment or the next one. */
+  readonly environment: string;
+  /** Recovery point objective of the copies there, in hours. @default as for the DR region */
+  readonly maxCopyAgeHours?: number;
+}
+
+/** How the copy job gets the snapshot it copies. */
+export type SnapshotMode = "automated" | "manual";
+
+/** A plain RDS DB instance (not managed by the platform) whose snapshots are copied like the environment's Aurora clusters'. */
+export interface SnapshotInstanceConfig {
+  /** Short name, unique among the environment's databases and instances: ledger subject and alarm dimension. */
+  readonly name: string;
+  /** The DB instance identifier in the primary region (lowercase letters, digits, single hyphens, at most 63). */
+  readonly instanceIdentifier: string;
+  /**
+   * "automated" copies the newest automated snapshot; "manual" takes a manual snapshot first (at most
+   * once per half schedule period) and copies it in a later run, once RDS reports it available. @default "automated"
+   */
+  readonly mode: SnapshotMode;
+  /**
+   * ARN of the customer-managed KMS key that encrypts the instance, when it is not the environment's
+   * key: the copy function's role may then create RDS grants on it. @default none (the environment key, or the AWS managed aws/rds key, which needs no grant)
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** Defaults for every Lambda function of the platform. */

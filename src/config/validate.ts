@@ -12,6 +12,7 @@ import {
   required,
 } from "./reader";
 import { AWS_REGIONS } from "./regions";
+import { checkSnapshotAccountCopies, readSnapshotAccountCopy, readSnapshotInstances, readSnapshots } from "./snapshots";
 import type {
   AlarmConfig,
   ArtifactEncryption,
@@ -27,7 +28,6 @@ import type {
   NetworkConfig,
   PlatformConfig,
   S3StateConfig,
-  SnapshotConfig,
   StatusEndpointConfig,
   TerraformCloudConfig,
 } from "./types";
@@ -118,7 +118,8 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   const stateBackend = readStateBackend(p, root.stateBackend, { project, primaryRegion, operationsAccount });
   const terraformCloud = readTerraformCloud(p, root.terraformCloud, project);
   const alarms = readAlarms(p, root.alarms);
-  const snapshots = readSnapshots(p, root.snapshots);
+  const snapshots = readSnapshots(p, root.snapshots, { primaryRegion, drRegion });
+  checkSnapshotAccountCopies(p, entries, snapshots, drRegion);
   const lambda = readLambda(p, root.lambda);
   const alarmEmails = (readArray(p, "alarmEmails", root.alarmEmails) ?? [])
     .map((value, i) => readString(p, indexPath("alarmEmails", i), value, { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, patternMessage: "must be an e-mail address" }))
@@ -163,7 +164,7 @@ interface EnvironmentContext {
   readonly productionName: string | undefined;
 }
 
-const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery", "artifacts", "configMirror"];
+const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery", "artifacts", "configMirror", "snapshotInstances", "snapshotAccountCopy"];
 
 function readEnvironment(p: Problems, path: string, value: unknown, context: EnvironmentContext): EnvironmentConfig | undefined {
   if (!required(p, path, value)) return undefined;
@@ -188,9 +189,11 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
     if (databases.some((d) => d.name === database.name)) p.add(childPath(databasePath, "name"), `repeats "${database.name}"; database names are unique within an environment`);
     databases.push(database);
   });
+  const snapshotInstances = readSnapshotInstances(p, childPath(path, "snapshotInstances"), raw.snapshotInstances, { databaseNames: databases.map((d) => d.name), primaryRegion: context.regions[0]! });
+  const snapshotAccountCopy = readSnapshotAccountCopy(p, childPath(path, "snapshotAccountCopy"), raw.snapshotAccountCopy);
 
   if (name === undefined || accountId === undefined || network === undefined) return undefined;
-  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery, artifacts, configMirror };
+  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery, artifacts, configMirror, snapshotInstances, ...(snapshotAccountCopy ? { snapshotAccountCopy } : {}) };
 }
 
 const SCHEDULE = { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" };
@@ -479,14 +482,6 @@ function readAlarms(p: Problems, value: unknown): AlarmConfig {
     dynamoReplicationLatencyMs: readNumber(p, "alarms.dynamoReplicationLatencyMs", raw.dynamoReplicationLatencyMs, positive) ?? 1000,
     s3ReplicationLatencySeconds: readNumber(p, "alarms.s3ReplicationLatencySeconds", raw.s3ReplicationLatencySeconds, positive) ?? 900,
     canaryLagSeconds: readNumber(p, "alarms.canaryLagSeconds", raw.canaryLagSeconds, positive) ?? 60,
-  };
-}
-
-function readSnapshots(p: Problems, value: unknown): SnapshotConfig {
-  const raw = readObject(p, "snapshots", value, ["schedule", "retentionDays"]) ?? {};
-  return {
-    schedule: readString(p, "snapshots.schedule", raw.schedule, { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" }) ?? "cron(0 5 * * ? *)",
-    retentionDays: readNumber(p, "snapshots.retentionDays", raw.retentionDays, { integer: true, min: 1, max: 3650 }) ?? 14,
   };
 }
 

@@ -26,8 +26,8 @@ export interface FabricMonitoringProps {
   readonly queueNames: readonly string[];
   /** Whether the environment runs the replication monitor / config validator (their custom metrics). */
   readonly canary: boolean;
-  /** Alarms on the snapshot copies of these databases (`lambdas/snapshot-copy` metrics). @default none */
-  readonly snapshotCopies?: { readonly databases: readonly string[]; readonly maxAgeHours: number };
+  /** Alarms on the snapshot copies, one age alarm per database and destination region (`lambdas/snapshot-copy` metrics). @default none */
+  readonly snapshotCopies?: { readonly copies: readonly { readonly database: string; readonly region: string; readonly accountId?: string; readonly maxAgeHours: number }[] };
   readonly validator: boolean;
 }
 
@@ -164,29 +164,31 @@ export class FabricMonitoring extends Construct {
     }
 
     if (props.snapshotCopies) {
-      const { databases, maxAgeHours } = props.snapshotCopies;
-      const metric = (metricName: string, database: string): MetricRef => ({
+      const { copies } = props.snapshotCopies;
+      // An account copy adds DestinationAccount: its own metric and alarm, beside the region's.
+      const metric = (metricName: string, c: (typeof copies)[number]): MetricRef => ({
         namespace: props.metricsNamespace,
         metricName,
-        dimensions: handlerDimensions(props.environment, "snapshot-copy", { Database: database }),
+        dimensions: handlerDimensions(props.environment, "snapshot-copy", { Database: c.database, DestinationRegion: c.region, ...(c.accountId ? { DestinationAccount: c.accountId } : {}) }),
         statistic: "Maximum",
         period: 3600,
-        label: database,
+        label: `${c.database} ${c.region}${c.accountId ? ` ${c.accountId}` : ""}`,
       });
-      const ages = databases.map((database) => metric("SnapshotCopyAgeHours", database));
-      for (const database of databases) {
+      for (const c of copies) {
+        const where = c.accountId ? `${c.region}-${c.accountId}` : c.region;
         // Missing data breaches: no age means no copy has ever completed, or the function stopped.
         this.alarms.add({
-          name: `snapshot-copy-age-${database}`,
-          description: `The newest ${database} snapshot copy is older than ${maxAgeHours} hours, or there is none`,
-          metric: metric("SnapshotCopyAgeHours", database),
-          threshold: maxAgeHours,
+          name: `snapshot-copy-age-${c.database}-${where}`,
+          description: `The newest ${c.database} snapshot copy in ${where} is older than ${c.maxAgeHours} hours (its recovery point objective), or there is none`,
+          metric: metric("SnapshotCopyAgeHours", c),
+          threshold: c.maxAgeHours,
           treatMissingData: "breaching",
           evaluationPeriods: 2,
         });
-        this.alarms.add({ name: `snapshot-copy-failed-${database}`, description: `A ${database} snapshot copy failed`, metric: metric("SnapshotCopiesFailed", database), threshold: 0 });
+        this.alarms.add({ name: `snapshot-copy-failed-${c.database}-${where}`, description: `A ${c.database} snapshot copy into ${where} failed`, metric: metric("SnapshotCopiesFailed", c), threshold: 0 });
       }
-      widgets.push({ kind: "graph", title: "Age of the newest snapshot copy (hours)", metrics: ages, threshold: { label: "alarm", value: maxAgeHours } });
+      const threshold = Math.max(...copies.map((c) => c.maxAgeHours));
+      widgets.push({ kind: "graph", title: "Age of the newest snapshot copy (hours)", metrics: copies.map((c) => metric("SnapshotCopyAgeHours", c)), threshold: { label: "alarm (highest)", value: threshold } });
     }
 
     widgets.push({ kind: "alarms", title: "Fabric alarms", alarmArns: this.alarms.alarms.map((a) => a.arn), height: 6 });

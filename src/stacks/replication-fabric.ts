@@ -32,7 +32,8 @@ import { fabricMetricsNamespace, S3_REPLICATION_EVENTS } from "../monitoring/met
 import { OverviewDashboard } from "../monitoring/overview-dashboard";
 import { CANARY_PARAMETER_KEY, ReplicationMonitor } from "../monitoring/replication-monitor";
 import { StatusEndpoint } from "../monitoring/status-endpoint";
-import { maxCopyAgeHours, SNAPSHOT_CHECK_SCHEDULE, SnapshotCopy } from "../snapshots/snapshot-copy";
+import { addSnapshotCopy } from "../snapshots/snapshot-wiring";
+import { SNAPSHOT_CHECK_SCHEDULE } from "../snapshots/snapshot-copy";
 import type { DataTier, DatabaseEndpoint } from "./data-tier";
 import type { DatabaseSync } from "./database-sync";
 import type { EnvironmentStack } from "./environment-stack";
@@ -202,22 +203,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     ignorePatterns: environment.configMirror.denyPatterns,
     callerRoleArns: operationsAccount === environment.accountId ? [] : platform.statusEndpoint.callerRoleNames.map((name) => roleArn(operationsAccount, name)),
   });
-  // Snapshot copies: the clusters' automated snapshots, copied into the DR region (seed 003).
-  const snapshotCopy =
-    databases.length > 0
-      ? new SnapshotCopy(stack, "snapshot-copy", {
-          ...common,
-          functionName: names.snapshotCopyFunction,
-          environment: environment.name,
-          targetRegion: platform.drRegion,
-          targetKmsKeyArn: artifacts.drKeyArn!,
-          clusters: databases.map((d) => ({ name: d.name, clusterIdentifier: d.clusterIdentifier })),
-          retentionDays: platform.snapshots.retentionDays,
-          ledgerTableName: ledger.name,
-          ledgerTableArn: ledger.arn,
-          metricsNamespace: namespace,
-        })
-      : undefined;
+  // Snapshot copies: the clusters' and configured DB instances' snapshots, into each destination region (seed 003).
+  const snapshotCopy = addSnapshotCopy(stack, { ...common, functionName: names.snapshotCopyFunction, databases, drKeyArn: artifacts.drKeyArn!, ledger, metricsNamespace: namespace });
 
   // S3 replication events exist only as S3 event notifications; Object Created goes to EventBridge.
   const notifyMonitor = new LambdaPermission(stack, "artifacts-notify-monitor", {
@@ -288,12 +275,12 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   rule("rule-replication-canary", "replication-canary", "Replication canaries", { scheduleExpression: CANARY_SCHEDULE }).addFunction("replication-monitor", monitor.function);
   rule("rule-config-validation", "config-validation", "Periodic cross-environment validation", { scheduleExpression: VALIDATION_SCHEDULE }).addFunction("config-validator", validator.function);
   if (snapshotCopy) {
-    rule("rule-snapshot-copy", "snapshot-copy", `Copies of the newest cluster snapshots to ${platform.drRegion}, and expiry of old ones`, {
+    rule("rule-snapshot-copy", "snapshot-copy", `Copies of the newest database snapshots to ${platform.snapshots.destinations.map((d) => d.region).join(", ")}, and expiry of old ones`, {
       scheduleExpression: platform.snapshots.schedule,
-    }).addFunction("snapshot-copy", snapshotCopy.function, { action: "copy" });
+    }).addFunction("snapshot-copy", snapshotCopy.construct.function, { action: "copy" });
     rule("rule-snapshot-check", "snapshot-check", "Progress of the snapshot copies and the age of the newest one", {
       scheduleExpression: SNAPSHOT_CHECK_SCHEDULE,
-    }).addFunction("snapshot-copy", snapshotCopy.function, { action: "check" });
+    }).addFunction("snapshot-copy", snapshotCopy.construct.function, { action: "check" });
   }
   if (centralBus) {
     new EventRule(stack, "rule-central-alerts", {
@@ -329,7 +316,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     queueNames: [stack.names.environmentScoped("events-dlq"), ...(databaseSync ? [databaseSync.eventsDeadLetterQueueName] : [])],
     canary: true,
     validator: true,
-    snapshotCopies: snapshotCopy ? { databases: databases.map((d) => d.name), maxAgeHours: maxCopyAgeHours(platform.snapshots.schedule) } : undefined,
+    snapshotCopies: snapshotCopy?.alarms,
   });
 
   // Outputs: the contract operators and other tooling rely on.
