@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { TerraformStack } from "cdktf";
 import { RESOURCE_ACTIONS } from "../../src/bootstrap/resource-actions";
 import { platform, synthJson } from "../helpers/platform";
@@ -14,10 +16,26 @@ function everyFeature(raw: any) {
   }
 }
 
-const { app } = platform(everyFeature);
-const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
-const json = new Map(stacks.map((s) => [s.node.id, synthJson(s)]));
-const environmentStacks = [...json.keys()].filter((name) => name !== "state-bootstrap" && !name.startsWith("bootstrap-"));
+/** A configuration from examples/ in place of the built-in example. */
+const fromExample = (file: string) => (raw: any) => {
+  for (const key of Object.keys(raw)) delete raw[key];
+  Object.assign(raw, JSON.parse(readFileSync(join(__dirname, "..", "..", "examples", file), "utf8")));
+};
+
+// The examples turn on what the built-in example leaves off (snapshot copies of DB instances, more
+// destination regions, more environments): their stacks are checked too.
+const configurations: [string, (raw: any) => void][] = [
+  ["built-in example, every feature", everyFeature],
+  ["examples/four-environments.json", fromExample("four-environments.json")],
+  ["examples/two-environments.json", fromExample("two-environments.json")],
+];
+const json = new Map<string, any>();
+for (const [label, edit] of configurations) {
+  const { app } = platform(edit);
+  for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) json.set(`${label}: ${stack.node.id}`, synthJson(stack));
+}
+const isBootstrap = (key: string) => /: (state-bootstrap|bootstrap-.*)$/.test(key);
+const environmentStacks = [...json.keys()].filter((key) => !isBootstrap(key));
 
 /** Every action the deployment role of a bootstrap stack allows (all its managed policies). */
 function deploymentActions(bootstrap: any): Set<string> {
@@ -39,7 +57,8 @@ describe("the deployment role can create, read and delete everything the environ
   test.each(environmentStacks)("%s: the deployment role of its account allows each of those calls", (name) => {
     const stack = json.get(name);
     const account = stack.provider.aws.find((p: any) => p.alias === undefined).allowed_account_ids[0];
-    const bootstrap = [...json.entries()].find(([n, j]) => n.startsWith("bootstrap-") && j.provider.aws[0].allowed_account_ids[0] === account)?.[1];
+    const label = name.slice(0, name.lastIndexOf(": "));
+    const bootstrap = [...json.entries()].find(([key, j]) => key.startsWith(`${label}: bootstrap-`) && j.provider.aws[0].allowed_account_ids[0] === account)?.[1];
     expect(bootstrap).toBeDefined();
     const allowed = deploymentActions(bootstrap);
     const missing = awsTypes(stack).flatMap((t) => (RESOURCE_ACTIONS[t] ?? []).filter((a) => !allowed.has(a)).map((a) => `${t}: ${a}`));
