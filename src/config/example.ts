@@ -26,6 +26,8 @@ export const EXAMPLE_CONFIG = {
   alarms: { cpuUtilizationPercent: 80, replicaLagMs: 1000, dynamoReplicationLatencyMs: 1000 },
   snapshots: { schedule: "cron(0 5 * * ? *)", retentionDays: 14 },
   alarmEmails: ["platform-alerts@example.com"],
+  // One ledger for the three accounts: dev's table is the source, staging and prod hold replicas.
+  ledgerGlobalTable: { enabled: true },
 };
 
 /** One environment: its VPCs take 10.<n>.0.0/16 in the primary region and 10.<n+1>.0.0/16 in the DR region. */

@@ -187,6 +187,21 @@ export interface StatusEndpointConfig {
   readonly callerRoleNames: readonly string[];
 }
 
+/**
+ * One replication ledger for the whole platform: a DynamoDB multi-account global table whose source
+ * is the first environment of the promotion order and whose replicas live in every other
+ * environment's account (docs/replication-fabric.md, "Multi-account ledger").
+ */
+export interface LedgerGlobalTableConfig {
+  /**
+   * Replaces the per-account ledger tables (each with a DR-region replica) by one global table.
+   * @default false (each environment keeps its own ledger table, replicated into its DR region)
+   */
+  readonly enabled: boolean;
+  /** Name of the table in every account (replicas share the source's name). @default "<project>-replication-ledger" */
+  readonly tableName: string;
+}
+
 /** The whole platform. */
 export interface PlatformConfig {
   /** Short project name used as the prefix of every resource name (lowercase, 2 to 12 characters). @default "replica" */
@@ -225,4 +240,6 @@ export interface PlatformConfig {
   readonly alarmEmails: readonly string[];
   /** Cross-account callers of the status endpoints. @default { callerRoleNames: [] } */
   readonly statusEndpoint: StatusEndpointConfig;
+  /** The ledger as one multi-account global table. @default { enabled: false, tableName: "<project>-replication-ledger" } */
+  readonly ledgerGlobalTable: LedgerGlobalTableConfig;
 }

@@ -25,7 +25,8 @@ import { roleArn } from "../naming";
 import { allowEventBridgeDeadLetters, EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import { EventForwarderRole } from "../events/event-forwarder";
 import { EventRule } from "../events/event-rule";
-import { LedgerTable } from "../ledger/ledger-table";
+import { addLedger } from "./ledger";
+import { ledgerTableName } from "../ledger/global-ledger";
 import { StreamProcessor } from "../ledger/stream-processor";
 import { FabricMonitoring } from "../monitoring/fabric-monitoring";
 import { fabricMetricsNamespace, S3_REPLICATION_EVENTS } from "../monitoring/metrics";
@@ -81,13 +82,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   const isOperations = environment.name === platform.operationsEnvironment;
   const common = { accountId: environment.accountId, region, kmsKeyArn: stack.key.arn, defaults: stack.functionDefaults };
 
-  // Ledger: a global table replicated into the DR region, announced on the central bus.
-  const ledger = new LedgerTable(stack, "ledger", {
-    tableName: names.ledgerTable,
-    kmsKeyArn: stack.key.arn,
-    replica: { region: platform.drRegion, kmsKeyArn: artifacts.drKeyArn! },
-    deletionProtection: environment.deletionProtection,
-  });
+  // Ledger: this account's own table replicated into the DR region, or one multi-account global table.
+  const ledger = addLedger(stack, artifacts.drKeyArn!);
 
   // Events: the central bus (operations environment), this account's forwarder and dead-letter queue.
   let centralBus: CentralBus | undefined;
@@ -107,7 +103,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     ...common,
     functionName: names.streamProcessorFunction,
     environment: environment.name,
-    ledger,
+    ledgerTableArn: ledger.arn,
+    stream: ledger.streamArn === undefined ? undefined : { arn: ledger.streamArn, environment: ledger.global ? environment.name : undefined },
     eventBusArn: busArn,
     metricsNamespace: namespace,
   });
@@ -173,7 +170,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     functionName: names.replicationMonitorFunction,
     environment: environment.name,
     metricsNamespace: namespace,
-    ledger: { tableName: ledger.name, tableArn: ledger.arn, replicaRegion: platform.drRegion, replicaKeyArn: artifacts.drKeyArn! },
+    ledger: { tableName: ledger.name, tableArn: ledger.arn, replica: ledger.global ? undefined : { region: platform.drRegion, kmsKeyArn: artifacts.drKeyArn! } },
     artifactsBucketName: artifactsBucketName(platform, environment, region),
     drBucket: { bucketName: artifacts.drBucketName, region: platform.drRegion },
     next: next
@@ -195,7 +192,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
         name: env.name,
         accountId: env.accountId,
         region,
-        ledgerTableName: fabricNames(project, env.name).ledgerTable,
+        ledgerTableName: ledgerTableName(platform, env.name),
         ...(own ? {} : { roleArn: fabricRoleArn(platform, env, "agentRole"), externalId: agentExternalId(project, environment.name, env.name) }),
       };
     }),
@@ -324,7 +321,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     thresholds: platform.alarms,
     metricsNamespace: namespace,
     replication: { sourceBucketName: artifactsBucketName(platform, environment, region), rules: artifacts.replication!.rules },
-    ledger: { tableName: names.ledgerTable, replicaRegion: platform.drRegion },
+    ledger: { tableName: ledgerTableName(platform, environment.name), receivingRegions: ledger.receivingRegions },
     functions: watched.map((fn) => ({ ...fn, deadLetterQueueName: `${fn.functionName}-dlq` })),
     queueNames: [stack.names.environmentScoped("events-dlq"), ...(databaseSync ? [databaseSync.eventsDeadLetterQueueName] : [])],
     canary: true,
@@ -335,7 +332,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   // Outputs: the contract operators and other tooling rely on.
   const output = (id: string, value: string, description: string) => new TerraformOutput(stack, id, { value, description });
   output("ledger_table_arn", ledger.arn, `ARN of the ${environment.name} replication ledger (global table)`);
-  output("ledger_stream_arn", ledger.streamArn, "Stream of the ledger, consumed by the stream processor");
+  if (ledger.streamArn !== undefined) output("ledger_stream_arn", ledger.streamArn, "Stream of the ledger, consumed by the stream processor");
   if (agent) output("agent_role_arn", agent.arn, `Role the other environments' validators and monitors assume to read ${environment.name}`);
   if (writer) output("config_writer_role_arn", writer.arn, `Role ${previous!.name}'s config mirror assumes to write ${configRoot(environment.name)}`);
   output("status_endpoint_url", validator.url.functionUrl, "Replication status endpoint: the validator's function URL (IAM auth, GET returns the latest report)");
