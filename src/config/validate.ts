@@ -1,3 +1,4 @@
+import { readAppConfig } from "./app-config";
 import { overlaps, parseCidr, type Ipv4Block } from "./cidr";
 import {
   childPath,
@@ -69,7 +70,7 @@ export function validateConfig(raw: unknown): PlatformConfig {
 const PLATFORM_FIELDS = [
   "project", "primaryRegion", "drRegion", "environments", "promotionOrder", "operationsEnvironment",
   "deploymentRoleName", "deployers", "tags", "stateBackend", "terraformCloud", "alarms", "snapshots", "lambda", "alarmEmails",
-  "statusEndpoint", "ledgerGlobalTable",
+  "statusEndpoint", "ledgerGlobalTable", "appConfig",
 ];
 
 function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
@@ -125,11 +126,12 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
 
   const statusEndpoint = readStatusEndpoint(p, root.statusEndpoint);
   const ledgerGlobalTable = readLedgerGlobalTable(p, root.ledgerGlobalTable, project, environments, names.length);
+  const appConfig = readAppConfig(p, root.appConfig, { environments, promotionOrder: promotionOrder ?? [], primaryRegion });
 
   if (!promotionOrder || operationsEnvironment === undefined) return undefined;
   return {
     project, primaryRegion, drRegion, environments, promotionOrder, operationsEnvironment, deploymentRoleName,
-    deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails, statusEndpoint, ledgerGlobalTable,
+    deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails, statusEndpoint, ledgerGlobalTable, appConfig,
   };
 }
 

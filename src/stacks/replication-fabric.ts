@@ -2,6 +2,8 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { Annotations, TerraformOutput } from "cdktf";
 import { keyFilter } from "../../lambdas/shared/patterns";
+import { AppParameters } from "../app-config/app-parameters";
+import { appParameterWrites, mirrorDenyAdditions, overriddenKeys } from "../app-config/plan";
 import { AccessLogBucket } from "../artifacts/access-log-bucket";
 import { addEnvironmentArtifacts, type EnvironmentArtifacts } from "../artifacts/environment-artifacts";
 import { AuditTrail, auditTrailBucketName, auditTrailName } from "../audit/audit-trail";
@@ -141,6 +143,12 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     });
   }
 
+  // Application settings this environment writes itself (the first environment's, and overrides);
+  // the mirror leaves alone what the next environment writes itself.
+  const appParameters = appParameterWrites(platform, environment.name);
+  if (appParameters.length > 0) new AppParameters(stack, "app-config", { environment: environment.name, parameters: appParameters, kmsKeyArn: stack.key.arn });
+  const mirrorSettings = { ...environment.configMirror, denyPatterns: [...environment.configMirror.denyPatterns, ...mirrorDenyAdditions(platform, environment.name)] };
+
   // Functions.
   let mirror: ConfigMirror | undefined;
   if (next) {
@@ -148,7 +156,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
       ...common,
       functionName: names.configMirrorFunction,
       environment: environment.name,
-      settings: environment.configMirror,
+      settings: mirrorSettings,
       target: {
         environment: next.name,
         roleArn: fabricRoleArn(platform, next, "configWriterRole"),
@@ -196,7 +204,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
         ...(own ? {} : { roleArn: fabricRoleArn(platform, env, "agentRole"), externalId: agentExternalId(project, environment.name, env.name) }),
       };
     }),
-    ignorePatterns: environment.configMirror.denyPatterns,
+    // Overridden settings differ between environments by design.
+    ignorePatterns: [...environment.configMirror.denyPatterns, ...overriddenKeys(platform)],
     callerRoleArns: operationsAccount === environment.accountId ? [] : platform.statusEndpoint.callerRoleNames.map((name) => roleArn(operationsAccount, name)),
   });
   // Snapshot copies: the clusters' automated snapshots, copied into the DR region (seed 003).
