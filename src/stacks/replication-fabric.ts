@@ -23,10 +23,13 @@ import {
   otherEnvironments,
 } from "../cross-account/trust-map";
 import { CentralBus } from "../events/central-bus";
-import { roleArn } from "../naming";
+import { environmentStackName, roleArn } from "../naming";
 import { allowEventBridgeDeadLetters, EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import { EventForwarderRole } from "../events/event-forwarder";
 import { EventRule } from "../events/event-rule";
+import { StackUpdateRules } from "../events/stack-update-rules";
+import { stateEventNames } from "../events/state-change-events";
+import { stateKey } from "./backend";
 import { addLedger } from "./ledger";
 import { ledgerTableName } from "../ledger/global-ledger";
 import { StreamProcessor } from "../ledger/stream-processor";
@@ -92,7 +95,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   if (isOperations) {
     centralBus = new CentralBus(stack, "central-bus", {
       busName: centralBusName(project),
-      senderAccountIds: [...new Set(others.map((o) => o.accountId))].filter((account) => account !== environment.accountId),
+      // The other environments' accounts, and the state account (its state-change forwarding).
+      senderAccountIds: [...new Set([...others.map((o) => o.accountId), platform.stateBackend.accountId])].filter((account) => account !== environment.accountId),
       key: stack.key,
     });
   }
@@ -261,6 +265,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   });
   stackChange.addFunction("config-validator", validator.function, { action: "validate" });
   forward(stackChange);
+  addStackUpdateTriggers(stack, validator, centralBus, deadLetterQueue);
   // The configuration-API-call rule sees events only from an account with a trail: one per account.
   const trailBucketName = auditTrailBucketName(stack.names);
   new AuditTrail(stack, "audit-trail", {
@@ -352,6 +357,45 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     const overview = new OverviewDashboard(stack, "overview-dashboard", { platform, metricsNamespace: namespace });
     output("overview_dashboard_url", overview.url, "CloudWatch overview dashboard of every environment");
   }
+}
+
+/**
+ * "Stack updated" from Terraform: the state account forwards every state write to the central bus
+ * (`StateChangeForwarding`, in the state-bootstrap stack); there, one rule per environment stack
+ * runs the validator of the stack's environment. Other accounts' validators let the central
+ * account's invoker role call them. Terraform Cloud keeps state elsewhere, so then nothing is added.
+ */
+function addStackUpdateTriggers(stack: EnvironmentStack, validator: StatusEndpoint, centralBus: CentralBus | undefined, deadLetterQueue: EventsDeadLetterQueue): void {
+  const { platform, environment, region } = stack;
+  if (platform.terraformCloud) return;
+  const operations = platform.environments.find((e) => e.name === platform.operationsEnvironment)!;
+  const invokerRoleName = stateEventNames(platform.project).invokerRole;
+  if (environment.name !== operations.name) {
+    new LambdaPermission(stack, "stack-updates-invoke-validator", {
+      statementId: "StackUpdatesFromCentralBus",
+      action: "lambda:InvokeFunction",
+      functionName: validator.function.name,
+      principal: roleArn(operations.accountId, invokerRoleName),
+    });
+  }
+  if (!centralBus) return;
+  new StackUpdateRules(stack, "stack-updates", {
+    busName: centralBus.name,
+    stateBucketName: platform.stateBackend.bucket,
+    deadLetterQueue,
+    invokerRoleName,
+    accountId: environment.accountId,
+    namePrefix: `${platform.project}-${environment.name}`,
+    stacks: platform.promotionOrder.flatMap((name) => {
+      const env = platform.environments.find((e) => e.name === name)!;
+      const local = name === environment.name;
+      const functionArn = `arn:aws:lambda:${region}:${env.accountId}:function:${fabricNames(platform.project, name).configValidatorFunction}`;
+      return [platform.drRegion, platform.primaryRegion].map((stackRegion) => {
+        const stackName = environmentStackName(name, stackRegion);
+        return { stackName, environment: name, stateKey: stateKey(platform.stateBackend, stackName), validator: local ? { local: validator.function } : { functionArn } };
+      });
+    }),
+  });
 }
 
 /** CloudTrail-recorded calls that change replicated configuration, schemas of tables, or bucket replication. */
