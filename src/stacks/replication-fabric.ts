@@ -30,6 +30,7 @@ import { EventRule } from "../events/event-rule";
 import { StackUpdateRules } from "../events/stack-update-rules";
 import { stateEventNames } from "../events/state-change-events";
 import { stateKey } from "./backend";
+import { addSeedOutputs } from "./seed-outputs";
 import { addLedger } from "./ledger";
 import { ledgerTableName } from "../ledger/global-ledger";
 import { StreamProcessor } from "../ledger/stream-processor";
@@ -73,6 +74,7 @@ export function addReplicationFabric(stack: EnvironmentStack, dataTier: Pick<Dat
     artifacts.bucket.allowExistenceChecks("PromotingFunctionsCheckCopies", Object.values(databaseSync.functions).map((sync) => sync.function.role.arn));
   }
   if (stack.isPrimaryRegion) addPrimaryFabric(stack, artifacts, dataTier.databases, databaseSync);
+  addSeedOutputs(stack, databaseSync);
 }
 
 function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifacts, databases: readonly DatabaseEndpoint[], databaseSync: DatabaseSync | undefined): void {
