@@ -1,9 +1,23 @@
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { ConfigError, validateConfig } from "../../src/config/validate";
-import { exampleWith, stackOf, SynthStack } from "./helpers";
+import { EXAMPLE_CONFIG } from "../../src/config/example";
+import { exampleWith, SynthStack, synthPlatform } from "./helpers";
 
-// GIVEN the built-in example: log-level debug (prod: warn), region, feature on (prod: off), and a
-// secure payments API key with a secret per environment.
+// GIVEN the built-in example's settings (log-level debug, prod warn; region; feature on, prod off)
+// plus a secure payments API key with a secret per environment.
+const SECURE_SETTING = {
+  secure: true,
+  secretArn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:replica/dev/payments-api-key-AbCdEf",
+  overrides: {
+    staging: { secretArn: "arn:aws:secretsmanager:us-east-1:222222222222:secret:replica/staging/payments-api-key-GhIjKl" },
+    prod: { secretArn: "arn:aws:secretsmanager:us-east-1:333333333333:secret:replica/prod/payments-api-key-MnOpQr" },
+  },
+};
+let platform: Map<string, SynthStack> | undefined;
+const stackOf = (name: string): SynthStack => {
+  platform ??= synthPlatform(exampleWith({ root: { appConfig: { settings: { ...EXAMPLE_CONFIG.appConfig.settings, "integrations/payments/api-key": SECURE_SETTING } } } }));
+  return platform.get(name)!;
+};
 const text = (name: string) => JSON.stringify(stackOf(name).json);
 /** Parameters under /app/<env>/config/ (the data tier writes connection parameters under /app/<env>/db/). */
 const configParameters = (stack: SynthStack) => Object.values(stack.resources("aws_ssm_parameter")).filter((p: any) => /^\/app\/[a-z0-9]+\/config\//.test(p.name));
@@ -47,7 +61,6 @@ describe("application settings: the parameters each environment writes", () => {
 
   test("an environment after an override gets the first environment's value written back, since the override stays local", () => {
     const raw = exampleWith({ root: { appConfig: { settings: { "service/log-level": { value: "debug", overrides: { staging: "info" } } } } } });
-    const { synthPlatform } = jest.requireActual("./helpers");
     const stacks = synthPlatform(raw);
     const prod = stacks.get("prod-us-east-1")!;
     expect(configParameters(prod).map((p: any) => [p.name, p.value])).toEqual([["/app/prod/config/service/log-level", "debug"]]);
@@ -136,5 +149,18 @@ describe("appConfig: bad input, each listed by path", () => {
 
   test("every problem at once", () => {
     expect(problems({ "a b": "x", big: "x".repeat(5000), "db/token": "t", k: { value: "v", overrides: { qa: "w" } } })).toHaveLength(4);
+  });
+});
+
+describe("appConfig: problems elsewhere are not reported twice", () => {
+  test("an override for an environment that is declared but invalid reports only that environment's own problem", () => {
+    const raw = exampleWith({ environment: "prod", set: { accountId: "3" } });
+    let problems: readonly string[] = [];
+    try {
+      validateConfig(raw);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual(['environments[2].accountId: must be 12 digits, not "3"']);
   });
 });

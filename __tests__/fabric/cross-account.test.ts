@@ -67,8 +67,7 @@ describe("config mirror function", () => {
       TARGET_KMS_KEY_ID: "arn:aws:kms:us-east-1:222222222222:alias/replica-staging",
       TARGET_REGION: "us-east-1",
       ALLOW_PATTERNS: "[]",
-      // The example's staging writes its own payments API key (an override): dev's mirror leaves it alone.
-      DENY_PATTERNS: JSON.stringify(["integrations/payments/api-key"]),
+      DENY_PATTERNS: "[]",
       DELETE_POLICY: "record",
       LEDGER_TABLE_NAME: "replica-replication-ledger",
       METRICS_NAMESPACE: "replica/Replication",
@@ -79,7 +78,7 @@ describe("config mirror function", () => {
     const stacks = synthPlatform(exampleWith({ environment: "dev", set: { configMirror: { allowPatterns: ["db/*", "canary/"], denyPatterns: ["db/host"] } } }));
     const vars = stacks.get("dev-us-east-1")!.resource("aws_lambda_function", "config-mirror/function/function").environment.variables;
     expect(JSON.parse(vars.ALLOW_PATTERNS)).toEqual(["db/*", "canary/"]);
-    expect(JSON.parse(vars.DENY_PATTERNS)).toEqual(["db/host", "integrations/payments/api-key"]);
+    expect(JSON.parse(vars.DENY_PATTERNS)).toEqual(["db/host"]);
   });
 
   test("may read only its own config hierarchy and assume only the target writer role", () => {

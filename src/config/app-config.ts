@@ -11,7 +11,10 @@ const SECRET_ARN = /^arn:aws:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[A-Za-z
 const SECRET_LOOKING_KEY = /(^|[/_.-])(password|passwd|secret|token|api[_-]?key|private[_-]?key|credentials?)($|[/_.-])/i;
 
 interface AppConfigContext {
+  /** The environments that read cleanly. */
   readonly environments: readonly EnvironmentConfig[];
+  /** Every declared environment name, even of one with other problems (reported elsewhere). */
+  readonly declaredNames: readonly string[];
   readonly promotionOrder: readonly string[];
   readonly primaryRegion: string;
 }
@@ -53,14 +56,18 @@ function readSetting(p: Problems, path: string, key: string, entry: unknown, con
 
   const overrides: Record<string, AppSettingValue> = {};
   const overridesPath = childPath(path, "overrides");
-  const known = context.environments.map((e) => e.name);
+  const known = context.declaredNames;
   const rawOverrides = readObject(p, overridesPath, raw.overrides, Object.keys((raw.overrides as object | undefined) ?? {}));
   for (const [name, overrideEntry] of Object.entries(rawOverrides ?? {})) {
     const overridePath = childPath(overridesPath, name);
     const environment = context.environments.find((e) => e.name === name);
-    if (!environment) {
+    if (!known.includes(name)) {
       p.add(overridePath, `names an unknown environment "${name}" (known: ${known.join(", ")})`);
       valid = false;
+      continue;
+    }
+    if (!environment) {
+      valid = false; // declared, with problems of its own reported at its path
       continue;
     }
     if (name === first) {
@@ -77,7 +84,9 @@ function readSetting(p: Problems, path: string, key: string, entry: unknown, con
     if (value) overrides[name] = value;
     else valid = false;
   }
-  if (secure && valid) valid = checkSecureChain(p, overridesPath, context.promotionOrder, overrides);
+  // Only against a promotion order that names exactly the environments (otherwise that is the problem reported).
+  const orderIsComplete = context.promotionOrder.length === context.declaredNames.length && context.declaredNames.every((n) => context.promotionOrder.includes(n));
+  if (secure && valid && orderIsComplete) valid = checkSecureChain(p, overridesPath, context.promotionOrder, overrides);
   return valid && base ? { key, secure, value: base, overrides } : undefined;
 }
 

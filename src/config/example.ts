@@ -29,20 +29,12 @@ export const EXAMPLE_CONFIG = {
   // One ledger for the three accounts: dev's table is the source, staging and prod hold replicas.
   ledgerGlobalTable: { enabled: true },
   // Application settings: created under /app/dev/config/ and mirrored to staging and prod, except
-  // where an environment overrides them. The secrets are placeholders in the placeholder accounts.
+  // where an environment overrides them (secure settings: docs/configuration.md, appConfig).
   appConfig: {
     settings: {
       "service/log-level": { value: "debug", overrides: { prod: "warn" } },
       "service/region": "us-east-1",
       "feature/new-checkout": { value: "on", overrides: { prod: "off" } },
-      "integrations/payments/api-key": {
-        secure: true,
-        secretArn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:replica/dev/payments-api-key-AbCdEf",
-        overrides: {
-          staging: { secretArn: "arn:aws:secretsmanager:us-east-1:222222222222:secret:replica/staging/payments-api-key-GhIjKl" },
-          prod: { secretArn: "arn:aws:secretsmanager:us-east-1:333333333333:secret:replica/prod/payments-api-key-MnOpQr" },
-        },
-      },
     },
   },
 };

@@ -126,7 +126,7 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
 
   const statusEndpoint = readStatusEndpoint(p, root.statusEndpoint);
   const ledgerGlobalTable = readLedgerGlobalTable(p, root.ledgerGlobalTable, project, environments, names.length);
-  const appConfig = readAppConfig(p, root.appConfig, { environments, promotionOrder: promotionOrder ?? [], primaryRegion });
+  const appConfig = readAppConfig(p, root.appConfig, { environments, declaredNames: names, promotionOrder: promotionOrder ?? [], primaryRegion });
 
   if (!promotionOrder || operationsEnvironment === undefined) return undefined;
   return {
