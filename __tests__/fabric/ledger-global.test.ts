@@ -130,6 +130,21 @@ describe("multi-account ledger: stream processors", () => {
     ]);
   });
 
+  test.each(["dev", "staging", "prod"])("%s: every function that writes the ledger names the global table and may write only its own account's member", (env) => {
+    const stack = stackOf(`${env}-us-east-1`);
+    const account = { dev: "111111111111", staging: "222222222222", prod: "333333333333" }[env]!;
+    const writers = Object.values(stack.resources("aws_lambda_function")).filter((f: any) => f.environment?.variables?.LEDGER_TABLE_NAME !== undefined);
+    // schema sync, data sync, config mirror (not prod), replication monitor, snapshot copy
+    expect(writers.length).toBeGreaterThanOrEqual(env === "prod" ? 4 : 5);
+    for (const fn of writers as any[]) expect(fn.environment.variables.LEDGER_TABLE_NAME).toBe("replica-replication-ledger");
+    const ledgerResources = Object.values(stack.resources("aws_iam_role_policy"))
+      .flatMap((p: any) => SynthStack.statements(p.policy))
+      .filter((st: any) => st.Action.includes("dynamodb:PutItem"))
+      .flatMap((st: any) => st.Resource);
+    expect(ledgerResources.length).toBeGreaterThan(0);
+    for (const arn of ledgerResources) expect(arn).toMatch(new RegExp(`^(arn:aws:dynamodb:us-east-1:${account}:table/replica-replication-ledger|\\$\\{aws_dynamodb_table\\.ledger_table_[0-9A-F]+\\.arn\\})$`));
+  });
+
   test("every replica environment's ledger readers name the replica in their own account", () => {
     const policy = stackOf("prod-us-east-1").resource("aws_iam_role_policy", "agent-role/policy").policy;
     expect(SynthStack.statement(policy, "ReadLedger").Resource).toEqual(["arn:aws:dynamodb:us-east-1:333333333333:table/replica-replication-ledger"]);
