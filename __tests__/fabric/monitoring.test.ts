@@ -63,6 +63,11 @@ describe("replication monitor", () => {
     const sids = SynthStack.statements(stackOf("staging-us-east-1").resource("aws_iam_role_policy", "replication-monitor/function/policy").policy).map((st) => st.Sid);
     expect(sids).not.toContain("ReadLedgerReplica");
     expect(sids).not.toContain("DecryptLedgerReplicaThroughDynamoDB");
+    // …and no alarm that could only ever stay quiet.
+    const names = Object.values(stackOf("staging-us-east-1").resources("aws_cloudwatch_metric_alarm")).map((a: any) => a.alarm_name);
+    expect(names).toEqual(expect.arrayContaining(["replica-staging-canary-timeout-s3", "replica-staging-canary-timeout-ssm"]));
+    expect(names.filter((n: string) => n.includes("canary") && n.endsWith("-dynamodb"))).toEqual([]);
+    expect(Object.values(devOwnLedger().resources("aws_cloudwatch_metric_alarm")).map((a: any) => a.alarm_name)).toContain("replica-dev-canary-timeout-dynamodb");
   });
 
   test("the last environment has no SSM canary target", () => {
@@ -196,7 +201,8 @@ describe("alarms", () => {
     }
   });
 
-  test("canary lag per channel from the monitor", () => {
+  test("canary lag per channel from the monitor (the ledger channel with a per-account ledger)", () => {
+    const dev = devOwnLedger;
     for (const channel of ["s3", "dynamodb", "ssm"]) {
       expect(alarm(dev(), `canary-lag-${channel}`)).toMatchObject({
         metric_name: "ReplicationLagSeconds",

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { AlarmConfig } from "../config/types";
 import { FabricAlarms, type MetricRef } from "./alarms";
 import { FabricDashboard, type Widget } from "./dashboard";
-import { CANARY_CHANNELS, DRIFT_CATEGORIES, handlerDimensions } from "./metrics";
+import { CANARY_CHANNELS, type CanaryChannel, DRIFT_CATEGORIES, handlerDimensions } from "./metrics";
 
 /** A function to watch: its name, its handler (metric dimension) and its dead-letter queue's name. */
 export interface WatchedFunction {
@@ -30,6 +30,8 @@ export interface FabricMonitoringProps {
   readonly queueNames: readonly string[];
   /** Whether the environment runs the replication monitor / config validator (their custom metrics). */
   readonly canary: boolean;
+  /** The canary channels the monitor runs (the ledger channel is off for a multi-account ledger). @default every channel */
+  readonly canaryChannels?: readonly CanaryChannel[];
   /** Alarms on the snapshot copies of these databases (`lambdas/snapshot-copy` metrics). @default none */
   readonly snapshotCopies?: { readonly databases: readonly string[]; readonly maxAgeHours: number };
   readonly validator: boolean;
@@ -150,7 +152,7 @@ export class FabricMonitoring extends Construct {
       widgets.push({ kind: "graph", title: "Configuration drift (findings)", metrics: [...drift, validationErrors] });
     }
     if (props.canary) {
-      const lag = CANARY_CHANNELS.map((channel): MetricRef => ({
+      const lag = (props.canaryChannels ?? CANARY_CHANNELS).map((channel): MetricRef => ({
         namespace: props.metricsNamespace,
         metricName: "ReplicationLagSeconds",
         dimensions: handlerDimensions(props.environment, "replication-monitor", { Channel: channel }),

@@ -35,7 +35,7 @@ import { addLedger } from "./ledger";
 import { ledgerTableName } from "../ledger/global-ledger";
 import { StreamProcessor } from "../ledger/stream-processor";
 import { FabricMonitoring } from "../monitoring/fabric-monitoring";
-import { fabricMetricsNamespace, S3_REPLICATION_EVENTS } from "../monitoring/metrics";
+import { CANARY_CHANNELS, fabricMetricsNamespace, S3_REPLICATION_EVENTS } from "../monitoring/metrics";
 import { OverviewDashboard } from "../monitoring/overview-dashboard";
 import { CANARY_PARAMETER_KEY, ReplicationMonitor } from "../monitoring/replication-monitor";
 import { StatusEndpoint } from "../monitoring/status-endpoint";
@@ -341,6 +341,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     functions: watched.map((fn) => ({ ...fn, deadLetterQueueName: `${fn.functionName}-dlq` })),
     queueNames: [stack.names.environmentScoped("events-dlq"), ...(databaseSync ? [databaseSync.eventsDeadLetterQueueName] : [])],
     canary: true,
+    // The ledger canary reads a same-account replica, which a multi-account ledger does not have.
+    canaryChannels: ledger.global ? CANARY_CHANNELS.filter((channel) => channel !== "dynamodb") : undefined,
     validator: true,
     snapshotCopies: snapshotCopy ? { databases: databases.map((d) => d.name), maxAgeHours: maxCopyAgeHours(platform.snapshots.schedule) } : undefined,
   });
