@@ -69,7 +69,7 @@ describe("config mirror function", () => {
       ALLOW_PATTERNS: "[]",
       DENY_PATTERNS: "[]",
       DELETE_POLICY: "record",
-      LEDGER_TABLE_NAME: `\${${dev().address("aws_dynamodb_table", "ledger/table")}.name}`,
+      LEDGER_TABLE_NAME: "replica-replication-ledger",
       METRICS_NAMESPACE: "replica/Replication",
     });
   });
@@ -146,8 +146,10 @@ describe("agent role", () => {
       Resource: [`\${${staging().address("aws_kms_key", "key/key")}.arn}`],
       Condition: { StringEquals: { "kms:ViaService": ["dynamodb.us-east-1.amazonaws.com"] } },
     });
-    // The ledger it reads is encrypted with exactly that key.
-    expect(staging().resource("aws_dynamodb_table", "ledger/table").server_side_encryption.kms_key_arn).toBe(decrypt.Resource[0]);
+    // The ledger replica it reads is encrypted with that key (named by its alias in the replica's template).
+    expect(staging().resource("aws_kms_alias", "key/alias")).toMatchObject({ name: "alias/replica-staging", target_key_id: `\${${staging().address("aws_kms_key", "key/key")}.key_id}` });
+    const template = JSON.parse(dev().resource("aws_cloudformation_stack", "ledger-replica-staging/stack").template_body);
+    expect(template.Resources.LedgerReplica.Properties.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: "arn:aws:kms:us-east-1:222222222222:alias/replica-staging" });
   });
 
   test("of the artifacts, reads only its own environment's validation reports, decrypted through S3", () => {

@@ -102,7 +102,9 @@ describe("event rules", () => {
     expect(stack.resource("aws_sqs_queue", "events-dlq/queue").kms_master_key_id).toBe(`\${${stack.address("aws_kms_key", "key/key")}.arn}`);
     const allow = SynthStack.statement(stack.resource("aws_sqs_queue_policy", "events-dlq/policy").policy, "EventBridgeRulesDeadLetter");
     expect(allow.Principal).toEqual({ Service: ["events.amazonaws.com"] });
-    const ruleArns = Object.keys(stack.resourcesUnder("aws_cloudwatch_event_rule", "rule-")).map((name) => `\${aws_cloudwatch_event_rule.${name}.arn}`);
+    // The fabric's rules, the central bus's stack-update rules included (database sync has its own queue).
+    const rules = { ...stack.resourcesUnder("aws_cloudwatch_event_rule", "rule-"), ...stack.resourcesUnder("aws_cloudwatch_event_rule", "stack-updates/") };
+    const ruleArns = Object.keys(rules).map((name) => `\${aws_cloudwatch_event_rule.${name}.arn}`);
     expect([...allow.Condition.ArnEquals["aws:SourceArn"]].sort()).toEqual(ruleArns.sort());
   });
 

@@ -97,3 +97,13 @@ export function exampleWith(changes: { environment?: string; set?: Record<string
   }
   return copy;
 }
+
+let perAccountLedger: Map<string, SynthStack> | undefined;
+
+/** The example platform with the per-account ledgers (`ledgerGlobalTable` off), synthesized once per test file. */
+export function perAccountLedgerStackOf(name: string): SynthStack {
+  perAccountLedger ??= synthPlatform(exampleWith({ root: { ledgerGlobalTable: { enabled: false } } }));
+  const stack = perAccountLedger.get(name);
+  if (!stack) throw new Error(`no stack ${name}`);
+  return stack;
+}

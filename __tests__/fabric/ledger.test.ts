@@ -1,5 +1,6 @@
-import { SynthStack, stackOf } from "./helpers";
+import { perAccountLedgerStackOf as stackOf, SynthStack } from "./helpers";
 
+// Per-account ledgers (`ledgerGlobalTable` off); the multi-account global table: ledger-global.test.ts.
 const staging = () => stackOf("staging-us-east-1");
 const table = (name = "staging-us-east-1") => stackOf(name).resource("aws_dynamodb_table", "ledger/table");
 

@@ -1,12 +1,15 @@
-import { SynthStack, exampleWith, stackOf, synthPlatform } from "./helpers";
+import { SynthStack, exampleWith, perAccountLedgerStackOf, stackOf, synthPlatform } from "./helpers";
 
 const dev = () => stackOf("dev-us-east-1");
+/** dev with its own ledger table and DR replica (`ledgerGlobalTable` off). */
+const devOwnLedger = () => perAccountLedgerStackOf("dev-us-east-1");
 const prod = () => stackOf("prod-us-east-1");
 const alarm = (stack: SynthStack, name: string) => stack.resource("aws_cloudwatch_metric_alarm", `fabric-monitoring/alarms/${name}`);
 const vars = (stack: SynthStack, fn: string) => stack.resource("aws_lambda_function", `${fn}/function/function`).environment.variables;
 
 describe("replication monitor", () => {
   test("gets exactly the variables the handler reads", () => {
+    const dev = devOwnLedger;
     expect(vars(dev(), "replication-monitor")).toEqual({
       NODE_OPTIONS: "--enable-source-maps",
       ENVIRONMENT: "dev",
@@ -31,6 +34,7 @@ describe("replication monitor", () => {
   });
 
   test("may write canaries only under its prefix and read the replicas", () => {
+    const dev = devOwnLedger;
     const policy = dev().resource("aws_iam_role_policy", "replication-monitor/function/policy").policy;
     expect(SynthStack.statement(policy, "WriteS3Canary").Resource).toEqual(["arn:aws:s3:::replica-dev-artifacts-111111111111-us-east-1/canary/dev/*"]);
     expect(SynthStack.statement(policy, "ReadLedgerReplica").Resource).toEqual([`arn:aws:dynamodb:eu-west-1:111111111111:table/\${${dev().address("aws_dynamodb_table", "ledger/table")}.name}`]);
@@ -43,11 +47,27 @@ describe("replication monitor", () => {
   });
 
   test("decrypts the ledger replica with the DR-region key, only through DynamoDB in the DR region", () => {
+    const dev = devOwnLedger;
     const decrypt = SynthStack.statement(dev().resource("aws_iam_role_policy", "replication-monitor/function/policy").policy, "DecryptLedgerReplicaThroughDynamoDB");
     expect(decrypt).toMatchObject({ Action: ["kms:Decrypt"], Condition: { StringEquals: { "kms:ViaService": ["dynamodb.eu-west-1.amazonaws.com"] } } });
     // The key is the one the replica is encrypted with.
     const replica = dev().resource("aws_dynamodb_table", "ledger/table").replica.find((r: any) => r.region_name === "eu-west-1");
     expect(decrypt.Resource).toEqual([replica.kms_key_arn]);
+  });
+
+  test("with the multi-account ledger, has no ledger canary (no replica in its own account) and no access to one", () => {
+    // GIVEN the example (ledgerGlobalTable on) THEN the handler's ledger channel is off
+    const v = vars(stackOf("staging-us-east-1"), "replication-monitor");
+    expect(v.LEDGER_TABLE_NAME).toBe("replica-replication-ledger");
+    expect(v.LEDGER_REPLICA_REGION).toBeUndefined();
+    const sids = SynthStack.statements(stackOf("staging-us-east-1").resource("aws_iam_role_policy", "replication-monitor/function/policy").policy).map((st) => st.Sid);
+    expect(sids).not.toContain("ReadLedgerReplica");
+    expect(sids).not.toContain("DecryptLedgerReplicaThroughDynamoDB");
+    // …and no alarm that could only ever stay quiet.
+    const names = Object.values(stackOf("staging-us-east-1").resources("aws_cloudwatch_metric_alarm")).map((a: any) => a.alarm_name);
+    expect(names).toEqual(expect.arrayContaining(["replica-staging-canary-timeout-s3", "replica-staging-canary-timeout-ssm"]));
+    expect(names.filter((n: string) => n.includes("canary") && n.endsWith("-dynamodb"))).toEqual([]);
+    expect(Object.values(devOwnLedger().resources("aws_cloudwatch_metric_alarm")).map((a: any) => a.alarm_name)).toContain("replica-dev-canary-timeout-dynamodb");
   });
 
   test("the last environment has no SSM canary target", () => {
@@ -64,9 +84,9 @@ describe("config validator and status endpoint", () => {
     const v = vars(prod(), "config-validator");
     expect(Object.keys(v).sort()).toEqual(["ARTIFACTS_BUCKET", "ENVIRONMENT", "IGNORE_PATTERNS", "METRICS_NAMESPACE", "NODE_OPTIONS", "REPORT_PREFIX", "VALIDATION_ENVIRONMENTS"]);
     expect(JSON.parse(v.VALIDATION_ENVIRONMENTS)).toEqual([
-      { name: "dev", accountId: "111111111111", region: "us-east-1", ledgerTableName: "replica-dev-replication-ledger", roleArn: "arn:aws:iam::111111111111:role/replica-dev-replication-agent", externalId: "replica-prod-reads-dev" },
-      { name: "staging", accountId: "222222222222", region: "us-east-1", ledgerTableName: "replica-staging-replication-ledger", roleArn: "arn:aws:iam::222222222222:role/replica-staging-replication-agent", externalId: "replica-prod-reads-staging" },
-      { name: "prod", accountId: "333333333333", region: "us-east-1", ledgerTableName: "replica-prod-replication-ledger" },
+      { name: "dev", accountId: "111111111111", region: "us-east-1", ledgerTableName: "replica-replication-ledger", roleArn: "arn:aws:iam::111111111111:role/replica-dev-replication-agent", externalId: "replica-prod-reads-dev" },
+      { name: "staging", accountId: "222222222222", region: "us-east-1", ledgerTableName: "replica-replication-ledger", roleArn: "arn:aws:iam::222222222222:role/replica-staging-replication-agent", externalId: "replica-prod-reads-staging" },
+      { name: "prod", accountId: "333333333333", region: "us-east-1", ledgerTableName: "replica-replication-ledger" },
     ]);
   });
 
@@ -136,11 +156,21 @@ describe("alarms", () => {
     expect(alarm(dev(), "s3-replication-latency-dr-copy")).toMatchObject({ metric_name: "ReplicationLatency", statistic: "Maximum", threshold: 900 });
   });
 
-  test("DynamoDB replication latency above 1 second", () => {
-    expect(alarm(dev(), "dynamodb-replication-latency")).toMatchObject({
+  test("DynamoDB replication latency above 1 second, into the DR replica of a per-account ledger", () => {
+    expect(alarm(devOwnLedger(), "dynamodb-replication-latency")).toMatchObject({
       namespace: "AWS/DynamoDB",
       metric_name: "ReplicationLatency",
       dimensions: { TableName: "replica-dev-replication-ledger", ReceivingRegion: "eu-west-1" },
+      threshold: 1000,
+    });
+  });
+
+  test.each(["dev", "staging", "prod"])("%s: DynamoDB replication latency above 1 second, into the other accounts' replicas of the multi-account ledger", (env) => {
+    // GIVEN the example (ledgerGlobalTable on; every replica in the primary region)
+    expect(alarm(stackOf(`${env}-us-east-1`), "dynamodb-replication-latency")).toMatchObject({
+      namespace: "AWS/DynamoDB",
+      metric_name: "ReplicationLatency",
+      dimensions: { TableName: "replica-replication-ledger", ReceivingRegion: "us-east-1" },
       threshold: 1000,
     });
   });
@@ -171,7 +201,8 @@ describe("alarms", () => {
     }
   });
 
-  test("canary lag per channel from the monitor", () => {
+  test("canary lag per channel from the monitor (the ledger channel with a per-account ledger)", () => {
+    const dev = devOwnLedger;
     for (const channel of ["s3", "dynamodb", "ssm"]) {
       expect(alarm(dev(), `canary-lag-${channel}`)).toMatchObject({
         metric_name: "ReplicationLagSeconds",

@@ -66,7 +66,8 @@ test("the principals that run terraform init (the deployers) and the deployment 
   const json = bootstrap((raw) => {
     raw.deployers = ["arn:aws:iam::444444444444:role/ci-deploy"];
   });
-  const role = Object.values(resourcesOf(json, "aws_iam_role"))[0] as any;
+  // The stack also holds the state-change forwarder role (docs/replication-fabric.md, "Stack updated").
+  const role = Object.values(resourcesOf(json, "aws_iam_role")).find((r: any) => r.name === "replica-terraform-state") as any;
   expect(role.name).toBe("replica-terraform-state");
   expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
     {
@@ -90,7 +91,7 @@ test("the principals that run terraform init (the deployers) and the deployment 
 
 test("the state role reaches only the state objects and their lock files, and the state key", () => {
   const json = bootstrap();
-  const policy = JSON.parse((Object.values(resourcesOf(json, "aws_iam_role_policy"))[0] as any).policy);
+  const policy = JSON.parse((Object.values(resourcesOf(json, "aws_iam_role_policy")).find((p: any) => p.name === "terraform-state") as any).policy);
   expect(policy.Statement.map((s: any) => [s.Sid, s.Action, s.Resource])).toEqual([
     ["ListState", ["s3:ListBucket"], [expect.stringContaining("aws_s3_bucket.")]],
     ["ReadWriteStateAndLocks", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], [expect.stringMatching(/\.arn\}\/replica\/\*$/)]],

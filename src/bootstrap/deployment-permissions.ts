@@ -273,6 +273,33 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
     ],
   },
   {
+    // The multi-account ledger (ledgerGlobalTable): the source table's resource policy, and each
+    // replica, which is a CloudFormation stack `<project>-<env>-ledger-replica` holding an
+    // AWS::DynamoDB::GlobalTable created from the source's ARN (CloudFormation acts with these
+    // credentials: the table calls below, plus joining the source table in the first account).
+    name: "ledger-replicas",
+    statements: ({ accountId, project }) => [
+      {
+        sid: "ReplicaStacks",
+        actions: [
+          "cloudformation:CreateStack", "cloudformation:UpdateStack", "cloudformation:DeleteStack", "cloudformation:DescribeStacks",
+          "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResources", "cloudformation:GetTemplate", "cloudformation:GetTemplateSummary",
+          "cloudformation:TagResource", "cloudformation:UntagResource",
+        ],
+        resources: [`arn:aws:cloudformation:*:${accountId}:stack/${project}-*/*`],
+      },
+      { sid: "ValidateTemplates", actions: ["cloudformation:ValidateTemplate"], resources: anywhere },
+      {
+        sid: "GlobalTableMembership",
+        actions: [
+          "dynamodb:PutResourcePolicy", "dynamodb:GetResourcePolicy", "dynamodb:DeleteResourcePolicy", "dynamodb:AssociateTableReplica",
+          "dynamodb:DescribeContributorInsights", "dynamodb:DescribeTableReplicaAutoScaling", "dynamodb:DescribeKinesisStreamingDestination", "dynamodb:ListTables",
+        ],
+        resources: anywhere,
+      },
+    ],
+  },
+  {
     // The platform's own roles and policies, named `<project>-*`, and nothing else in IAM. Every role
     // it creates must carry the permissions boundary, which it may neither remove nor change, so a
     // role it creates can never hold more than the boundary allows.

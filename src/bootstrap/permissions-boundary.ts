@@ -14,8 +14,9 @@ export const BOUNDARY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   network: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
   // Ledger writes, reads and the table stream the stream processor consumes.
   dynamodb: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
-  // Change events to the central bus and dead letters to the queues.
-  events: ["events:PutEvents", "sqs:SendMessage"],
+  // Change events to the central bus, dead letters to the queues, and the central stack-update rules'
+  // invoker role calling the other environments' validators.
+  events: ["events:PutEvents", "sqs:SendMessage", "lambda:InvokeFunction"],
   // Data keys of the environment keys (S3 replication, secrets, parameters, logs).
   kms: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
   // Function logs and the AWS managed enhanced monitoring policy (RDSOSMetrics log groups).

@@ -26,6 +26,17 @@ export const EXAMPLE_CONFIG = {
   alarms: { cpuUtilizationPercent: 80, replicaLagMs: 1000, dynamoReplicationLatencyMs: 1000 },
   snapshots: { schedule: "cron(0 5 * * ? *)", retentionDays: 14 },
   alarmEmails: ["platform-alerts@example.com"],
+  // One ledger for the three accounts: dev's table is the source, staging and prod hold replicas.
+  ledgerGlobalTable: { enabled: true },
+  // Application settings: created under /app/dev/config/ and mirrored to staging and prod, except
+  // where an environment overrides them (secure settings: docs/configuration.md, appConfig).
+  appConfig: {
+    settings: {
+      "service/log-level": { value: "debug", overrides: { prod: "warn" } },
+      "service/region": "us-east-1",
+      "feature/new-checkout": { value: "on", overrides: { prod: "off" } },
+    },
+  },
 };
 
 /** One environment: its VPCs take 10.<n>.0.0/16 in the primary region and 10.<n+1>.0.0/16 in the DR region. */

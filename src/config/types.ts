@@ -269,6 +269,50 @@ export interface StatusEndpointConfig {
   readonly callerRoleNames: readonly string[];
 }
 
+/**
+ * One replication ledger for the whole platform: a DynamoDB multi-account global table whose source
+ * is the first environment of the promotion order and whose replicas live in every other
+ * environment's account (docs/replication-fabric.md, "Multi-account ledger").
+ */
+export interface LedgerGlobalTableConfig {
+  /**
+   * Replaces the per-account ledger tables (each with a DR-region replica) by one global table.
+   * @default false (each environment keeps its own ledger table, replicated into its DR region)
+   */
+  readonly enabled: boolean;
+  /** Name of the table in every account (replicas share the source's name). @default "<project>-replication-ledger" */
+  readonly tableName: string;
+}
+
+/** A value of an application setting: written in the configuration, or read from a secret at deploy. */
+export type AppSettingValue =
+  | { readonly kind: "plain"; readonly value: string }
+  | {
+      readonly kind: "secret";
+      /** Secrets Manager secret (in the environment's own account and primary region) whose string is the value. */
+      readonly secretArn: string;
+      /** Raise by one to copy the secret's current value again (Terraform cannot see a write-only value change). @default 1 */
+      readonly version: number;
+    };
+
+/** One application setting, created as `/app/<env>/config/<key>`. */
+export interface AppSettingConfig {
+  /** Path below `/app/<env>/config/` (letters, digits, `_ . -`, segments separated by `/`). */
+  readonly key: string;
+  /** SecureString encrypted with the environment key (the value must come from a secret), or String. @default false */
+  readonly secure: boolean;
+  /** The value of the first environment, mirrored down the promotion order. */
+  readonly value: AppSettingValue;
+  /** Values of later environments that differ; each stays local to its environment. @default {} */
+  readonly overrides: Readonly<Record<string, AppSettingValue>>;
+}
+
+/** Application settings the platform creates under `/app/<first env>/config/` (docs/configuration.md). */
+export interface AppConfigConfig {
+  /** @default [] */
+  readonly settings: readonly AppSettingConfig[];
+}
+
 /** The whole platform. */
 export interface PlatformConfig {
   /** Short project name used as the prefix of every resource name (lowercase, 2 to 12 characters). @default "replica" */
@@ -307,4 +351,8 @@ export interface PlatformConfig {
   readonly alarmEmails: readonly string[];
   /** Cross-account callers of the status endpoints. @default { callerRoleNames: [] } */
   readonly statusEndpoint: StatusEndpointConfig;
+  /** The ledger as one multi-account global table. @default { enabled: false, tableName: "<project>-replication-ledger" } */
+  readonly ledgerGlobalTable: LedgerGlobalTableConfig;
+  /** Application settings mirrored along the promotion order. @default { settings: [] } */
+  readonly appConfig: AppConfigConfig;
 }

@@ -1,3 +1,4 @@
+import { readAppConfig } from "./app-config";
 import { overlaps, parseCidr, type Ipv4Block } from "./cidr";
 import {
   childPath,
@@ -25,6 +26,7 @@ import type {
   DatabaseUserConfig,
   EnvironmentConfig,
   LambdaConfig,
+  LedgerGlobalTableConfig,
   NetworkConfig,
   PlatformConfig,
   S3StateConfig,
@@ -70,7 +72,7 @@ export function validateConfig(raw: unknown): PlatformConfig {
 const PLATFORM_FIELDS = [
   "project", "primaryRegion", "drRegion", "environments", "promotionOrder", "operationsEnvironment",
   "deploymentRoleName", "deployers", "tags", "stateBackend", "terraformCloud", "alarms", "snapshots", "lambda", "alarmEmails",
-  "statusEndpoint",
+  "statusEndpoint", "ledgerGlobalTable", "appConfig",
 ];
 
 function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
@@ -126,11 +128,13 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
     .filter((value): value is string => value !== undefined);
 
   const statusEndpoint = readStatusEndpoint(p, root.statusEndpoint);
+  const ledgerGlobalTable = readLedgerGlobalTable(p, root.ledgerGlobalTable, project, environments, names.length);
+  const appConfig = readAppConfig(p, root.appConfig, { environments, declaredNames: names, promotionOrder: promotionOrder ?? [], primaryRegion });
 
   if (!promotionOrder || operationsEnvironment === undefined) return undefined;
   return {
     project, primaryRegion, drRegion, environments, promotionOrder, operationsEnvironment, deploymentRoleName,
-    deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails, statusEndpoint,
+    deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails, statusEndpoint, ledgerGlobalTable, appConfig,
   };
 }
 
@@ -506,4 +510,29 @@ function readStatusEndpoint(p: Problems, value: unknown): StatusEndpointConfig {
     names.push(name);
   });
   return { callerRoleNames: names };
+}
+
+/**
+ * The multi-account ledger. DynamoDB keeps one replica per account, so every environment needs an
+ * account of its own, and a global table needs at least two replicas.
+ */
+function readLedgerGlobalTable(p: Problems, value: unknown, project: string, environments: readonly EnvironmentConfig[], declaredCount: number): LedgerGlobalTableConfig {
+  const raw = readObject(p, "ledgerGlobalTable", value, ["enabled", "tableName"]) ?? {};
+  const enabled = readBoolean(p, "ledgerGlobalTable.enabled", raw.enabled) ?? false;
+  const tableName =
+    readString(p, "ledgerGlobalTable.tableName", raw.tableName, { pattern: /^[A-Za-z0-9_.-]{3,255}$/, patternMessage: "must be a DynamoDB table name (3 to 255 letters, digits, '_', '.' or '-')" }) ??
+    `${project}-replication-ledger`;
+  if (enabled) {
+    // Declared environments (even ones with other problems), so a bad account is not also reported here.
+    if (declaredCount < 2) p.add("ledgerGlobalTable.enabled", "needs at least two environments: a global table replicates from the first environment into the others");
+    const owners = new Map<string, string>();
+    for (const environment of environments) {
+      const other = owners.get(environment.accountId);
+      if (other !== undefined) {
+        p.add("ledgerGlobalTable.enabled", `environments ${other} and ${environment.name} share account ${environment.accountId}; a multi-account global table holds one replica per account, so give each environment its own account or set enabled to false`);
+      }
+      owners.set(environment.accountId, environment.name);
+    }
+  }
+  return { enabled, tableName };
 }

@@ -5,6 +5,12 @@ import { Construct } from "constructs";
 import type { BundledFunction } from "../lambda-packaging/bundled-function";
 import type { EventsDeadLetterQueue } from "./dead-letter-queue";
 
+/** An EventBridge input transformer: values picked from the event by JSON path, placed in a template. */
+export interface InputTransformer {
+  readonly inputPaths: Readonly<Record<string, string>>;
+  readonly inputTemplate: string;
+}
+
 /** Retry policy of every target: EventBridge retries with backoff, then dead-letters. */
 export const TARGET_RETRY_POLICY = { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 } as const;
 
@@ -53,8 +59,8 @@ export class EventRule extends Construct {
     return this.rule.arn;
   }
 
-  /** Invokes a function (with a constant input, if given) and lets this rule invoke it. */
-  addFunction(id: string, fn: BundledFunction, input?: Readonly<Record<string, unknown>>): CloudwatchEventTarget {
+  /** Invokes a function (with a constant input or an input transformer, if given) and lets this rule invoke it. */
+  addFunction(id: string, fn: BundledFunction, input?: Readonly<Record<string, unknown>> | InputTransformer): CloudwatchEventTarget {
     new LambdaPermission(this, `${id}-permission`, {
       statementId: `Allow-${this.node.id}`.slice(0, 100),
       action: "lambda:InvokeFunction",
@@ -62,7 +68,15 @@ export class EventRule extends Construct {
       principal: "events.amazonaws.com",
       sourceArn: this.rule.arn,
     });
-    return this.target(id, { arn: fn.arn, input: input ? JSON.stringify(input) : undefined });
+    return this.target(id, { arn: fn.arn, ...renderInput(input) });
+  }
+
+  /**
+   * Invokes a function in another account of the same Region as `roleArn` (EventBridge's
+   * cross-account targets). The function's own stack must let that role invoke it.
+   */
+  addCrossAccountFunction(id: string, functionArn: string, roleArn: string, input?: Readonly<Record<string, unknown>> | InputTransformer): CloudwatchEventTarget {
+    return this.target(id, { arn: functionArn, roleArn, ...renderInput(input) });
   }
 
   /** Forwards matching events to another bus (possibly in another account), as `roleArn`. */
@@ -75,7 +89,7 @@ export class EventRule extends Construct {
     return this.target(id, { arn: topicArn });
   }
 
-  private target(id: string, target: { arn: string; roleArn?: string; input?: string }): CloudwatchEventTarget {
+  private target(id: string, target: { arn: string; roleArn?: string; input?: string; inputTransformer?: { inputPaths: Record<string, string>; inputTemplate: string } }): CloudwatchEventTarget {
     const created = new CloudwatchEventTarget(this, id, {
       rule: this.rule.name,
       eventBusName: this.rule.eventBusName,
@@ -87,4 +101,14 @@ export class EventRule extends Construct {
     this.targets.push(created);
     return created;
   }
+}
+
+function renderInput(input: Readonly<Record<string, unknown>> | InputTransformer | undefined): { input?: string; inputTransformer?: { inputPaths: Record<string, string>; inputTemplate: string } } {
+  if (input === undefined) return {};
+  if (isTransformer(input)) return { inputTransformer: { inputPaths: { ...input.inputPaths }, inputTemplate: input.inputTemplate } };
+  return { input: JSON.stringify(input) };
+}
+
+function isTransformer(input: Readonly<Record<string, unknown>> | InputTransformer): input is InputTransformer {
+  return typeof (input as InputTransformer).inputTemplate === "string" && typeof (input as InputTransformer).inputPaths === "object";
 }

@@ -1,16 +1,19 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { LEDGER_KEYS, LEDGER_TTL_ATTRIBUTE } from "./ledger-schema";
 
-/** The TTL attribute of ledger items (epoch seconds), as written by `lambdas/shared/ledger.ts`. */
-export const LEDGER_TTL_ATTRIBUTE = "expiresAt";
+export { LEDGER_TTL_ATTRIBUTE };
 
 export interface LedgerTableProps {
   readonly tableName: string;
   /** The environment key of the table's region. */
   readonly kmsKeyArn: string;
-  /** The global-table replica: its region and that region's environment key. */
-  readonly replica: { readonly region: string; readonly kmsKeyArn: string };
+  /**
+   * The same-account global-table replica: its region and that region's environment key.
+   * @default no replica (the source of a multi-account global table must start as a one-Region table)
+   */
+  readonly replica?: { readonly region: string; readonly kmsKeyArn: string };
   /** DynamoDB deletion protection on the table and its replica, and `prevent_destroy`. */
   readonly deletionProtection: boolean;
   /** @default the stack's default provider */
@@ -39,11 +42,11 @@ export class LedgerTable extends Construct {
       provider: props.provider,
       name: props.tableName,
       billingMode: "PAY_PER_REQUEST",
-      hashKey: "pk",
-      rangeKey: "sk",
+      hashKey: LEDGER_KEYS.hashKey,
+      rangeKey: LEDGER_KEYS.rangeKey,
       attribute: [
-        { name: "pk", type: "S" },
-        { name: "sk", type: "S" },
+        { name: LEDGER_KEYS.hashKey, type: "S" },
+        { name: LEDGER_KEYS.rangeKey, type: "S" },
       ],
       ttl: { attributeName: LEDGER_TTL_ATTRIBUTE, enabled: true },
       streamEnabled: true,
@@ -51,15 +54,17 @@ export class LedgerTable extends Construct {
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
       deletionProtectionEnabled: props.deletionProtection,
-      replica: [
-        {
-          regionName: props.replica.region,
-          kmsKeyArn: props.replica.kmsKeyArn,
-          pointInTimeRecovery: true,
-          propagateTags: true,
-          deletionProtectionEnabled: props.deletionProtection,
-        },
-      ],
+      replica: props.replica
+        ? [
+            {
+              regionName: props.replica.region,
+              kmsKeyArn: props.replica.kmsKeyArn,
+              pointInTimeRecovery: true,
+              propagateTags: true,
+              deletionProtectionEnabled: props.deletionProtection,
+            },
+          ]
+        : undefined,
       lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
     });
   }

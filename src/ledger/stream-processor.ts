@@ -1,9 +1,11 @@
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import type { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { Construct } from "constructs";
 import { BundledFunction } from "../lambda-packaging/bundled-function";
 import type { LambdaConfig } from "../config/types";
-import type { LedgerTable } from "./ledger-table";
+import { ledgerStreamMapping } from "./stream-mapping";
+
+export { STREAM_MAPPING } from "./stream-mapping";
 
 export interface StreamProcessorProps {
   readonly functionName: string;
@@ -11,35 +13,35 @@ export interface StreamProcessorProps {
   readonly accountId: string;
   readonly region: string;
   readonly kmsKeyArn: string;
-  readonly ledger: LedgerTable;
+  /** The ledger table (or replica) whose items the function may record failures about. */
+  readonly ledgerTableArn: string;
+  /**
+   * The stream the function consumes. Absent when the stream is created by another stack (a
+   * multi-account replica, created by the source environment's stack, which maps it there).
+   * @default no event source mapping here
+   */
+  readonly stream?: {
+    readonly arn: string;
+    /** Pass only this environment's items (a multi-account global table streams every member's). @default every record */
+    readonly environment?: string;
+  };
   /** Where ledger changes are announced: the central bus ARN. */
   readonly eventBusArn: string;
   readonly metricsNamespace: string;
   readonly defaults: LambdaConfig;
 }
 
-/** Stream-mapping settings, exported for the docs and tests. */
-export const STREAM_MAPPING = {
-  batchSize: 10,
-  maximumBatchingWindowInSeconds: 1,
-  maximumRetryAttempts: 5,
-  maximumRecordAgeInSeconds: 6 * 3600,
-} as const;
-
 /**
- * The stream processor (`lambdas/stream-processor`) and its event source mapping on the ledger
- * stream: partial batch responses (the function reports the first record it could not complete),
- * bisection on function errors (a crash or timeout, where no report is possible, still isolates the
- * poison record), bounded retries and record age, and the function's dead-letter queue as the
- * on-failure destination, so one bad record never stalls the shard.
+ * The stream processor (`lambdas/stream-processor`) and, where the stream is known here, its event
+ * source mapping on the ledger stream (`ledgerStreamMapping`).
  */
 export class StreamProcessor extends Construct {
   readonly function: BundledFunction;
-  readonly mapping: LambdaEventSourceMapping;
+  readonly mapping?: LambdaEventSourceMapping;
 
   constructor(scope: Construct, id: string, props: StreamProcessorProps) {
     super(scope, id);
-    const streams = `${props.ledger.arn}/stream/*`;
+    const streams = `${props.ledgerTableArn}/stream/*`;
     this.function = new BundledFunction(this, "function", {
       handler: "stream-processor",
       functionName: props.functionName,
@@ -56,17 +58,15 @@ export class StreamProcessor extends Construct {
         { sid: "AnnounceOnCentralBus", actions: ["events:PutEvents"], resources: [props.eventBusArn] },
       ],
     });
-    this.mapping = new LambdaEventSourceMapping(this, "mapping", {
-      functionName: this.function.function.arn,
-      eventSourceArn: props.ledger.streamArn,
-      startingPosition: "TRIM_HORIZON",
-      functionResponseTypes: ["ReportBatchItemFailures"],
-      bisectBatchOnFunctionError: true,
-      parallelizationFactor: 1,
-      ...STREAM_MAPPING,
-      destinationConfig: { onFailure: { destinationArn: this.function.deadLetterQueue.arn } },
-      // Lambda checks the role's stream permissions when the mapping is created.
-      dependsOn: [this.function.node.findChild("policy") as IamRolePolicy],
-    });
+    if (props.stream) {
+      this.mapping = ledgerStreamMapping(this, "mapping", {
+        functionArn: this.function.function.arn,
+        streamArn: props.stream.arn,
+        deadLetterQueueArn: this.function.deadLetterQueue.arn,
+        environment: props.stream.environment,
+        // Lambda checks the role's stream permissions when the mapping is created.
+        dependsOn: [this.function.node.findChild("policy") as IamRolePolicy],
+      });
+    }
   }
 }

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { AlarmConfig } from "../config/types";
 import { FabricAlarms, type MetricRef } from "./alarms";
 import { FabricDashboard, type Widget } from "./dashboard";
-import { CANARY_CHANNELS, DRIFT_CATEGORIES, handlerDimensions } from "./metrics";
+import { CANARY_CHANNELS, type CanaryChannel, DRIFT_CATEGORIES, handlerDimensions } from "./metrics";
 
 /** A function to watch: its name, its handler (metric dimension) and its dead-letter queue's name. */
 export interface WatchedFunction {
@@ -20,12 +20,18 @@ export interface FabricMonitoringProps {
   readonly metricsNamespace: string;
   /** The artifacts bucket and its replication rules (S3 metrics are per source, destination and rule). */
   readonly replication: { readonly sourceBucketName: string; readonly rules: readonly { readonly id: string; readonly destinationBucketName: string }[] };
-  readonly ledger: { readonly tableName: string; readonly replicaRegion: string };
+  /**
+   * The ledger and the Regions its writes replicate into (`ReceivingRegion`): the DR region, or the
+   * Regions of a multi-account global table's other members; each gets a latency alarm.
+   */
+  readonly ledger: { readonly tableName: string; readonly receivingRegions: readonly { readonly region: string; readonly label: string }[] };
   readonly functions: readonly WatchedFunction[];
   /** Other dead-letter queues (the EventBridge targets' queue). */
   readonly queueNames: readonly string[];
   /** Whether the environment runs the replication monitor / config validator (their custom metrics). */
   readonly canary: boolean;
+  /** The canary channels the monitor runs (the ledger channel is off for a multi-account ledger). @default every channel */
+  readonly canaryChannels?: readonly CanaryChannel[];
   /** Alarms on the snapshot copies, one age alarm per database and destination region (`lambdas/snapshot-copy` metrics). @default none */
   readonly snapshotCopies?: { readonly copies: readonly { readonly database: string; readonly region: string; readonly accountId?: string; readonly maxAgeHours: number }[] };
   readonly validator: boolean;
@@ -71,24 +77,28 @@ export class FabricMonitoring extends Construct {
       { kind: "graph", title: "S3 operations failed to replicate", metrics: s3Failures },
     );
 
-    // DynamoDB global table.
-    const dynamoLatency: MetricRef = {
-      namespace: "AWS/DynamoDB",
-      metricName: "ReplicationLatency",
-      dimensions: { TableName: props.ledger.tableName, ReceivingRegion: props.ledger.replicaRegion },
-      statistic: "Average",
-      period: 60,
-      label: `to ${props.ledger.replicaRegion}`,
-    };
-    this.alarms.add({
-      name: "dynamodb-replication-latency",
-      description: `Ledger replication to ${props.ledger.replicaRegion} is slower than ${t.dynamoReplicationLatencyMs} ms`,
-      metric: dynamoLatency,
-      threshold: t.dynamoReplicationLatencyMs,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-    });
-    widgets.push({ kind: "graph", title: "Ledger replication latency (ms)", metrics: [dynamoLatency], threshold: { label: "alarm", value: t.dynamoReplicationLatencyMs } });
+    // DynamoDB global table: one alarm per receiving Region (DynamoDB publishes the metric per Region).
+    const dynamoLatency: MetricRef[] = [];
+    for (const receiver of props.ledger.receivingRegions) {
+      const latency: MetricRef = {
+        namespace: "AWS/DynamoDB",
+        metricName: "ReplicationLatency",
+        dimensions: { TableName: props.ledger.tableName, ReceivingRegion: receiver.region },
+        statistic: "Average",
+        period: 60,
+        label: `to ${receiver.label}`,
+      };
+      this.alarms.add({
+        name: props.ledger.receivingRegions.length === 1 ? "dynamodb-replication-latency" : `dynamodb-replication-latency-${receiver.region}`,
+        description: `Ledger replication to ${receiver.label} is slower than ${t.dynamoReplicationLatencyMs} ms`,
+        metric: latency,
+        threshold: t.dynamoReplicationLatencyMs,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+      });
+      dynamoLatency.push(latency);
+    }
+    widgets.push({ kind: "graph", title: "Ledger replication latency (ms)", metrics: dynamoLatency, threshold: { label: "alarm", value: t.dynamoReplicationLatencyMs } });
 
     // Functions: errors, throttles and dead letters.
     const errors: MetricRef[] = [];
@@ -142,7 +152,7 @@ export class FabricMonitoring extends Construct {
       widgets.push({ kind: "graph", title: "Configuration drift (findings)", metrics: [...drift, validationErrors] });
     }
     if (props.canary) {
-      const lag = CANARY_CHANNELS.map((channel): MetricRef => ({
+      const lag = (props.canaryChannels ?? CANARY_CHANNELS).map((channel): MetricRef => ({
         namespace: props.metricsNamespace,
         metricName: "ReplicationLagSeconds",
         dimensions: handlerDimensions(props.environment, "replication-monitor", { Channel: channel }),

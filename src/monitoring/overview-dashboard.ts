@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
 import { ArtifactReplication } from "../artifacts/artifact-replication";
 import type { PlatformConfig } from "../config/types";
-import { artifactsBucketName, fabricNames } from "../cross-account/trust-map";
+import { artifactsBucketName } from "../cross-account/trust-map";
 import type { MetricRef } from "./alarms";
 import { FabricDashboard, type Widget } from "./dashboard";
 import { CANARY_CHANNELS, handlerDimensions } from "./metrics";
+import { ledgerTableName } from "../ledger/global-ledger";
 
 export interface OverviewDashboardProps {
   readonly platform: PlatformConfig;
@@ -28,7 +29,6 @@ export class OverviewDashboard extends Construct {
     platform.promotionOrder.forEach((name, position) => {
       const environment = platform.environments.find((e) => e.name === name)!;
       const next = platform.environments.find((e) => e.name === platform.promotionOrder[position + 1]);
-      const names = fabricNames(platform.project, name);
       const account = { accountId: environment.accountId, region };
       const source = artifactsBucketName(platform, environment, region);
       const rules = [
@@ -52,7 +52,7 @@ export class OverviewDashboard extends Construct {
         {
           kind: "graph",
           title: `${name}: ledger replication latency (ms)`,
-          metrics: [{ namespace: "AWS/DynamoDB", metricName: "ReplicationLatency", dimensions: { TableName: names.ledgerTable, ReceivingRegion: platform.drRegion }, statistic: "Average", period: 60, ...account }],
+          metrics: [{ namespace: "AWS/DynamoDB", metricName: "ReplicationLatency", dimensions: { TableName: ledgerTableName(platform, name), ReceivingRegion: platform.ledgerGlobalTable.enabled ? platform.primaryRegion : platform.drRegion }, statistic: "Average", period: 60, ...account }],
           width: 6,
         },
         { kind: "graph", title: `${name}: canary lag (s)`, metrics: canary, width: 6 },

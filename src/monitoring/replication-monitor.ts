@@ -18,7 +18,12 @@ export interface ReplicationMonitorProps {
   readonly kmsKeyArn: string;
   readonly metricsNamespace: string;
   /** The ledger and its DR replica, which DynamoDB encrypts with the DR-region key `replicaKeyArn`. */
-  readonly ledger: { readonly tableName: string; readonly tableArn: string; readonly replicaRegion: string; readonly replicaKeyArn: string };
+  readonly ledger: {
+    readonly tableName: string;
+    readonly tableArn: string;
+    /** The same-account DR replica the ledger canary reads. @default none: the ledger canary is off (a multi-account ledger has no replica in this account) */
+    readonly replica?: { readonly region: string; readonly kmsKeyArn: string };
+  };
   readonly artifactsBucketName: string;
   /** The DR copy of the artifacts bucket (same account): the S3 canary's replica. */
   readonly drBucket: { readonly bucketName: string; readonly region: string };
@@ -46,14 +51,18 @@ export class ReplicationMonitor extends Construct {
       // unless ListBucket is allowed without an s3:prefix condition (HeadObject carries no prefix).
       { sid: "ListS3CanaryReplica", actions: ["s3:ListBucket"], resources: [`arn:aws:s3:::${drBucket.bucketName}`] },
       { sid: "RecordInLedger", actions: ["dynamodb:PutItem"], resources: [ledger.tableArn] },
-      { sid: "ReadLedgerReplica", actions: ["dynamodb:GetItem"], resources: [`arn:aws:dynamodb:${ledger.replicaRegion}:${props.accountId}:table/${ledger.tableName}`] },
-      // The replica is encrypted with the DR-region key (the role's own key grant covers only this region's).
-      {
-        sid: "DecryptLedgerReplicaThroughDynamoDB",
-        actions: ["kms:Decrypt"],
-        resources: [ledger.replicaKeyArn],
-        conditions: { StringEquals: { "kms:ViaService": [`dynamodb.${ledger.replicaRegion}.amazonaws.com`] } },
-      },
+      ...(ledger.replica
+        ? [
+            { sid: "ReadLedgerReplica", actions: ["dynamodb:GetItem"], resources: [`arn:aws:dynamodb:${ledger.replica.region}:${props.accountId}:table/${ledger.tableName}`] },
+            // The replica is encrypted with the DR-region key (the role's own key grant covers only this region's).
+            {
+              sid: "DecryptLedgerReplicaThroughDynamoDB",
+              actions: ["kms:Decrypt"],
+              resources: [ledger.replica.kmsKeyArn],
+              conditions: { StringEquals: { "kms:ViaService": [`dynamodb.${ledger.replica.region}.amazonaws.com`] } },
+            },
+          ]
+        : []),
       { sid: "WriteSsmCanary", actions: ["ssm:PutParameter"], resources: [configParameterArn(props.region, props.accountId, props.environment, CANARY_PARAMETER_KEY)] },
       ...(next ? [{ sid: "AssumeNextEnvironmentAgent", actions: ["sts:AssumeRole"], resources: [next.roleArn] }] : []),
     ];
@@ -75,8 +84,7 @@ export class ReplicationMonitor extends Construct {
         ARTIFACTS_BUCKET: props.artifactsBucketName,
         CANARY_S3_REPLICA_BUCKET: drBucket.bucketName,
         CANARY_S3_REPLICA_REGION: drBucket.region,
-        LEDGER_REPLICA_REGION: ledger.replicaRegion,
-        LEDGER_REPLICA_TABLE_NAME: ledger.tableName,
+        ...(ledger.replica ? { LEDGER_REPLICA_REGION: ledger.replica.region, LEDGER_REPLICA_TABLE_NAME: ledger.tableName } : {}),
         CANARY_PARAMETER_KEY,
         CANARY_TIMEOUT_SECONDS: String(CANARY_TIMEOUT_SECONDS),
         ...(next ? { TARGET_ENVIRONMENT: next.environment, TARGET_REGION: props.region, TARGET_ROLE_ARN: next.roleArn, TARGET_EXTERNAL_ID: next.externalId } : {}),

@@ -1,11 +1,12 @@
 import { TerraformOutput } from "cdktf";
-import { artifactsBucketName, fabricNames } from "../cross-account/trust-map";
+import { artifactsBucketName } from "../cross-account/trust-map";
 import { DatabaseSyncFunction } from "../database-sync/database-sync-function";
 import { promotionPrefix, readPrefix, type SyncKind } from "../database-sync/layout";
 import { EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import { fabricMetricsNamespace } from "../monitoring/metrics";
 import type { DataTier } from "./data-tier";
 import type { EnvironmentStack } from "./environment-stack";
+import { ledgerTableName } from "../ledger/global-ledger";
 
 /** The database-sync functions of one primary-region stack, and the queue their rules dead-letter to. */
 export interface DatabaseSync {
@@ -24,7 +25,8 @@ export interface DatabaseSync {
 export function addDatabaseSync(stack: EnvironmentStack, dataTier: DataTier): DatabaseSync | undefined {
   const { platform, environment, region } = stack;
   if (!stack.isPrimaryRegion || environment.databases.length === 0) return undefined;
-  const ledgerTable = fabricNames(platform.project, environment.name).ledgerTable;
+  // The environment's own ledger table, or its replica of the multi-account ledger.
+  const ledgerTable = ledgerTableName(platform, environment.name);
   const bucketName = artifactsBucketName(platform, environment, region);
   const eventsDeadLetterQueueName = stack.names.environmentScoped("database-sync-events-dlq");
   const deadLetterQueue = new EventsDeadLetterQueue(stack, "database-sync-events-dlq", {

@@ -2,6 +2,8 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { Annotations, TerraformOutput } from "cdktf";
 import { keyFilter } from "../../lambdas/shared/patterns";
+import { AppParameters } from "../app-config/app-parameters";
+import { appParameterWrites, mirrorDenyAdditions, overriddenKeys } from "../app-config/plan";
 import { AccessLogBucket } from "../artifacts/access-log-bucket";
 import { addEnvironmentArtifacts, type EnvironmentArtifacts } from "../artifacts/environment-artifacts";
 import { AuditTrail, auditTrailBucketName, auditTrailName } from "../audit/audit-trail";
@@ -21,14 +23,19 @@ import {
   otherEnvironments,
 } from "../cross-account/trust-map";
 import { CentralBus } from "../events/central-bus";
-import { roleArn } from "../naming";
+import { environmentStackName, roleArn } from "../naming";
 import { allowEventBridgeDeadLetters, EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import { EventForwarderRole } from "../events/event-forwarder";
 import { EventRule } from "../events/event-rule";
-import { LedgerTable } from "../ledger/ledger-table";
+import { StackUpdateRules } from "../events/stack-update-rules";
+import { stateEventNames } from "../events/state-change-events";
+import { stateKey } from "./backend";
+import { addSeedOutputs } from "./seed-outputs";
+import { addLedger } from "./ledger";
+import { ledgerTableName } from "../ledger/global-ledger";
 import { StreamProcessor } from "../ledger/stream-processor";
 import { FabricMonitoring } from "../monitoring/fabric-monitoring";
-import { fabricMetricsNamespace, S3_REPLICATION_EVENTS } from "../monitoring/metrics";
+import { CANARY_CHANNELS, fabricMetricsNamespace, S3_REPLICATION_EVENTS } from "../monitoring/metrics";
 import { OverviewDashboard } from "../monitoring/overview-dashboard";
 import { CANARY_PARAMETER_KEY, ReplicationMonitor } from "../monitoring/replication-monitor";
 import { StatusEndpoint } from "../monitoring/status-endpoint";
@@ -68,6 +75,7 @@ export function addReplicationFabric(stack: EnvironmentStack, dataTier: Pick<Dat
     artifacts.bucket.allowExistenceChecks("PromotingFunctionsCheckCopies", Object.values(databaseSync.functions).map((sync) => sync.function.role.arn));
   }
   if (stack.isPrimaryRegion) addPrimaryFabric(stack, artifacts, dataTier.databases, databaseSync);
+  addSeedOutputs(stack, databaseSync);
 }
 
 function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifacts, databases: readonly DatabaseEndpoint[], databaseSync: DatabaseSync | undefined): void {
@@ -82,20 +90,16 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   const isOperations = environment.name === platform.operationsEnvironment;
   const common = { accountId: environment.accountId, region, kmsKeyArn: stack.key.arn, defaults: stack.functionDefaults };
 
-  // Ledger: a global table replicated into the DR region, announced on the central bus.
-  const ledger = new LedgerTable(stack, "ledger", {
-    tableName: names.ledgerTable,
-    kmsKeyArn: stack.key.arn,
-    replica: { region: platform.drRegion, kmsKeyArn: artifacts.drKeyArn! },
-    deletionProtection: environment.deletionProtection,
-  });
+  // Ledger: this account's own table replicated into the DR region, or one multi-account global table.
+  const ledger = addLedger(stack, artifacts.drKeyArn!);
 
   // Events: the central bus (operations environment), this account's forwarder and dead-letter queue.
   let centralBus: CentralBus | undefined;
   if (isOperations) {
     centralBus = new CentralBus(stack, "central-bus", {
       busName: centralBusName(project),
-      senderAccountIds: [...new Set(others.map((o) => o.accountId))].filter((account) => account !== environment.accountId),
+      // The other environments' accounts, and the state account (its state-change forwarding).
+      senderAccountIds: [...new Set([...others.map((o) => o.accountId), platform.stateBackend.accountId])].filter((account) => account !== environment.accountId),
       key: stack.key,
     });
   }
@@ -108,7 +112,8 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     ...common,
     functionName: names.streamProcessorFunction,
     environment: environment.name,
-    ledger,
+    ledgerTableArn: ledger.arn,
+    stream: ledger.streamArn === undefined ? undefined : { arn: ledger.streamArn, environment: ledger.global ? environment.name : undefined },
     eventBusArn: busArn,
     metricsNamespace: namespace,
   });
@@ -145,6 +150,12 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     });
   }
 
+  // Application settings this environment writes itself (the first environment's, and overrides);
+  // the mirror leaves alone what the next environment writes itself.
+  const appParameters = appParameterWrites(platform, environment.name);
+  if (appParameters.length > 0) new AppParameters(stack, "app-config", { environment: environment.name, parameters: appParameters, kmsKeyArn: stack.key.arn });
+  const mirrorSettings = { ...environment.configMirror, denyPatterns: [...environment.configMirror.denyPatterns, ...mirrorDenyAdditions(platform, environment.name)] };
+
   // Functions.
   let mirror: ConfigMirror | undefined;
   if (next) {
@@ -152,7 +163,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
       ...common,
       functionName: names.configMirrorFunction,
       environment: environment.name,
-      settings: environment.configMirror,
+      settings: mirrorSettings,
       target: {
         environment: next.name,
         roleArn: fabricRoleArn(platform, next, "configWriterRole"),
@@ -174,7 +185,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     functionName: names.replicationMonitorFunction,
     environment: environment.name,
     metricsNamespace: namespace,
-    ledger: { tableName: ledger.name, tableArn: ledger.arn, replicaRegion: platform.drRegion, replicaKeyArn: artifacts.drKeyArn! },
+    ledger: { tableName: ledger.name, tableArn: ledger.arn, replica: ledger.global ? undefined : { region: platform.drRegion, kmsKeyArn: artifacts.drKeyArn! } },
     artifactsBucketName: artifactsBucketName(platform, environment, region),
     drBucket: { bucketName: artifacts.drBucketName, region: platform.drRegion },
     next: next
@@ -196,11 +207,12 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
         name: env.name,
         accountId: env.accountId,
         region,
-        ledgerTableName: fabricNames(project, env.name).ledgerTable,
+        ledgerTableName: ledgerTableName(platform, env.name),
         ...(own ? {} : { roleArn: fabricRoleArn(platform, env, "agentRole"), externalId: agentExternalId(project, environment.name, env.name) }),
       };
     }),
-    ignorePatterns: environment.configMirror.denyPatterns,
+    // Overridden settings differ between environments by design.
+    ignorePatterns: [...environment.configMirror.denyPatterns, ...overriddenKeys(platform)],
     callerRoleArns: operationsAccount === environment.accountId ? [] : platform.statusEndpoint.callerRoleNames.map((name) => roleArn(operationsAccount, name)),
   });
   // Snapshot copies: the clusters' and configured DB instances' snapshots, into each destination region (seed 003).
@@ -242,6 +254,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   });
   stackChange.addFunction("config-validator", validator.function, { action: "validate" });
   forward(stackChange);
+  addStackUpdateTriggers(stack, validator, centralBus, deadLetterQueue);
   // The configuration-API-call rule sees events only from an account with a trail: one per account.
   const trailBucketName = auditTrailBucketName(stack.names);
   new AuditTrail(stack, "audit-trail", {
@@ -311,10 +324,12 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     thresholds: platform.alarms,
     metricsNamespace: namespace,
     replication: { sourceBucketName: artifactsBucketName(platform, environment, region), rules: artifacts.replication!.rules },
-    ledger: { tableName: names.ledgerTable, replicaRegion: platform.drRegion },
+    ledger: { tableName: ledgerTableName(platform, environment.name), receivingRegions: ledger.receivingRegions },
     functions: watched.map((fn) => ({ ...fn, deadLetterQueueName: `${fn.functionName}-dlq` })),
     queueNames: [stack.names.environmentScoped("events-dlq"), ...(databaseSync ? [databaseSync.eventsDeadLetterQueueName] : [])],
     canary: true,
+    // The ledger canary reads a same-account replica, which a multi-account ledger does not have.
+    canaryChannels: ledger.global ? CANARY_CHANNELS.filter((channel) => channel !== "dynamodb") : undefined,
     validator: true,
     snapshotCopies: snapshotCopy?.alarms,
   });
@@ -322,7 +337,7 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
   // Outputs: the contract operators and other tooling rely on.
   const output = (id: string, value: string, description: string) => new TerraformOutput(stack, id, { value, description });
   output("ledger_table_arn", ledger.arn, `ARN of the ${environment.name} replication ledger (global table)`);
-  output("ledger_stream_arn", ledger.streamArn, "Stream of the ledger, consumed by the stream processor");
+  if (ledger.streamArn !== undefined) output("ledger_stream_arn", ledger.streamArn, "Stream of the ledger, consumed by the stream processor");
   if (agent) output("agent_role_arn", agent.arn, `Role the other environments' validators and monitors assume to read ${environment.name}`);
   if (writer) output("config_writer_role_arn", writer.arn, `Role ${previous!.name}'s config mirror assumes to write ${configRoot(environment.name)}`);
   output("status_endpoint_url", validator.url.functionUrl, "Replication status endpoint: the validator's function URL (IAM auth, GET returns the latest report)");
@@ -333,6 +348,45 @@ function addPrimaryFabric(stack: EnvironmentStack, artifacts: EnvironmentArtifac
     const overview = new OverviewDashboard(stack, "overview-dashboard", { platform, metricsNamespace: namespace });
     output("overview_dashboard_url", overview.url, "CloudWatch overview dashboard of every environment");
   }
+}
+
+/**
+ * "Stack updated" from Terraform: the state account forwards every state write to the central bus
+ * (`StateChangeForwarding`, in the state-bootstrap stack); there, one rule per environment stack
+ * runs the validator of the stack's environment. Other accounts' validators let the central
+ * account's invoker role call them. Terraform Cloud keeps state elsewhere, so then nothing is added.
+ */
+function addStackUpdateTriggers(stack: EnvironmentStack, validator: StatusEndpoint, centralBus: CentralBus | undefined, deadLetterQueue: EventsDeadLetterQueue): void {
+  const { platform, environment, region } = stack;
+  if (platform.terraformCloud) return;
+  const operations = platform.environments.find((e) => e.name === platform.operationsEnvironment)!;
+  const invokerRoleName = stateEventNames(platform.project).invokerRole;
+  if (environment.name !== operations.name) {
+    new LambdaPermission(stack, "stack-updates-invoke-validator", {
+      statementId: "StackUpdatesFromCentralBus",
+      action: "lambda:InvokeFunction",
+      functionName: validator.function.name,
+      principal: roleArn(operations.accountId, invokerRoleName),
+    });
+  }
+  if (!centralBus) return;
+  new StackUpdateRules(stack, "stack-updates", {
+    busName: centralBus.name,
+    stateBucketName: platform.stateBackend.bucket,
+    deadLetterQueue,
+    invokerRoleName,
+    accountId: environment.accountId,
+    namePrefix: `${platform.project}-${environment.name}`,
+    stacks: platform.promotionOrder.flatMap((name) => {
+      const env = platform.environments.find((e) => e.name === name)!;
+      const local = name === environment.name;
+      const functionArn = `arn:aws:lambda:${region}:${env.accountId}:function:${fabricNames(platform.project, name).configValidatorFunction}`;
+      return [platform.drRegion, platform.primaryRegion].map((stackRegion) => {
+        const stackName = environmentStackName(name, stackRegion);
+        return { stackName, environment: name, stateKey: stateKey(platform.stateBackend, stackName), validator: local ? { local: validator.function } : { functionArn } };
+      });
+    }),
+  });
 }
 
 /** CloudTrail-recorded calls that change replicated configuration, schemas of tables, or bucket replication. */

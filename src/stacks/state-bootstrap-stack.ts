@@ -6,6 +6,8 @@ import type { PlatformConfig } from "../config/types";
 import { policyDocument } from "../iam/policy";
 import { PlatformKey } from "../keys/platform-key";
 import { trustRoles } from "../bootstrap/trust";
+import { centralBusArn } from "../cross-account/trust-map";
+import { StateChangeForwarding } from "../events/state-change-events";
 import { roleArn, STATE_BOOTSTRAP_STACK, stateKeyAlias } from "../naming";
 import { SecureBucket } from "../storage/secure-bucket";
 import { configureBootstrapBackend } from "./backend";
@@ -65,6 +67,16 @@ export class StateBootstrapStack extends TerraformStack {
         { sid: "ReadWriteStateAndLocks", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [stateObjects] },
         { sid: "EncryptState", actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], resources: [key.arn] },
       ]),
+    });
+
+    // Terraform raises no CloudFormation events: state writes are how the platform learns a stack changed.
+    new StateChangeForwarding(this, "state-change-events", {
+      project: platform.project,
+      accountId: state.accountId,
+      bucketName: bucket.name,
+      keyPrefix: state.keyPrefix,
+      key,
+      centralBusArn: centralBusArn(platform),
     });
 
     new TerraformOutput(this, "state_bucket", { value: bucket.name, description: "S3 bucket holding every environment stack's state" });
