@@ -10,6 +10,7 @@
  * groups of deployment-permissions.ts.
  */
 export const RESOURCE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  aws_cloudformation_stack: ["cloudformation:CreateStack", "cloudformation:DescribeStacks", "cloudformation:GetTemplate", "cloudformation:DeleteStack"],
   aws_cloudtrail: ["cloudtrail:CreateTrail", "cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:StartLogging", "cloudtrail:DeleteTrail", "cloudtrail:GetEventSelectors"],
   aws_cloudwatch_dashboard: ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"],
   aws_cloudwatch_event_bus: ["events:CreateEventBus", "events:DescribeEventBus", "events:DeleteEventBus"],
@@ -20,6 +21,7 @@ export const RESOURCE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   aws_cloudwatch_metric_alarm: ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"],
   aws_db_subnet_group: ["rds:CreateDBSubnetGroup", "rds:DescribeDBSubnetGroups", "rds:DeleteDBSubnetGroup"],
   aws_default_security_group: ["ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+  aws_dynamodb_resource_policy: ["dynamodb:PutResourcePolicy", "dynamodb:GetResourcePolicy", "dynamodb:DeleteResourcePolicy"],
   aws_dynamodb_table: ["dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:DeleteTable"],
   aws_flow_log: ["ec2:CreateFlowLogs", "ec2:DescribeFlowLogs", "ec2:DeleteFlowLogs"],
   aws_iam_policy: ["iam:CreatePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:DeletePolicy"],
