@@ -88,7 +88,11 @@ describe("Performance Insights and enhanced monitoring defaults", () => {
   });
 
   test("follow the promotion order, not the environment's name", () => {
-    const [dev, , prod] = databases((raw) => (raw.promotionOrder = ["prod", "staging", "dev"]));
+    const [dev, , prod] = databases((raw) => {
+      raw.promotionOrder = ["prod", "staging", "dev"];
+      // The example's settings override values for prod, which this order makes the first environment.
+      delete raw.appConfig;
+    });
     expect(dev[0].performanceInsights).toBe(true);
     expect(dev[0].enhancedMonitoringInterval).toBe(60);
     expect(prod[0].performanceInsights).toBe(false);
