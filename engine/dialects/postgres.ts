@@ -412,9 +412,28 @@ class PostgresDatabase implements Database {
 
   /** The file's own text through COPY's CSV reader: nothing to convert row by row. */
   async loadCsv(table: TableInfo, columns: readonly string[], csvText: string): Promise<void> {
+    await this.copyCsv(this.quoteIdent(table.name), columns, csvText);
+  }
+
+  /**
+   * A stage like createStage's whose position column numbers the rows as COPY reads them (in file
+   * order, from 1), filled from the file's own text.
+   */
+  async stageCsv(table: TableInfo, columns: readonly string[], csvText: string, index: number): Promise<string> {
+    const stage = `_eng_stage_${index}`;
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    await this.query(
+      `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${this.quoteIdent(table.name)} WITH NO DATA;
+       ALTER TABLE ${stage} ADD COLUMN ${ROW_COLUMN} integer GENERATED ALWAYS AS IDENTITY`,
+    );
+    await this.copyCsv(stage, columns, csvText);
+    return stage;
+  }
+
+  private async copyCsv(target: string, columns: readonly string[], csvText: string): Promise<void> {
     const { from: copyFrom } = await import("pg-copy-streams");
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
-    const copy = this.client.query(copyFrom(`COPY ${this.quoteIdent(table.name)} (${cols}) FROM STDIN WITH (FORMAT csv, HEADER true)`));
+    const copy = this.client.query(copyFrom(`COPY ${target} (${cols}) FROM STDIN WITH (FORMAT csv, HEADER true)`));
     const chunks = function* () {
       for (let start = 0; start < csvText.length; start += 1 << 20) yield csvText.slice(start, start + (1 << 20));
     };

@@ -144,6 +144,11 @@ export interface Database {
    * CSV itself; absent where it does not.
    */
   loadCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
+  /**
+   * Like createStage and loadStage in one, from a whole CSV file: each staged row's position is its
+   * data row in the file. Absent where the server does not read CSV.
+   */
+  stageCsv?(table: TableInfo, columns: readonly string[], csvText: string, index: number): Promise<string>;
   /** The primary keys of at most `limit` rows of the table, as the driver returns the values. */
   readKeys(table: TableInfo, limit: number): Promise<unknown[][]>;
   /**
