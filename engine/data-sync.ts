@@ -123,7 +123,7 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
     for (const file of files) checked.push(checkFile(file, await db.describeTable(file.table), db));
     // The server checks a plain file's rows as it reads them; every other file's rows are checked
     // here, before anything is written.
-    const plain = (c: Checked) => c.file.plainRows !== undefined && db.loadCsv !== undefined && db.stageCsv !== undefined;
+    const plain = (c: Checked) => c.file.plainRows !== undefined && db.loadCsv !== undefined;
     const prepared = new Map<Checked, Prepared>();
     for (const c of checked) if (!plain(c)) prepared.set(c, prepareRows(c, db));
     const ordered = orderByForeignKeys(checked, await db.foreignKeys());
@@ -352,10 +352,11 @@ export function orderByForeignKeys<T extends { readonly table: { readonly name: 
 
 /**
  * A plain CSV file sent as its own text, with nothing built or compared here: into the table when
- * it is empty (a first load costs what the server's bulk loader costs), otherwise into a stage that
- * the server checks for missing and repeated keys and then merges (only rows that differ are
- * written) and prunes with set-based statements. Returns undefined, having changed nothing, when
- * any step fails: the caller then syncs the file row by row, which names the row and column.
+ * it is empty (a first load costs what the server's bulk loader costs), otherwise, where the server
+ * stages CSV (PostgreSQL), into a stage that the server checks for repeated keys and then merges
+ * (only rows that differ are written) and prunes with set-based statements. Returns undefined,
+ * having changed nothing, when any step fails or the server cannot stage CSV: the caller then
+ * syncs the file row by row, which names the row and column.
  */
 async function syncPlainCsv(db: Database, { file, table }: Checked, index: number): Promise<TableOutcome | undefined> {
   const csvText = file.csvText!;
@@ -369,7 +370,9 @@ async function syncPlainCsv(db: Database, { file, table }: Checked, index: numbe
         outcome = { inserted: rows, updated: 0, prune: async () => 0 };
         return;
       }
-      const stage = await db.stageCsv!(table, file.columns, csvText, index);
+      // Where the server cannot stage CSV, the rows are compared here (syncByKnownKeys).
+      if (!db.stageCsv) return;
+      const stage = await db.stageCsv(table, file.columns, csvText, index);
       // A repeated key would update its row twice without an error. An empty key needs no check: it
       // matches no row, so the merge inserts it and the primary key's NOT NULL refuses it.
       if (await db.duplicateKeys(stage, table.primaryKey)) throw new Error("a key is repeated");

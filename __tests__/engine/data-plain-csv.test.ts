@@ -96,3 +96,48 @@ describe.each(ENGINES)("syncing a plain CSV file into a table that holds rows on
     expect((await contents()).map((r) => r[1])).toEqual(["one", "two", "three", "four"]);
   });
 });
+
+describe.each(ENGINES)("loading a plain CSV file into an empty table on %s", (engine: EngineName) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase(engine);
+    const utf8 = engine === "mysql" ? " CHARACTER SET utf8mb4" : "";
+    await db.query(`CREATE TABLE item (id int PRIMARY KEY, name varchar(20)${utf8}, note text${utf8})`);
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+  const sync = (csv: string) => syncData({ engine, connection: db.url, source: memorySource({ "item.csv": csv }) });
+  const contents = async () => (await db.query("SELECT id, name, note FROM item ORDER BY id")).map((r) => [Number(r.id), r.name, r.note]);
+
+  test("GIVEN awkward values WHEN loaded THEN each is stored as the file says: backslashes, quotes, commas, empty string, the word NULL, NULL", async () => {
+    const csv = 'id,name,note\n1,back\\slash,"a, ""b"""\n2,NULL,""\n3,,\\N\n4,"NULL",x\n';
+    expect((await sync(csv)).tables[0]).toMatchObject({ rows: 4, inserted: 4 });
+    expect(await contents()).toEqual([
+      [1, "back\\slash", 'a, "b"'],
+      [2, "NULL", ""],
+      [3, null, "\\N"],
+      [4, "NULL", "x"],
+    ]);
+  });
+
+  test("GIVEN a character outside the BMP across the loader's 1 MB chunk boundary WHEN loaded THEN it is stored intact", async () => {
+    const header = "id,name,note\n";
+    const lines: string[] = [];
+    let length = header.length;
+    for (let id = 1; length < (1 << 20) - 200; id++) {
+      const line = `${id},n${id},${"x".repeat(80)}\n`;
+      lines.push(line);
+      length += line.length;
+    }
+    const last = lines.length + 1;
+    const prefix = `${last},emoji,`;
+    // Pads the note so that the emoji's two UTF-16 units sit on either side of character 2^20.
+    const pad = "y".repeat((1 << 20) - 1 - length - prefix.length);
+    const note = `${pad}\u{1F600}z`;
+    const csv = `${header}${lines.join("")}${prefix}${note}\n`;
+    expect(csv.charCodeAt((1 << 20) - 1)).toBe(0xd83d);
+    await sync(csv);
+    expect((await db.query(`SELECT note FROM item WHERE id = ${last}`))[0]!.note).toBe(note);
+  });
+});

@@ -388,7 +388,15 @@ class PostgresDatabase implements Database {
     return rows.map((r) => ({ child: String(r.child), parent: String(r.parent) }));
   }
 
-  async prepareSync(): Promise<void> {}
+  /**
+   * Memory for the sync's own session (it opens and closes it): the stage of a large file then stays
+   * in memory (temp_buffers, 8 MB by default, can only change before the session's first temporary
+   * table), and the merge and prune join it with the table in one in-memory hash instead of sorting
+   * both on disk (work_mem, 4 MB by default).
+   */
+  async prepareSync(): Promise<void> {
+    await this.query("SET temp_buffers = '64MB'; SET work_mem = '64MB'");
+  }
 
   async createStage(table: TableInfo, columns: readonly string[], index: number): Promise<string> {
     const stage = `_eng_stage_${index}`;
@@ -434,8 +442,10 @@ class PostgresDatabase implements Database {
     const { from: copyFrom } = await import("pg-copy-streams");
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     const copy = this.client.query(copyFrom(`COPY ${target} (${cols}) FROM STDIN WITH (FORMAT csv, HEADER true)`));
+    // Encoded once: slicing the text into chunks first could split a surrogate pair in two.
+    const bytes = Buffer.from(csvText, "utf8");
     const chunks = function* () {
-      for (let start = 0; start < csvText.length; start += 1 << 20) yield csvText.slice(start, start + (1 << 20));
+      for (let start = 0; start < bytes.length; start += 1 << 20) yield bytes.subarray(start, start + (1 << 20));
     };
     await pipeline(Readable.from(chunks()), copy);
   }
