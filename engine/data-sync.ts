@@ -123,7 +123,7 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
     for (const file of files) checked.push(checkFile(file, await db.describeTable(file.table), db));
     // The server checks a plain file's rows as it reads them; every other file's rows are checked
     // here, before anything is written.
-    const plain = (c: Checked) => c.file.plainRows !== undefined && db.loadCsv !== undefined;
+    const plain = (c: Checked) => c.file.plainRows !== undefined && (db.loadPlainCsv ?? db.loadCsv) !== undefined;
     const prepared = new Map<Checked, Prepared>();
     for (const c of checked) if (!plain(c)) prepared.set(c, prepareRows(c, db));
     const ordered = orderByForeignKeys(checked, await db.foreignKeys());
@@ -366,7 +366,7 @@ async function syncPlainCsv(db: Database, { file, table }: Checked, index: numbe
     db,
     async () => {
       if ((await db.readKeys(table, 1)).length === 0) {
-        await db.loadCsv!(table, file.columns, csvText);
+        await (db.loadPlainCsv ?? db.loadCsv)!.call(db, table, file.columns, csvText);
         outcome = { inserted: rows, updated: 0, prune: async () => 0 };
         return;
       }

@@ -386,7 +386,7 @@ class MysqlDatabase implements Database {
    * carriage return is refused here and sent row by row instead. Any warning (LOCAL turns bad
    * values into warnings) refuses the load too; the caller then undoes it.
    */
-  async loadCsv(table: TableInfo, columns: readonly string[], csvText: string): Promise<void> {
+  async loadPlainCsv(table: TableInfo, columns: readonly string[], csvText: string): Promise<void> {
     if (!this.localInfile || csvText.includes("\r") || /(?:^|,)""(?:,|$)/m.test(csvText) || /(?:^|,)null(?:,|$)/im.test(csvText)) {
       throw new Error("this CSV text is not read the same way by LOAD DATA");
     }
