@@ -21,6 +21,13 @@ export interface DataFile {
    * return that does not end a line, or a line holding only `\.` (COPY's end-of-data mark).
    */
   readonly csvText?: string;
+  /**
+   * CSV only: the number of data rows when the file is plain (csvText is set, every record sits on
+   * one line with exactly the header's fields, quotes only around whole fields). Such a file is
+   * checked without building its rows: `rows` is parsed the first time it is read, and parses
+   * without error.
+   */
+  readonly plainRows?: number;
 }
 
 export interface DataRow {
@@ -51,7 +58,7 @@ export async function loadDataFiles(source: FileSource): Promise<DataFile[]> {
     if (other) throw new EngineError("DATA_FILE", `${other} and ${name} both describe table ${table}; keep one`);
     seen.set(table, name);
     const text = await readText(source, name);
-    files.push(/\.json$/i.test(name) ? parseJsonData(name, text) : parseCsvData(name, text));
+    files.push(/\.json$/i.test(name) ? parseJsonData(name, text) : readCsvData(name, text));
   }
   return files;
 }
@@ -146,6 +153,72 @@ export function parseCsvData(file: string, text: string): DataFile {
   const src = stripBom(text);
   const csvText = readsAsStandardCsv(src) ? { csvText: src } : {};
   return { file, table: file.replace(/\.csv$/i, ""), format: "csv", columns, firstRow: columns.map(() => 0), rows, ...csvText };
+}
+
+/**
+ * A CSV file as parseCsvData reads it, except that a plain file (DataFile.plainRows) has only its
+ * header checked now and its rows parsed when first read: a bulk load that sends the file's own
+ * text never needs them.
+ */
+export function readCsvData(file: string, text: string): DataFile {
+  const src = stripBom(text);
+  const headerEnd = src.indexOf("\n") + 1;
+  if (headerEnd === 0 || src.lastIndexOf('"', headerEnd) !== -1 || !readsAsStandardCsv(src)) return parseCsvData(file, text);
+  // The header's own checks (names present, none twice), on the header alone.
+  const header = parseCsvData(file, src.slice(0, headerEnd));
+  const plainRows = countPlainRows(src, headerEnd, header.columns.length);
+  if (plainRows === undefined) return parseCsvData(file, text);
+  let rows: readonly DataRow[] | undefined;
+  return {
+    ...header,
+    csvText: src,
+    plainRows,
+    get rows() {
+      return (rows ??= parseCsvData(file, text).rows);
+    },
+  };
+}
+
+/**
+ * The data rows after `start` when each is one line of exactly `fields` fields, where a quote only
+ * opens a field and closes it (`""` inside); undefined at anything else (a quoted line break, a
+ * stray quote, a short or long row, an empty line), which the full parser reads or names.
+ */
+function countPlainRows(src: string, start: number, fields: number): number | undefined {
+  let rows = 0;
+  let nextQuote = src.indexOf('"', start);
+  for (let pos = start; pos < src.length; rows++) {
+    const newline = src.indexOf("\n", pos);
+    const end = newline === -1 ? src.length : newline;
+    const lineEnd = src.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    if (lineEnd <= pos) return undefined;
+    let count = 1;
+    if (nextQuote === -1 || nextQuote >= lineEnd) {
+      for (let comma = src.indexOf(",", pos); comma !== -1 && comma < lineEnd; comma = src.indexOf(",", comma + 1)) count++;
+    } else {
+      for (let at = pos; ; count++) {
+        let fieldEnd: number;
+        if (src.charCodeAt(at) === 34) {
+          let close = src.indexOf('"', at + 1);
+          while (close !== -1 && close < lineEnd && src.charCodeAt(close + 1) === 34) close = src.indexOf('"', close + 2);
+          if (close === -1 || close >= lineEnd) return undefined;
+          fieldEnd = close + 1;
+          if (fieldEnd < lineEnd && src.charCodeAt(fieldEnd) !== 44) return undefined;
+        } else {
+          const comma = src.indexOf(",", at);
+          fieldEnd = comma === -1 || comma > lineEnd ? lineEnd : comma;
+          const quote = src.indexOf('"', at);
+          if (quote !== -1 && quote < fieldEnd) return undefined;
+        }
+        if (fieldEnd >= lineEnd) break;
+        at = fieldEnd + 1;
+      }
+      nextQuote = src.indexOf('"', lineEnd);
+    }
+    if (count !== fields) return undefined;
+    pos = end + 1;
+  }
+  return rows;
 }
 
 /** See DataFile.csvText. Cheap substring tests first: the text can be megabytes. */

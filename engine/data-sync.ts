@@ -57,9 +57,14 @@ export interface DataSyncResult {
   readonly dryRun: boolean;
 }
 
-interface Prepared {
+/** A file whose header fits its table. */
+interface Checked {
   readonly file: DataFile;
   readonly table: TableInfo;
+}
+
+/** A file whose rows are checked too, ready to send. */
+interface Prepared extends Checked {
   readonly rows: readonly StagedRow[];
   /**
    * Each row's primary key as a string that is equal exactly when the server's keys are equal, and
@@ -83,10 +88,12 @@ interface TableOutcome {
 
 /**
  * Makes each reference table hold exactly the rows of its file (with `prune`), in one transaction,
- * parent tables before children (children first when pruning). Rows whose key the table lacks are
- * bulk-loaded into it when keys compare exactly in JavaScript; the others are staged in a temporary
- * table and merged by primary key with set-based statements. Any error leaves every table as it was
- * and names the file, row and column.
+ * parent tables before children (children first when pruning). A plain CSV file (DataFile.plainRows)
+ * goes to a server that reads CSV as its own text: straight into an empty table, or into a staging
+ * table that set-based statements merge and prune by primary key, without building its rows here.
+ * Otherwise rows whose key the table lacks are bulk-loaded into it when keys compare exactly in
+ * JavaScript, and the others are staged and merged. Any error leaves every table as it was and
+ * names the file, row and column (a plain file that fails is synced again row by row to say where).
  */
 export async function syncData(options: DataSyncOptions): Promise<DataSyncResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -112,13 +119,14 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
   try {
     await acquireLock(lockDb, lockName, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, "data sync");
     locked = true;
-    const prepared: Prepared[] = [];
-    for (const file of files) prepared.push(prepare(file, await db.describeTable(file.table), db));
-    for (const p of prepared) {
-      const duplicates = p.keys && firstDuplicate(p.keys.ofRows, p.rows);
-      if (duplicates) throw duplicateError(p, duplicates);
-    }
-    const ordered = orderByForeignKeys(prepared, await db.foreignKeys());
+    const checked: Checked[] = [];
+    for (const file of files) checked.push(checkFile(file, await db.describeTable(file.table), db));
+    // The server checks a plain file's rows as it reads them; every other file's rows are checked
+    // here, before anything is written.
+    const plain = (c: Checked) => c.file.plainRows !== undefined && (db.loadPlainCsv ?? db.loadCsv) !== undefined;
+    const prepared = new Map<Checked, Prepared>();
+    for (const c of checked) if (!plain(c)) prepared.set(c, prepareRows(c, db));
+    const ordered = orderByForeignKeys(checked, await db.foreignKeys());
     await db.prepareSync();
     await db.begin();
     try {
@@ -127,10 +135,10 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
         for (const p of ordered) before.set(p.table.name, await countRows(db, p.table));
       }
       const outcomes = new Map<string, TableOutcome>();
-      for (const [i, p] of ordered.entries()) {
-        const outcome = (p.keys && (await syncByKnownKeys(db, p, p.keys, i, batchSize))) || (await syncThroughStage(db, p, p.rows, i, batchSize));
-        if (outcome.inserted > 0 && !dryRun) await db.syncSequences(p.table);
-        outcomes.set(p.table.name, outcome);
+      for (const [i, c] of ordered.entries()) {
+        const outcome = (plain(c) && (await syncPlainCsv(db, c, i))) || (await syncRows(db, prepared.get(c) ?? prepareRows(c, db), i, batchSize));
+        if (outcome.inserted > 0 && !dryRun) await db.syncSequences(c.table);
+        outcomes.set(c.table.name, outcome);
       }
       const deleted = new Map<string, number>();
       if (options.prune === true) {
@@ -151,13 +159,14 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
       }
       const tables = ordered.map((p): TableSyncResult => {
         const { inserted, updated } = outcomes.get(p.table.name)!;
+        const rows = p.file.plainRows ?? p.file.rows.length;
         return {
           table: p.table.name,
           file: p.file.file,
-          rows: p.rows.length,
+          rows,
           inserted,
           updated,
-          unchanged: p.rows.length - inserted - updated,
+          unchanged: rows - inserted - updated,
           deleted: deleted.get(p.table.name) ?? 0,
         };
       });
@@ -175,8 +184,8 @@ export async function syncData(options: DataSyncOptions): Promise<DataSyncResult
   }
 }
 
-/** Checks a file against its table before anything is written. */
-function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Prepared {
+/** Checks a file's header against its table before anything is written. */
+function checkFile(file: DataFile, table: TableInfo | undefined, db: Database): Checked {
   if (!table) {
     throw new EngineError("UNKNOWN_TABLE", `${file.file}: table "${file.table}" does not exist in database ${db.databaseName}; create it with a migration first`);
   }
@@ -190,11 +199,16 @@ function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Pr
   if (table.primaryKey.length === 0) {
     throw new EngineError("DATA_FILE", `${file.file}: table ${table.name} has no primary key; reference data is matched by primary key, so add one`);
   }
-  const keyIndexes = table.primaryKey.map((k) => {
-    const i = file.columns.indexOf(k);
-    if (i === -1) throw new EngineError("DATA_FILE", `${file.file}: primary key column "${k}" is missing; every row needs its key`);
-    return i;
-  });
+  for (const k of table.primaryKey) {
+    if (!file.columns.includes(k)) throw new EngineError("DATA_FILE", `${file.file}: primary key column "${k}" is missing; every row needs its key`);
+  }
+  return { file, table };
+}
+
+/** Checks a file's rows (keys present, none twice where keys compare here) and converts JSON values. */
+function prepareRows({ file, table }: Checked, db: Database): Prepared {
+  const types = new Map(table.columns.map((c) => [c.name, c.type]));
+  const keyIndexes = table.primaryKey.map((k) => file.columns.indexOf(k));
   for (const row of file.rows) {
     for (const i of keyIndexes) {
       if (row.values[i] === null) {
@@ -203,7 +217,10 @@ function prepare(file: DataFile, table: TableInfo | undefined, db: Database): Pr
     }
   }
   const sent: readonly StagedRow[] = file.format === "json" ? file.rows.map(jsonRowConverter(file, types)) : file.rows;
-  return { file, table, rows: sent, keys: rowKeys(sent, keyIndexes, table, db.engine) };
+  const prepared = { file, table, rows: sent, keys: rowKeys(sent, keyIndexes, table, db.engine) };
+  const duplicates = prepared.keys && firstDuplicate(prepared.keys.ofRows, prepared.rows);
+  if (duplicates) throw duplicateError(prepared, duplicates);
+  return prepared;
 }
 
 /**
@@ -334,6 +351,45 @@ export function orderByForeignKeys<T extends { readonly table: { readonly name: 
 }
 
 /**
+ * A plain CSV file sent as its own text, with nothing built or compared here: into the table when
+ * it is empty (a first load costs what the server's bulk loader costs), otherwise, where the server
+ * stages CSV (PostgreSQL), into a stage that the server checks for repeated keys and then merges
+ * (only rows that differ are written) and prunes with set-based statements. Returns undefined,
+ * having changed nothing, when any step fails or the server cannot stage CSV: the caller then
+ * syncs the file row by row, which names the row and column.
+ */
+async function syncPlainCsv(db: Database, { file, table }: Checked, index: number): Promise<TableOutcome | undefined> {
+  const csvText = file.csvText!;
+  const rows = file.plainRows!;
+  let outcome: TableOutcome | undefined;
+  const failed = await attempt(
+    db,
+    async () => {
+      if ((await db.readKeys(table, 1)).length === 0) {
+        await (db.loadPlainCsv ?? db.loadCsv)!.call(db, table, file.columns, csvText);
+        outcome = { inserted: rows, updated: 0, prune: async () => 0 };
+        return;
+      }
+      // Where the server cannot stage CSV, the rows are compared here (syncByKnownKeys).
+      if (!db.stageCsv) return;
+      const stage = await db.stageCsv(table, file.columns, csvText, index);
+      // A repeated key would update its row twice without an error. An empty key needs no check: it
+      // matches no row, so the merge inserts it and the primary key's NOT NULL refuses it.
+      if (await db.duplicateKeys(stage, table.primaryKey)) throw new Error("a key is repeated");
+      const merged = await db.merge(table, stage, file.columns);
+      outcome = { ...merged, prune: () => db.prune(table, stage) };
+    },
+    true,
+  );
+  return failed === undefined ? outcome : undefined;
+}
+
+/** A file's checked rows: by known keys where they compare here, else through the stage. */
+async function syncRows(db: Database, p: Prepared, index: number, batchSize: number): Promise<TableOutcome> {
+  return (p.keys && (await syncByKnownKeys(db, p, p.keys, index, batchSize))) || (await syncThroughStage(db, p, p.rows, index, batchSize));
+}
+
+/**
  * When keys compare exactly in JavaScript, the rows whose key the table lacks go straight into the
  * table with the bulk loader and only the others are staged and merged: a first load writes each
  * row once, as the server's own bulk loader would, and pruning deletes the known missing keys.
@@ -443,7 +499,7 @@ async function countRows(db: Database, table: TableInfo): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-function massPruneError(p: Prepared, deleting: number, held: number): EngineError {
+function massPruneError(p: Checked, deleting: number, held: number): EngineError {
   return new EngineError(
     "MASS_PRUNE",
     `${p.file.file}: pruning would delete ${deleting} of the ${held} rows of table ${p.table.name} (more than ${MASS_PRUNE_FRACTION * 100}%); ` +
@@ -451,7 +507,7 @@ function massPruneError(p: Prepared, deleting: number, held: number): EngineErro
   );
 }
 
-function duplicateError(p: Prepared, positions: readonly number[]): EngineError {
+function duplicateError(p: Checked, positions: readonly number[]): EngineError {
   const [first, ...others] = positions.map((position) => p.file.rows[position - 1]!);
   const rest = others.map((r) => rowLabel(p.file, r).slice(p.file.file.length + 1)).join(", ");
   return new EngineError("DATA_SYNC_FAILED", `${rowLabel(p.file, first!)} has the same primary key (${p.table.primaryKey.join(", ")}) as ${rest}`);

@@ -1,4 +1,5 @@
 import { loadDataFiles, memorySource, parseCsv, parseCsvData, parseJsonData } from "../../engine";
+import { readCsvData } from "../../engine/data-files";
 
 describe("CSV parsing", () => {
   test("quoted fields hold commas, doubled quotes and newlines; records keep their start line", () => {
@@ -73,6 +74,70 @@ describe("CSV text handed to the server's own CSV reader", () => {
     const file = parseCsvData("t.csv", text);
     expect(file.rows.length).toBeGreaterThan(0);
     expect(file.csvText).toBeUndefined();
+  });
+});
+
+describe("plain CSV files (read without building rows until they are needed)", () => {
+  const same = (text: string) => {
+    const file = readCsvData("t.csv", text);
+    const parsed = parseCsvData("t.csv", text);
+    expect({ ...file, rows: file.rows, plainRows: undefined }).toEqual({ ...parsed, plainRows: undefined });
+    return file;
+  };
+
+  test.each([
+    ["LF", "a,b,c\n1,x,\n2,,y\n", 2],
+    ["CRLF and a byte order mark", "\ufeffa,b,c\r\n1,x,\r\n2,,y", 2],
+    ["quoted commas, doubled quotes, empty strings", 'a,b,c\n1,"x, y",""\n2,"say ""hi""",z\n3,"""",\n', 3],
+    ["only a header", "a,b,c\n", 0],
+  ])("%s: the row count is known and the rows, read later, are the full parser's", (_, text, rows) => {
+    expect(same(text).plainRows).toBe(rows);
+  });
+
+  test.each([
+    ["a quoted line break", 'a,b\n1,"x\ny"\n'],
+    ["a quoted header", '"a",b\n1,x\n'],
+    ["no line end after the header", "a,b"],
+  ])("%s: not plain, parsed in full at once", (_, text) => {
+    expect(same(text).plainRows).toBeUndefined();
+  });
+
+  test.each([
+    ["a quote inside an unquoted field", 'a,b\n1,x"y\n', /line 2: quote inside an unquoted field/],
+    ["text after a closing quote", 'a,b\n1,"x"y\n', /line 2: unexpected text after the closing quote/],
+  ])("%s: refused as the file is read, as the full parser refuses it", (_, text, message) => {
+    expect(() => readCsvData("t.csv", text)).toThrow(message);
+  });
+
+  test("a row with too many or too few fields is refused as the file is read, naming its line", async () => {
+    await expect(loadDataFiles(memorySource({ "t.csv": "a,b\n1,x\n2,y,z\n" }))).rejects.toThrow(/t.csv line 3 \(row 2\): 3 fields, but the header has 2/);
+    await expect(loadDataFiles(memorySource({ "t.csv": "a,b\n1,x\n2\n" }))).rejects.toThrow(/t.csv line 3 \(row 2\): 1 fields, but the header has 2/);
+    await expect(loadDataFiles(memorySource({ "t.csv": "a,a\n1,x\n" }))).rejects.toThrow(/t.csv line 1: column "a" appears twice/);
+  });
+
+  test("every short file of awkward pieces reads as the full parser reads it", () => {
+    const pieces = ["a", "", '"', ",", "\n", "\r\n", '""', '"x,y"', "1", "\r", " "];
+    // Every sequence of up to four pieces after a two-column header (11^4 files).
+    const walk = (text: string, depth: number): void => {
+      let expected: unknown;
+      try {
+        expected = { ...parseCsvData("t.csv", text) };
+      } catch (error) {
+        expected = (error as Error).message;
+      }
+      let actual: unknown;
+      try {
+        const file = readCsvData("t.csv", text);
+        if (file.plainRows !== undefined) expect(file.rows).toHaveLength(file.plainRows);
+        actual = { ...file, rows: file.rows };
+        delete (actual as { plainRows?: number }).plainRows;
+      } catch (error) {
+        actual = (error as Error).message;
+      }
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) expect([text, actual]).toEqual([text, expected]);
+      if (depth < 4) for (const piece of pieces) walk(text + piece, depth + 1);
+    };
+    walk("h1,h2\n", 0);
   });
 });
 

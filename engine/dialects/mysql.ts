@@ -378,6 +378,34 @@ class MysqlDatabase implements Database {
 
   private localInfile = true;
 
+  /**
+   * The file's own text through LOAD DATA's CSV reading (fields enclosed by optional quotes, `""`
+   * inside them; no escape character), where that reads exactly the file's rows and NULLs: an
+   * empty unquoted field is NULL through NULLIF, so a file with a quoted empty string (`""`, which
+   * LOAD DATA cannot tell from an empty field), an unquoted NULL (which it reads as NULL) or a
+   * carriage return is refused here and sent row by row instead. Any warning (LOCAL turns bad
+   * values into warnings) refuses the load too; the caller then undoes it.
+   */
+  async loadPlainCsv(table: TableInfo, columns: readonly string[], csvText: string): Promise<void> {
+    if (!this.localInfile || csvText.includes("\r") || /(?:^|,)""(?:,|$)/m.test(csvText) || /(?:^|,)null(?:,|$)/im.test(csvText)) {
+      throw new Error("this CSV text is not read the same way by LOAD DATA");
+    }
+    const vars = columns.map((_, i) => `@v${i}`).join(", ");
+    const set = columns.map((c, i) => `${this.quoteIdent(c)} = NULLIF(@v${i}, '')`).join(", ");
+    // Encoded once: slicing the text into chunks first could split a surrogate pair.
+    const bytes = Buffer.from(csvText, "utf8");
+    const chunks = function* () {
+      for (let start = 0; start < bytes.length; start += 1 << 20) yield bytes.subarray(start, start + (1 << 20));
+    };
+    const [result] = await this.connection.query({
+      sql:
+        `LOAD DATA LOCAL INFILE 'file' INTO TABLE ${this.quoteIdent(table.name)} CHARACTER SET utf8mb4 ` +
+        `FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY '' LINES TERMINATED BY '\\n' IGNORE 1 LINES (${vars}) SET ${set}`,
+      infileStreamFactory: () => Readable.from(chunks()),
+    });
+    if (((result as mysql.ResultSetHeader).warningStatus ?? 0) > 0) throw new Error("LOAD DATA reported warnings");
+  }
+
   private async loadDataLocal(target: string, columns: readonly string[], rows: readonly StagedRow[], withPosition: boolean): Promise<number> {
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     const chunks = function* () {

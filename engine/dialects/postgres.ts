@@ -388,7 +388,15 @@ class PostgresDatabase implements Database {
     return rows.map((r) => ({ child: String(r.child), parent: String(r.parent) }));
   }
 
-  async prepareSync(): Promise<void> {}
+  /**
+   * Memory for the sync's own session (it opens and closes it): the stage of a large file then stays
+   * in memory (temp_buffers, 8 MB by default, can only change before the session's first temporary
+   * table), and the merge and prune join it with the table in one in-memory hash instead of sorting
+   * both on disk (work_mem, 4 MB by default).
+   */
+  async prepareSync(): Promise<void> {
+    await this.query("SET temp_buffers = '64MB'; SET work_mem = '64MB'");
+  }
 
   async createStage(table: TableInfo, columns: readonly string[], index: number): Promise<string> {
     const stage = `_eng_stage_${index}`;
@@ -412,11 +420,32 @@ class PostgresDatabase implements Database {
 
   /** The file's own text through COPY's CSV reader: nothing to convert row by row. */
   async loadCsv(table: TableInfo, columns: readonly string[], csvText: string): Promise<void> {
+    await this.copyCsv(this.quoteIdent(table.name), columns, csvText);
+  }
+
+  /**
+   * A stage like createStage's whose position column numbers the rows as COPY reads them (in file
+   * order, from 1), filled from the file's own text.
+   */
+  async stageCsv(table: TableInfo, columns: readonly string[], csvText: string, index: number): Promise<string> {
+    const stage = `_eng_stage_${index}`;
+    const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
+    await this.query(
+      `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${this.quoteIdent(table.name)} WITH NO DATA;
+       ALTER TABLE ${stage} ADD COLUMN ${ROW_COLUMN} integer GENERATED ALWAYS AS IDENTITY`,
+    );
+    await this.copyCsv(stage, columns, csvText);
+    return stage;
+  }
+
+  private async copyCsv(target: string, columns: readonly string[], csvText: string): Promise<void> {
     const { from: copyFrom } = await import("pg-copy-streams");
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
-    const copy = this.client.query(copyFrom(`COPY ${this.quoteIdent(table.name)} (${cols}) FROM STDIN WITH (FORMAT csv, HEADER true)`));
+    const copy = this.client.query(copyFrom(`COPY ${target} (${cols}) FROM STDIN WITH (FORMAT csv, HEADER true)`));
+    // Encoded once: slicing the text into chunks first could split a surrogate pair in two.
+    const bytes = Buffer.from(csvText, "utf8");
     const chunks = function* () {
-      for (let start = 0; start < csvText.length; start += 1 << 20) yield csvText.slice(start, start + (1 << 20));
+      for (let start = 0; start < bytes.length; start += 1 << 20) yield bytes.subarray(start, start + (1 << 20));
     };
     await pipeline(Readable.from(chunks()), copy);
   }

@@ -144,6 +144,17 @@ export interface Database {
    * CSV itself; absent where it does not.
    */
   loadCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
+  /**
+   * Like loadCsv, for a plain file only (DataFile.plainRows), where the server's CSV reading agrees
+   * with the file format's for such files alone (it may refuse some, throwing, having loaded
+   * nothing). Absent where loadCsv serves, or where the server does not read CSV.
+   */
+  loadPlainCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
+  /**
+   * Like createStage and loadStage in one, from a whole CSV file: each staged row's position is its
+   * data row in the file. Absent where the server does not read CSV.
+   */
+  stageCsv?(table: TableInfo, columns: readonly string[], csvText: string, index: number): Promise<string>;
   /** The primary keys of at most `limit` rows of the table, as the driver returns the values. */
   readKeys(table: TableInfo, limit: number): Promise<unknown[][]>;
   /**
