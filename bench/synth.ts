@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { writeBaselineProject } from "./baseline-project";
@@ -18,6 +18,8 @@ const TARGET_MIB = 400;
 interface Sample {
   readonly seconds: number;
   readonly peakMiB: number;
+  /** Stack folders the run wrote (read from its output, so the label never goes stale). */
+  readonly stacks: number;
 }
 
 function measure(args: readonly string[], env: NodeJS.ProcessEnv): Sample {
@@ -32,8 +34,10 @@ function measure(args: readonly string[], env: NodeJS.ProcessEnv): Sample {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${result.stderr}`);
   const peakMiB = Number(readFileSync(usageFile, "utf8")) / 1024;
+  const stacksDir = path.join(dir, "out", "stacks");
+  const stacks = existsSync(stacksDir) ? readdirSync(stacksDir).length : 0;
   rmSync(dir, { recursive: true, force: true });
-  return { seconds, peakMiB };
+  return { seconds, peakMiB, stacks };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -41,14 +45,15 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 function series(label: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Sample {
   measure(args, env); // warm-up: file-system cache, ts-node's incremental cache, tsx's cache
   const samples = Array.from({ length: RUNS }, () => measure(args, env));
-  const result = { seconds: median(samples.map((s) => s.seconds)), peakMiB: median(samples.map((s) => s.peakMiB)) };
+  const result = { seconds: median(samples.map((s) => s.seconds)), peakMiB: median(samples.map((s) => s.peakMiB)), stacks: samples[0]!.stacks };
+  label = label.replace("{stacks}", String(result.stacks));
   console.log(`${label.padEnd(52)} ${result.seconds.toFixed(2).padStart(7)} s ${result.peakMiB.toFixed(0).padStart(7)} MiB`);
   return result;
 }
 
 export function runSynthBench(): void {
   console.log(`Synthesis, median of ${RUNS} runs after one warm-up (node ${process.version}, ${require("node:os").cpus().length} cores)`);
-  const platform = series("platform: node --import tsx main.ts (7 stacks)", ["--import", "tsx", "main.ts"]);
+  const platform = series("platform: node --import tsx main.ts ({stacks} stacks)", ["--import", "tsx", "main.ts"]);
   const project = writeBaselineProject(path.join(ROOT, ".build", "bench-baseline"));
   const baseline = series("baseline: ts-node + root provider import (3 resources)", ["-r", "ts-node/register", project.main], {
     TS_NODE_PROJECT: project.tsconfig,
