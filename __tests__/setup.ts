@@ -1,4 +1,22 @@
 import { Testing } from "cdktf";
+import { clearBundleCache } from "../src/lambda-packaging/bundle";
 
 // Registers cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...).
 Testing.setupJest();
+
+// The AWS SDK warns that its releases after January 2027 need Node.js 22; the Lambdas run on
+// nodejs22.x, and a test run on an older local Node.js has nothing to act on. Only that warning is
+// dropped (by its name, which starts the message): every other process warning is still printed.
+// (The SDK's switch, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, is lost by the tests that
+// replace process.env, so the filter sits on emitWarning instead.)
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === "string" ? warning : warning.message;
+  if (text.startsWith("NodeVersionSupportWarning:")) return;
+  (emitWarning as (warning: string | Error, ...rest: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
+// A synth bundles the handlers into a per-process folder under .build/ that is removed when the
+// process exits. Jest runs every test file in a sandbox whose `process` never sees that exit, and a
+// worker runs many files, so each file removes the folder its own synths created.
+afterAll(() => clearBundleCache());

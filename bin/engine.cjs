@@ -14,8 +14,8 @@ function bundle() {
   try {
     return compiledEntry(root, "engine/cli.ts", ".build/engine-cli");
   } catch (error) {
-    // esbuild has already printed where the sources are wrong.
-    console.error(`error: cannot build engine/cli.ts: ${String(error.message).split("\n")[0]}`);
+    // The message lists every esbuild error with its file and position (esbuild itself prints nothing).
+    console.error(`error: cannot build engine/cli.ts: ${String(error.message)}`);
     process.exit(1);
   }
 }

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,9 +68,22 @@ describe("compiled entry (how bin/engine.cjs runs the engine CLI without a TypeS
     expect(run(compiledEntry(root, "main.ts", ".build/out"))).toBe("hello");
   });
 
-  test("a TypeScript error in the sources fails the build with esbuild's message", () => {
+  test("a TypeScript error in the sources fails the build with esbuild's message, which names the file and position", () => {
     const root = newProject();
     writeFileSync(join(root, "main.ts"), "console.log(;\n");
-    expect(() => compiledEntry(root, "main.ts", ".build/out")).toThrow(/Build failed|Unexpected/);
+    expect(() => compiledEntry(root, "main.ts", ".build/out")).toThrow(/main\.ts:1:12: ERROR: Unexpected ";"/);
+  });
+
+  test("a failed build prints nothing itself: the error is the caller's to report", () => {
+    // GIVEN a broken source, built in a process of its own so that what esbuild writes can be seen
+    const root = newProject();
+    writeFileSync(join(root, "main.ts"), "console.log(;\n");
+    const script = `try { require(${JSON.stringify(join(__dirname, "../../bin/compiled-entry.cjs"))}).compiledEntry(${JSON.stringify(root)}, "main.ts", ".build/out"); } catch { process.exitCode = 3; }`;
+    // WHEN it is built
+    const child = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    // THEN the build fails without printing esbuild's banner
+    expect(child.status).toBe(3);
+    expect(child.stderr).toBe("");
+    expect(child.stdout).toBe("");
   });
 });

@@ -28,6 +28,28 @@ test("a file that is not JSON is a configuration error naming the file", () => {
   expect(() => loadConfig({ PLATFORM_CONFIG: target })).toThrow(`PLATFORM_CONFIG: ${target} is not valid JSON`);
 });
 
+test("a YAML file is refused by name, with JSON as the way out", () => {
+  for (const name of ["platform.yaml", "platform.yml"]) {
+    const target = file(name, "project: other\n");
+    expect(() => loadConfig({ PLATFORM_CONFIG: target })).toThrow(`PLATFORM_CONFIG: ${target} is YAML, which is not supported; use JSON`);
+  }
+});
+
+test("a relative PLATFORM_CONFIG is found from the folder npm was run in (INIT_CWD), not the package folder", () => {
+  const raw = exampleRaw();
+  raw.project = "fromcwd";
+  file("relative.json", JSON.stringify(raw));
+  expect(loadConfig({ PLATFORM_CONFIG: "relative.json", INIT_CWD: dir }).project).toBe("fromcwd");
+  expect(() => loadConfig({ PLATFORM_CONFIG: "relative.json" })).toThrow(`cannot read ${path.resolve("relative.json")}: ENOENT`);
+});
+
+test("without INIT_CWD a relative PLATFORM_CONFIG is taken from the current folder", () => {
+  const raw = exampleRaw();
+  raw.project = "plaincwd";
+  const target = file("plain.json", JSON.stringify(raw));
+  expect(loadConfig({ PLATFORM_CONFIG: path.relative(process.cwd(), target) }).project).toBe("plaincwd");
+});
+
 test("a missing file is a configuration error naming the file", () => {
   const target = path.join(dir, "missing.json");
   expect(() => loadConfig({ PLATFORM_CONFIG: target })).toThrow(`PLATFORM_CONFIG: cannot read ${target}: ENOENT`);

@@ -61,7 +61,7 @@ describe("snapshot copy configuration: every problem by its path", () => {
       "snapshots.destinations[0].region: is the primary region us-east-1; a copy next to its database protects against nothing",
       "snapshots.destinations[1].maxCopyAgeHours: must be at least 1, not 0",
       'snapshots.destinations[2].region: repeats "eu-west-1"; each region appears once',
-      'snapshots.destinations[3].region: is not a known AWS region: "xx-north-9"',
+      'snapshots.destinations[3].region: is not a known AWS region: "xx-north-9" (regions look like us-east-1)',
       "snapshots.destinations[4].region: is required",
       expect.stringMatching(/^snapshots\.destinations\[5\]\.rpo: is not a known field/),
     ]);

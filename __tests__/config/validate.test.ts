@@ -56,7 +56,7 @@ describe("configuration errors", () => {
   test("an unknown region is reported", () => {
     const raw = exampleRaw();
     raw.drRegion = "eu-westt-1";
-    expect(problems(raw)).toContain('drRegion: is not a known AWS region: "eu-westt-1"');
+    expect(problems(raw)).toContain('drRegion: is not a known AWS region: "eu-westt-1" (did you mean "eu-west-1"?)');
   });
 
   test("a DR region equal to the primary region is reported", () => {

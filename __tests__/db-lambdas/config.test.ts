@@ -94,14 +94,24 @@ describe("database sync configuration", () => {
     expect((error as Error).message).not.toContain("hunter2");
   });
 
-  test("the bundled entry points load from the environment and ignore foreign events", async () => {
+  test("the bundled entry points load from the environment and ignore foreign events, saying why in the log", async () => {
     for (const [handler, env] of [
       ["schema-sync", ENV],
       ["data-sync", { ...ENV, DATA_PREFIX: "promote/staging/reference-data/", PROMOTION_PREFIX: "promote/prod/reference-data/" }],
     ] as const) {
       const mod = loadHandler<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>(`../../lambdas/${handler}/index`, env);
       const event = { source: "aws.s3", "detail-type": "Object Created", detail: { bucket: { name: "other-bucket" }, object: { key: "x" } } };
-      await expect(mod.handler(event, lambdaContext(systemClock, 1000))).resolves.toMatchObject({ status: "ignored" });
+      // The entry point logs to stdout (CloudWatch Logs); the lines are captured here instead of printed.
+      const lines: string[] = [];
+      const log = jest.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+      try {
+        await expect(mod.handler(event, lambdaContext(systemClock, 1000))).resolves.toMatchObject({ status: "ignored" });
+      } finally {
+        log.mockRestore();
+      }
+      expect(lines.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ level: "info", message: "event ignored", handler, reason: "bucket other-bucket is not bucket", key: "x" }),
+      ]);
     }
   });
 });

@@ -16,7 +16,8 @@ interface AppConfigContext {
   /** Every declared environment name, even of one with other problems (reported elsewhere). */
   readonly declaredNames: readonly string[];
   readonly promotionOrder: readonly string[];
-  readonly primaryRegion: string;
+  /** Undefined when the written primaryRegion cannot be read (the secret region check is then skipped). */
+  readonly primaryRegion: string | undefined;
 }
 
 /**
@@ -108,7 +109,7 @@ function readValue(
   p: Problems,
   path: string,
   raw: Record<string, unknown>,
-  context: { secure: boolean; key: string; environment: EnvironmentConfig | undefined; region: string },
+  context: { secure: boolean; key: string; environment: EnvironmentConfig | undefined; region: string | undefined },
 ): AppSettingValue | undefined {
   if (context.secure) {
     if (raw.value !== undefined) {
@@ -120,7 +121,7 @@ function readValue(
     const version = readNumber(p, childPath(path, "version"), raw.version, { integer: true, min: 1 }) ?? 1;
     if (arn === undefined) return undefined;
     const [, region, account] = SECRET_ARN.exec(arn)!;
-    if (context.environment && (account !== context.environment.accountId || region !== context.region)) {
+    if (context.environment && context.region !== undefined && (account !== context.environment.accountId || region !== context.region)) {
       p.add(childPath(path, "secretArn"), `must be a secret of ${context.environment.name}'s account ${context.environment.accountId} in ${context.region} (the stack that writes the parameter reads it), not of ${account} in ${region}`);
       return undefined;
     }

@@ -153,10 +153,13 @@ export function required(p: Problems, path: string, value: unknown): boolean {
   return value !== undefined;
 }
 
-/** The known name nearest to `name` by edit distance, if it is near enough to be a likely typo. */
-function closest(name: string, candidates: readonly string[]): string | undefined {
+/**
+ * The known name nearest to `name` by edit distance, if it is near enough to be a likely typo: at most
+ * `maxDistance` edits (by default a third of the name, at least 2).
+ */
+export function closest(name: string, candidates: readonly string[], maxDistance = Math.max(2, Math.floor(name.length / 3))): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  let bestDistance = maxDistance + 1;
   for (const candidate of candidates) {
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {

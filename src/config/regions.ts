@@ -1,3 +1,5 @@
+import { closest, type Problems, readString } from "./reader";
+
 /**
  * Commercial AWS regions the platform accepts. A typo such as `us-east1` fails validation
  * instead of surfacing minutes later as a provider error in one stack.
@@ -37,3 +39,17 @@ export const AWS_REGIONS: ReadonlySet<string> = new Set([
   "us-west-1",
   "us-west-2",
 ]);
+
+/**
+ * Reads a region name: a string naming a known region. Anything else is one problem at `path`, with the
+ * nearest known region when it is close enough to be a typo (`us-east-l` → `us-east-1`).
+ */
+export function readRegion(p: Problems, path: string, value: unknown): string | undefined {
+  if (typeof value === "string" && !AWS_REGIONS.has(value)) {
+    // Region names differ from each other by one or two characters, so only a near miss is a suggestion.
+    const near = closest(value, [...AWS_REGIONS], 2);
+    p.add(path, `is not a known AWS region: "${value}"${near ? ` (did you mean "${near}"?)` : " (regions look like us-east-1)"}`);
+    return undefined;
+  }
+  return readString(p, path, value);
+}

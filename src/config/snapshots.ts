@@ -1,7 +1,7 @@
 /** Validation of the snapshot copy fields: `snapshots` and `environments[].snapshotInstances`. */
 import { namePrefix } from "../../lambdas/snapshot-copy/names";
 import { childPath, indexPath, readArray, readNumber, readObject, readString, type Problems } from "./reader";
-import { AWS_REGIONS } from "./regions";
+import { readRegion } from "./regions";
 import type { EnvironmentConfig, SnapshotAccountCopyConfig, SnapshotConfig, SnapshotDestinationConfig, SnapshotInstanceConfig, SnapshotMode } from "./types";
 
 const SCHEDULE = { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" };
@@ -9,16 +9,16 @@ const SCHEDULE = { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an E
 const DB_INSTANCE_IDENTIFIER = { pattern: /^[a-z](?:-?[a-z0-9]){0,62}$/, patternMessage: "must be a DB instance identifier: 1 to 63 lowercase letters, digits or single hyphens, starting with a letter, not ending with a hyphen" };
 const SOURCE_NAME = { pattern: /^[a-z][a-z0-9-]{0,30}$/, patternMessage: "must be 1 to 31 lowercase letters, digits or hyphens, starting with a letter" };
 
-export function readSnapshots(p: Problems, value: unknown, regions: { primaryRegion: string; drRegion: string }): SnapshotConfig {
+export function readSnapshots(p: Problems, value: unknown, regions: { primaryRegion: string | undefined; drRegion: string | undefined }): SnapshotConfig {
   const raw = readObject(p, "snapshots", value, ["schedule", "retentionDays", "destinations"]) ?? {};
   return {
     schedule: readString(p, "snapshots.schedule", raw.schedule, SCHEDULE) ?? "cron(0 5 * * ? *)",
     retentionDays: readNumber(p, "snapshots.retentionDays", raw.retentionDays, { integer: true, min: 1, max: 3650 }) ?? 14,
-    destinations: raw.destinations === undefined ? [{ region: regions.drRegion }] : readDestinations(p, raw.destinations, regions.primaryRegion),
+    destinations: raw.destinations === undefined ? (regions.drRegion === undefined ? [] : [{ region: regions.drRegion }]) : readDestinations(p, raw.destinations, regions.primaryRegion),
   };
 }
 
-function readDestinations(p: Problems, value: unknown, primaryRegion: string): SnapshotDestinationConfig[] {
+function readDestinations(p: Problems, value: unknown, primaryRegion: string | undefined): SnapshotDestinationConfig[] {
   const path = "snapshots.destinations";
   const list = readArray(p, path, value);
   if (list === undefined) return [];
@@ -29,12 +29,8 @@ function readDestinations(p: Problems, value: unknown, primaryRegion: string): S
     const raw = readObject(p, at, entry, ["region", "maxCopyAgeHours"]);
     if (!raw) return;
     if (raw.region === undefined) p.add(childPath(at, "region"), "is required");
-    let region = readString(p, childPath(at, "region"), raw.region, { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, patternMessage: "must be an AWS region such as eu-west-1" });
-    if (region !== undefined && !AWS_REGIONS.has(region)) {
-      p.add(childPath(at, "region"), `is not a known AWS region: "${region}"`);
-      region = undefined;
-    }
-    if (region === primaryRegion) p.add(childPath(at, "region"), `is the primary region ${primaryRegion}; a copy next to its database protects against nothing`);
+    const region = readRegion(p, childPath(at, "region"), raw.region);
+    if (region !== undefined && region === primaryRegion) p.add(childPath(at, "region"), `is the primary region ${primaryRegion}; a copy next to its database protects against nothing`);
     if (region !== undefined && destinations.some((d) => d.region === region)) p.add(childPath(at, "region"), `repeats "${region}"; each region appears once`);
     const maxCopyAgeHours = readNumber(p, childPath(at, "maxCopyAgeHours"), raw.maxCopyAgeHours, { integer: true, min: 1, max: 8760 });
     if (region !== undefined && region !== primaryRegion) destinations.push({ region, ...(maxCopyAgeHours === undefined ? {} : { maxCopyAgeHours }) });
@@ -43,7 +39,7 @@ function readDestinations(p: Problems, value: unknown, primaryRegion: string): S
 }
 
 /** `environments[i].snapshotInstances`; `databaseNames` are the environment's Aurora databases, which share the name space. */
-export function readSnapshotInstances(p: Problems, path: string, value: unknown, context: { databaseNames: readonly string[]; primaryRegion: string }): SnapshotInstanceConfig[] {
+export function readSnapshotInstances(p: Problems, path: string, value: unknown, context: { databaseNames: readonly string[]; primaryRegion: string | undefined }): SnapshotInstanceConfig[] {
   const { databaseNames, primaryRegion } = context;
   const instances: SnapshotInstanceConfig[] = [];
   (readArray(p, path, value) ?? []).forEach((entry, i) => {
@@ -57,8 +53,8 @@ export function readSnapshotInstances(p: Problems, path: string, value: unknown,
     // The instance's own key, when it is neither the environment key nor aws/rds: RDS decrypts the
     // snapshot through a grant the function makes, so the function's role must name that key.
     const kmsKeyArn = readString(p, childPath(at, "kmsKeyArn"), raw.kmsKeyArn, {
-      pattern: new RegExp(`^arn:aws[a-z-]*:kms:${primaryRegion}:\\d{12}:key/[A-Za-z0-9-]+$`),
-      patternMessage: `must be the ARN of a KMS key (not an alias) in the primary region ${primaryRegion}`,
+      pattern: new RegExp(`^arn:aws[a-z-]*:kms:${primaryRegion ?? "[a-z0-9-]+"}:\\d{12}:key/[A-Za-z0-9-]+$`),
+      patternMessage: `must be the ARN of a KMS key (not an alias) in the primary region${primaryRegion === undefined ? "" : ` ${primaryRegion}`}`,
     });
     if (name !== undefined && databaseNames.includes(name)) p.add(childPath(at, "name"), `"${name}" is also a database of this environment; names are shared by databases and instances`);
     if (name !== undefined && instances.some((s) => s.name === name)) p.add(childPath(at, "name"), `repeats "${name}"`);
@@ -88,7 +84,7 @@ export function readSnapshotAccountCopy(p: Problems, path: string, value: unknow
  * Each account copy names another environment in another account, and the DR region (where the
  * shared copies are, and a shared snapshot can be copied only in its own region) is a destination.
  */
-export function checkSnapshotAccountCopies(p: Problems, entries: readonly { path: string; environment: EnvironmentConfig }[], snapshots: SnapshotConfig, drRegion: string): void {
+export function checkSnapshotAccountCopies(p: Problems, entries: readonly { path: string; environment: EnvironmentConfig }[], snapshots: SnapshotConfig, drRegion: string | undefined): void {
   for (const { path, environment } of entries) {
     const copy = environment.snapshotAccountCopy;
     if (copy === undefined) continue;
@@ -96,6 +92,6 @@ export function checkSnapshotAccountCopies(p: Problems, entries: readonly { path
     const target = entries.find((e) => e.environment.name === copy.environment)?.environment;
     if (target === undefined) p.add(at, `names an unknown environment "${copy.environment}" (known: ${entries.map((e) => e.environment.name).join(", ")})`);
     else if (target.accountId === environment.accountId) p.add(at, `"${copy.environment}" is in the same account ${target.accountId}; an account copy protects against losing the account, so it must be another one`);
-    if (!snapshots.destinations.some((d) => d.region === drRegion)) p.add(at, `needs the DR region ${drRegion} among snapshots.destinations: the copy shared with the other account is the one there`);
+    if (drRegion !== undefined && !snapshots.destinations.some((d) => d.region === drRegion)) p.add(at, `needs the DR region ${drRegion} among snapshots.destinations: the copy shared with the other account is the one there`);
   }
 }

@@ -2,6 +2,7 @@ import { readAppConfig } from "./app-config";
 import { overlaps, parseCidr, type Ipv4Block } from "./cidr";
 import {
   childPath,
+  closest,
   indexPath,
   Problems,
   readArray,
@@ -12,7 +13,7 @@ import {
   readStringMap,
   required,
 } from "./reader";
-import { AWS_REGIONS } from "./regions";
+import { readRegion } from "./regions";
 import { checkSnapshotAccountCopies, readSnapshotAccountCopy, readSnapshotInstances, readSnapshots } from "./snapshots";
 import type {
   AlarmConfig,
@@ -43,7 +44,6 @@ export class ConfigError extends Error {
 }
 
 const ACCOUNT_ID = { pattern: /^\d{12}$/, patternMessage: "must be 12 digits" };
-const REGION = { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, patternMessage: "must be an AWS region such as us-east-1" };
 const ENVIRONMENT_NAME = { pattern: /^[a-z][a-z0-9]{1,9}$/, patternMessage: "must be 2 to 10 lowercase letters or digits, starting with a letter" };
 const IAM_NAME = { pattern: /^[\w+=,.@-]{1,64}$/, patternMessage: "must be a valid IAM role name (up to 64 letters, digits and +=,.@_-)" };
 
@@ -82,10 +82,12 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
     return undefined;
   }
   const project = readString(p, "project", root.project, { pattern: /^[a-z][a-z0-9-]{1,11}$/, patternMessage: "must be 2 to 12 lowercase letters, digits or hyphens, starting with a letter" }) ?? "replica";
-  const primaryRegion = readRegion(p, "primaryRegion", root.primaryRegion) ?? "us-east-1";
-  const drRegion = readRegion(p, "drRegion", root.drRegion) ?? "eu-west-1";
-  if (primaryRegion === drRegion) p.add("drRegion", `must differ from primaryRegion (both are ${drRegion}); a DR copy in the same region protects against nothing`);
-  const regions = [primaryRegion, drRegion];
+  // A region the user wrote but that cannot be read is undefined, not the default: checks that depend on
+  // it are skipped, so a typo gives one problem at its own path instead of several about a region never written.
+  const primaryRegion = root.primaryRegion === undefined ? "us-east-1" : readRegion(p, "primaryRegion", root.primaryRegion);
+  const drRegion = root.drRegion === undefined ? "eu-west-1" : readRegion(p, "drRegion", root.drRegion);
+  if (primaryRegion !== undefined && primaryRegion === drRegion) p.add("drRegion", `must differ from primaryRegion (both are ${drRegion}); a DR copy in the same region protects against nothing`);
+  const regions = primaryRegion !== undefined && drRegion !== undefined ? [primaryRegion, drRegion] : undefined;
 
   const promotionOrder = readPromotionOrder(p, root.promotionOrder);
   const productionName = promotionOrder?.[promotionOrder.length - 1];
@@ -117,7 +119,7 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
 
   const deployers = readDeployers(p, root.deployers);
   const tags = readTags(p, root.tags);
-  const stateBackend = readStateBackend(p, root.stateBackend, { project, primaryRegion, operationsAccount });
+  const stateBackend = readStateBackend(p, root.stateBackend, { project, primaryRegion: primaryRegion ?? "us-east-1", operationsAccount });
   const terraformCloud = readTerraformCloud(p, root.terraformCloud, project);
   const alarms = readAlarms(p, root.alarms);
   const snapshots = readSnapshots(p, root.snapshots, { primaryRegion, drRegion });
@@ -131,20 +133,11 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   const ledgerGlobalTable = readLedgerGlobalTable(p, root.ledgerGlobalTable, project, environments, names.length);
   const appConfig = readAppConfig(p, root.appConfig, { environments, declaredNames: names, promotionOrder: promotionOrder ?? [], primaryRegion });
 
-  if (!promotionOrder || operationsEnvironment === undefined) return undefined;
+  if (!promotionOrder || operationsEnvironment === undefined || primaryRegion === undefined || drRegion === undefined) return undefined;
   return {
     project, primaryRegion, drRegion, environments, promotionOrder, operationsEnvironment, deploymentRoleName,
     deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails, statusEndpoint, ledgerGlobalTable, appConfig,
   };
-}
-
-function readRegion(p: Problems, path: string, value: unknown): string | undefined {
-  const region = readString(p, path, value, REGION);
-  if (region !== undefined && !AWS_REGIONS.has(region)) {
-    p.add(path, `is not a known AWS region: "${region}"`);
-    return undefined;
-  }
-  return region;
 }
 
 function readPromotionOrder(p: Problems, value: unknown): string[] | undefined {
@@ -163,7 +156,8 @@ function readPromotionOrder(p: Problems, value: unknown): string[] | undefined {
 }
 
 interface EnvironmentContext {
-  readonly regions: readonly string[];
+  /** Primary and DR region; undefined when either was written but cannot be read (its checks are skipped). */
+  readonly regions: readonly string[] | undefined;
   readonly deploymentRoleName: string;
   readonly productionName: string | undefined;
 }
@@ -181,7 +175,7 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
   const isProduction = name !== undefined && name === context.productionName;
   const deletionProtection = readBoolean(p, childPath(path, "deletionProtection"), raw.deletionProtection) ?? isProduction;
   const disasterRecovery = readBoolean(p, childPath(path, "disasterRecovery"), raw.disasterRecovery) ?? isProduction;
-  checkDisasterRecoveryNetwork(p, path, raw.network, disasterRecovery, context.regions[1]);
+  checkDisasterRecoveryNetwork(p, path, raw.network, disasterRecovery, context.regions?.[1]);
   const artifacts = readArtifacts(p, childPath(path, "artifacts"), raw.artifacts);
   const configMirror = readConfigMirror(p, childPath(path, "configMirror"), raw.configMirror);
 
@@ -193,7 +187,7 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
     if (databases.some((d) => d.name === database.name)) p.add(childPath(databasePath, "name"), `repeats "${database.name}"; database names are unique within an environment`);
     databases.push(database);
   });
-  const snapshotInstances = readSnapshotInstances(p, childPath(path, "snapshotInstances"), raw.snapshotInstances, { databaseNames: databases.map((d) => d.name), primaryRegion: context.regions[0]! });
+  const snapshotInstances = readSnapshotInstances(p, childPath(path, "snapshotInstances"), raw.snapshotInstances, { databaseNames: databases.map((d) => d.name), primaryRegion: context.regions?.[0] });
   const snapshotAccountCopy = readSnapshotAccountCopy(p, childPath(path, "snapshotAccountCopy"), raw.snapshotAccountCopy);
 
   if (name === undefined || accountId === undefined || network === undefined) return undefined;
@@ -232,7 +226,7 @@ function readConfigMirror(p: Problems, path: string, value: unknown): ConfigMirr
   };
 }
 
-function readNetwork(p: Problems, path: string, value: unknown, regions: readonly string[]): NetworkConfig | undefined {
+function readNetwork(p: Problems, path: string, value: unknown, regions: readonly string[] | undefined): NetworkConfig | undefined {
   if (!required(p, path, value)) return undefined;
   const raw = readObject(p, path, value, ["cidrs", "availabilityZoneCount", "peerDatabaseAccess"]);
   if (!raw) return undefined;
@@ -244,8 +238,9 @@ function readNetwork(p: Problems, path: string, value: unknown, regions: readonl
   if (!cidrs) return undefined;
   let valid = true;
   for (const [region, cidr] of Object.entries(cidrs)) {
-    if (!regions.includes(region)) {
-      p.add(childPath(cidrsPath, region), `is not one of the platform's regions (${regions.join(", ")})`);
+    if (regions && !regions.includes(region)) {
+      const near = closest(region, regions);
+      p.add(childPath(cidrsPath, region), `is not one of the platform's regions (${regions.join(", ")})${near ? ` (did you mean "${near}"?)` : ""}`);
       valid = false;
     }
     const parsed = parseCidr(cidr);
@@ -258,7 +253,7 @@ function readNetwork(p: Problems, path: string, value: unknown, regions: readonl
       valid = false;
     }
   }
-  for (const region of regions) {
+  for (const region of regions ?? []) {
     if (cidrs[region] === undefined) {
       p.add(childPath(cidrsPath, region), "is required: every environment has a VPC in the primary and the DR region");
       valid = false;
