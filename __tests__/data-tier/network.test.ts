@@ -1,6 +1,5 @@
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { addressOf, buildStacks, dataSources, resources, synth, synthText } from "./helpers";
 
 // GIVEN the built-in example platform (dev → staging → prod, us-east-1 primary, eu-west-1 DR)
@@ -73,17 +72,20 @@ describe("VPC endpoints", () => {
     expect(gateways.every((e) => e.route_table_ids.length === 2)).toBe(true);
   });
 
-  test("the AWS services the functions call are interface endpoints with private DNS", () => {
+  test("the primary region gets only the interface endpoints its functions call, with private DNS", () => {
+    // GIVEN dev's primary-region VPC, where schema sync, data sync and secret rotation run
     const interfaces = resources(dev(), "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface");
-    expect(interfaces.map((e) => e.service_name.split(".").pop()).sort()).toEqual(["events", "kms", "logs", "monitoring", "rds", "secretsmanager", "ssm", "sts"]);
+    // THEN only Secrets Manager has an interface endpoint (S3 and DynamoDB go through the gateways)
+    expect(interfaces.map((e) => e.service_name.split(".").pop()).sort()).toEqual(["secretsmanager"]);
     expect(interfaces.every((e) => e.private_dns_enabled === true && e.subnet_ids.length === 2)).toBe(true);
   });
 
-  test("the Secrets Manager endpoint exists in the DR region too", () => {
-    expect(synthText(stacks.get("prod-eu-west-1")!)).toHaveResourceWithProperties(VpcEndpoint, {
-      service_name: "com.amazonaws.eu-west-1.secretsmanager",
-      private_dns_enabled: true,
-    });
+  test.each(["dev-eu-west-1", "prod-eu-west-1"])("%s: a VPC where nothing runs keeps the free gateway endpoints only, and no endpoint security group", (name) => {
+    const json = synth(stacks.get(name)!);
+    const endpoints = resources(json, "aws_vpc_endpoint");
+    expect(endpoints.map((e) => e.vpc_endpoint_type)).toEqual(["Gateway", "Gateway"]);
+    expect(resources(json, "aws_security_group").map((g) => g.name)).not.toContain(`replica-${name}-endpoints`);
+    expect(resources(json, "aws_vpc_security_group_egress_rule").filter((r) => r.description === "HTTPS to the interface VPC endpoints")).toEqual([]);
   });
 
   test("the endpoint security group accepts HTTPS from the VPC block only", () => {

@@ -153,7 +153,7 @@ describe("database sync function role", () => {
         region: "us-east-1",
         kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/env",
         defaults: config.lambda,
-        vpc: { subnetIds: ["subnet-a"], securityGroupIds: ["sg-lambda"] },
+        vpc: { subnetIds: ["subnet-a"], securityGroupIds: ["sg-lambda"], endpoints: { require: () => [], admit: () => {} } },
         artifactsBucketName: "app-dev-artifacts",
         readPrefix: "migrations/",
         promotionPrefix: "promote/staging/migrations/",

@@ -138,7 +138,7 @@ describe("function settings", () => {
   });
 
   test("a function placed in a VPC gets its subnets, security groups and the network-interface permissions", () => {
-    const { only } = synthFunction({ vpc: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] } });
+    const { only } = synthFunction({ vpc: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"], endpoints: { require: () => [], admit: () => {} } } });
     expect(only("aws_lambda_function").vpc_config).toEqual({ subnet_ids: ["subnet-a", "subnet-b"], security_group_ids: ["sg-1"] });
     expect(JSON.parse(only("aws_iam_role_policy").policy).Statement.map((s: any) => s.Sid)).toContain("ManageVpcNetworkInterfaces");
   });

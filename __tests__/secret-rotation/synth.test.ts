@@ -39,7 +39,10 @@ describe("the rotation function", () => {
     const endpoint = resources(prod, "aws_vpc_endpoint").find((e) => e.service_name === "com.amazonaws.us-east-1.secretsmanager");
     expect(endpoint).toMatchObject({ vpc_endpoint_type: "Interface", private_dns_enabled: true });
     const endpointAddress = addressOf(prod, "aws_vpc_endpoint", (e) => e.service_name === "com.amazonaws.us-east-1.secretsmanager");
-    for (const rotation of resources(prod, "aws_secretsmanager_secret_rotation")) expect(rotation.depends_on).toContain(endpointAddress);
+    // The function waits for the endpoint, and every rotation (through its function's ARN) for the function.
+    const rotationFunction = addressOf(prod, "aws_lambda_function", (f) => f.function_name === "replica-prod-secret-rotation");
+    expect(resources(prod, "aws_lambda_function").find((f) => f.function_name === "replica-prod-secret-rotation").depends_on).toContain(endpointAddress);
+    for (const rotation of resources(prod, "aws_secretsmanager_secret_rotation")) expect(rotation.rotation_lambda_arn).toBe(`\${${rotationFunction}.arn}`);
   });
 
   test("rotates the global databases' master secrets (single user) and nothing else without users", () => {

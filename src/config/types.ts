@@ -9,6 +9,13 @@
 /** Database engines the platform can run, both as Aurora Serverless v2. */
 export type DatabaseEngine = "aurora-postgresql" | "aurora-mysql";
 
+/**
+ * How an Aurora cluster's readers scale: `with-writer` keeps them at the writer's capacity (promotion
+ * tiers 0 and 1), so a failover lands on a warm instance; `independent` lets them follow their own load
+ * down to the floor (tiers 2 and up), so an idle reader costs the floor but a failover starts small.
+ */
+export type ReaderScaling = "with-writer" | "independent";
+
 /** What an application user may do in its database. */
 export type DatabaseGrantLevel = "read-only" | "read-write" | "owner";
 
@@ -34,10 +41,26 @@ export interface DatabaseConfig {
   readonly engineVersion: string;
   /** Name of the database created in the cluster. @default the database's `name` */
   readonly databaseName: string;
-  /** Serverless v2 minimum capacity in ACUs (0 to 256, in steps of 0.5). @default 0.5 */
+  /**
+   * Serverless v2 minimum capacity in ACUs of the primary cluster's instances, writer and readers (0 to
+   * 256, in steps of 0.5). 0 lets idle instances pause (automatic pause): only outside a global
+   * database (`disasterRecovery` off) and on engine versions that support it. @default 0.5
+   */
   readonly minCapacity: number;
-  /** Serverless v2 maximum capacity in ACUs (1 to 256, in steps of 0.5). @default 1 */
+  /** Serverless v2 maximum capacity in ACUs (1 to 256, in steps of 0.5), of the primary and the DR secondary. @default 1 */
   readonly maxCapacity: number;
+  /**
+   * Seconds without user connections before an instance at 0 ACUs pauses (300 to 86400); only with
+   * `minCapacity` 0. @default 300 when minCapacity is 0, otherwise not set
+   */
+  readonly secondsUntilAutoPause?: number;
+  /**
+   * Minimum capacity in ACUs of the DR secondary cluster (0.5 to 256, in steps of 0.5; a global
+   * database cannot pause); only with `disasterRecovery`. @default the database's `minCapacity`
+   */
+  readonly secondaryMinCapacity: number;
+  /** Whether readers keep the writer's capacity or scale on their own load. @default "with-writer" */
+  readonly readerScaling: ReaderScaling;
   /** Number of instances (writer plus readers), spread across availability zones. @default 2 */
   readonly instanceCount: number;
   /** Days of automated backups kept (1 to 35). @default 7 */

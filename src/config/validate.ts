@@ -13,6 +13,7 @@ import {
   readStringMap,
   required,
 } from "./reader";
+import { readCapacity } from "./capacity";
 import { readRegion } from "./regions";
 import { checkSnapshotAccountCopies, readSnapshotAccountCopy, readSnapshotInstances, readSnapshots } from "./snapshots";
 import type {
@@ -182,7 +183,7 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
   const databases: DatabaseConfig[] = [];
   (readArray(p, childPath(path, "databases"), raw.databases) ?? []).forEach((entry, i) => {
     const databasePath = indexPath(childPath(path, "databases"), i);
-    const database = readDatabase(p, databasePath, entry, isProduction);
+    const database = readDatabase(p, databasePath, entry, isProduction, disasterRecovery);
     if (!database) return;
     if (databases.some((d) => d.name === database.name)) p.add(childPath(databasePath, "name"), `repeats "${database.name}"; database names are unique within an environment`);
     databases.push(database);
@@ -284,12 +285,12 @@ function checkDisasterRecoveryNetwork(p: Problems, path: string, network: unknow
 }
 
 const DATABASE_FIELDS = [
-  "name", "engine", "engineVersion", "databaseName", "minCapacity", "maxCapacity", "instanceCount",
+  "name", "engine", "engineVersion", "databaseName", "minCapacity", "maxCapacity", "secondsUntilAutoPause", "secondaryMinCapacity", "readerScaling", "instanceCount",
   "backupRetentionDays", "performanceInsights", "enhancedMonitoringInterval", "masterPasswordVersion",
   "allowOutOfOrderMigrations", "credentialRotationDays", "users",
 ];
 
-function readDatabase(p: Problems, path: string, value: unknown, isProduction: boolean): DatabaseConfig | undefined {
+function readDatabase(p: Problems, path: string, value: unknown, isProduction: boolean, disasterRecovery: boolean): DatabaseConfig | undefined {
   const raw = readObject(p, path, value, DATABASE_FIELDS);
   if (!raw) {
     if (value === undefined) p.add(path, "is required");
@@ -304,11 +305,7 @@ function readDatabase(p: Problems, path: string, value: unknown, isProduction: b
     : undefined;
   const engineVersion = readEngineVersion(p, at("engineVersion"), raw.engineVersion, engine);
   const databaseName = readString(p, at("databaseName"), raw.databaseName, { pattern: /^[A-Za-z][A-Za-z0-9_]{0,62}$/, patternMessage: "must be a letter followed by up to 62 letters, digits or underscores" }) ?? name;
-  const minCapacity = readNumber(p, at("minCapacity"), raw.minCapacity, { min: 0, max: 256, step: 0.5 }) ?? 0.5;
-  const maxCapacity = readNumber(p, at("maxCapacity"), raw.maxCapacity, { min: 1, max: 256, step: 0.5 }) ?? 1;
-  if (raw.minCapacity !== undefined || raw.maxCapacity !== undefined) {
-    if (minCapacity > maxCapacity) p.add(at("minCapacity"), `must not exceed maxCapacity (${minCapacity} > ${maxCapacity})`);
-  }
+  const capacity = readCapacity(p, path, raw, { engine, engineVersion, disasterRecovery });
   const instanceCount = readNumber(p, at("instanceCount"), raw.instanceCount, { integer: true, min: 1, max: 15 }) ?? 2;
   const backupRetentionDays = readNumber(p, at("backupRetentionDays"), raw.backupRetentionDays, { integer: true, min: 1, max: 35 }) ?? 7;
   const monitoring = readMonitoringDefaults(p, path, raw, isProduction);
@@ -318,7 +315,7 @@ function readDatabase(p: Problems, path: string, value: unknown, isProduction: b
   const users = readDatabaseUsers(p, at("users"), raw.users);
   if (name === undefined || engine === undefined || engineVersion === undefined || databaseName === undefined) return undefined;
   return {
-    name, engine, engineVersion, databaseName, minCapacity, maxCapacity, instanceCount, backupRetentionDays,
+    name, engine, engineVersion, databaseName, ...capacity, instanceCount, backupRetentionDays,
     ...monitoring, masterPasswordVersion, allowOutOfOrderMigrations, credentialRotationDays, users,
   };
 }

@@ -90,6 +90,8 @@ export class DatabaseSyncFunction extends Construct {
       timeoutSeconds: DATABASE_SYNC_FUNCTION.timeoutSeconds,
       reservedConcurrency: props.defaults.reservedConcurrency === undefined ? undefined : DATABASE_SYNC_FUNCTION.reservedConcurrencyWhenReserving,
       vpc: props.vpc,
+      // Artifacts (S3), database secrets (Secrets Manager), the ledger (DynamoDB); metrics go out as log lines.
+      awsServices: ["s3", "secretsmanager", "dynamodb"],
       environment: {
         ENVIRONMENT: props.environment,
         ARTIFACTS_BUCKET: props.artifactsBucketName,

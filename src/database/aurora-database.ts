@@ -84,7 +84,7 @@ export class AuroraDatabase extends Construct {
       ...(password
         ? { masterPasswordWo: password.value, masterPasswordWoVersion: props.global!.passwordVersion, globalClusterIdentifier: this.globalCluster!.id }
         : { manageMasterUserPassword: true, masterUserSecretKmsKeyId: props.kmsKeyArn }),
-      ...sharedClusterSettings(database, { ...props, parameterGroupName: parameterGroup.name }),
+      ...sharedClusterSettings(database, { ...props, parameterGroupName: parameterGroup.name }, "primary"),
       deletionProtection,
       // Without deletion protection the environment is treated as disposable (dev by default): no
       // final snapshot, so `terraform destroy` leaves nothing behind. Protected clusters keep one.

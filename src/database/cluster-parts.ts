@@ -13,15 +13,31 @@ export const DATABASE_LOG_RETENTION_DAYS = 90;
 export const BACKUP_WINDOW = "03:00-04:00";
 export const MAINTENANCE_WINDOW = "mon:04:00-mon:05:00";
 
+/** Which cluster of a database: the primary (writer and readers) or the DR secondary of its global database. */
+export type ClusterRole = "primary" | "secondary";
+
+/**
+ * The cluster's capacity range: the primary at `minCapacity` (pausing after `secondsUntilAutoPause` at
+ * 0), the secondary at `secondaryMinCapacity` (a global database never pauses), both up to `maxCapacity`.
+ */
+export function scalingConfiguration(database: DatabaseConfig, role: ClusterRole) {
+  if (role === "secondary") return { minCapacity: database.secondaryMinCapacity, maxCapacity: database.maxCapacity };
+  return {
+    minCapacity: database.minCapacity,
+    maxCapacity: database.maxCapacity,
+    ...(database.secondsUntilAutoPause !== undefined ? { secondsUntilAutoPause: database.secondsUntilAutoPause } : {}),
+  };
+}
+
 /** The cluster parameter group: TLS-only connections and statement logging for the engine. */
 /**
  * The settings every Aurora cluster of the platform shares, primary or DR secondary: Serverless v2
  * capacity, private placement, encryption with the environment key, IAM authentication, encrypted log
  * exports, backups and maintenance in fixed windows. One place, so the two kinds never drift apart.
  */
-export function sharedClusterSettings(database: DatabaseConfig, placement: { readonly subnetGroupName: string; readonly securityGroupIds: readonly string[]; readonly kmsKeyArn: string; readonly parameterGroupName: string }) {
+export function sharedClusterSettings(database: DatabaseConfig, placement: { readonly subnetGroupName: string; readonly securityGroupIds: readonly string[]; readonly kmsKeyArn: string; readonly parameterGroupName: string }, role: ClusterRole) {
   return {
-    serverlessv2ScalingConfiguration: { minCapacity: database.minCapacity, maxCapacity: database.maxCapacity },
+    serverlessv2ScalingConfiguration: scalingConfiguration(database, role),
     dbSubnetGroupName: placement.subnetGroupName,
     vpcSecurityGroupIds: [...placement.securityGroupIds],
     dbClusterParameterGroupName: placement.parameterGroupName,
@@ -99,7 +115,7 @@ export function serverlessInstances(scope: Construct, id: string, props: Serverl
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
       caCertIdentifier: "rds-ca-rsa2048-g1",
-      promotionTier: i,
+      promotionTier: promotionTier(i, database.readerScaling),
       copyTagsToSnapshot: true,
       applyImmediately: props.applyImmediately,
       performanceInsightsEnabled: database.performanceInsights,
@@ -109,4 +125,12 @@ export function serverlessInstances(scope: Construct, id: string, props: Serverl
       monitoringRoleArn: monitoring ? props.monitoringRoleArn : undefined,
     }),
   );
+}
+
+/**
+ * Serverless v2 readers in promotion tiers 0 and 1 keep the writer's capacity; from tier 2 on they
+ * scale on their own load. The first instance (the writer at creation) is tier 0 either way.
+ */
+export function promotionTier(index: number, readerScaling: DatabaseConfig["readerScaling"]): number {
+  return readerScaling === "independent" && index > 0 ? index + 1 : index;
 }

@@ -49,7 +49,7 @@ export class SecondaryCluster extends Construct {
       engineVersion: database.engineVersion,
       engineMode: "provisioned",
       port: ENGINE_TRAITS[database.engine].port,
-      ...sharedClusterSettings(database, { ...props, parameterGroupName: parameterGroup.name }),
+      ...sharedClusterSettings(database, { ...props, parameterGroupName: parameterGroup.name }, "secondary"),
       deletionProtection,
       skipFinalSnapshot: true,
       applyImmediately: !deletionProtection,

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { loadConfig } from "../config/load";
 import { ConfigError } from "../config/validate";
 import type { PlatformConfig } from "../config/types";
+import { infracostConfig } from "./infracost-config";
 import { placeholderAccounts, placeholderProblems } from "./placeholder-accounts";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -10,6 +11,7 @@ const ROOT = resolve(__dirname, "..", "..");
 // hard-coding it in the workflow:
 //   npm run -s ci-config -- primary-region   prints the configured primary region
 //   npm run -s ci-config -- check-accounts   fails when an account is a placeholder of the examples
+//   npm run -s ci-config -- infracost-config prints the Infracost config file of cdktf.out/stacks
 
 function main(argv: string[]): number {
   const [command] = argv;
@@ -38,7 +40,16 @@ function main(argv: string[]): number {
     );
     return 1;
   }
-  console.error(`usage: npm run -s ci-config -- primary-region | check-accounts`);
+  if (command === "infracost-config") {
+    try {
+      process.stdout.write(infracostConfig(resolve(process.cwd(), "cdktf.out", "stacks")));
+    } catch (error) {
+      console.error((error as Error).message);
+      return 1;
+    }
+    return 0;
+  }
+  console.error(`usage: npm run -s ci-config -- primary-region | check-accounts | infracost-config`);
   return 2;
 }
 

@@ -7,14 +7,19 @@ import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { TerraformAsset, type TerraformProvider } from "cdktf";
+import type { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Construct } from "constructs";
+import type { AwsService, VpcEndpointRequests } from "../network/endpoints";
 import { denyInsecureTransport, policyDocument, serviceTrustPolicy, type PolicyStatement } from "../iam/policy";
 import { bundledHandlerDir, LAMBDA_RUNTIME } from "./bundle";
 
 /** Where a function runs inside a VPC. */
 export interface FunctionVpcPlacement {
   readonly subnetIds: readonly string[];
+  /** Groups already admitted to the VPC's interface endpoints (`VpcEndpoints.admit`), such as the data tier's `lambda` group. */
   readonly securityGroupIds: readonly string[];
+  /** The VPC's endpoints: the function requires one for each of its `awsServices`. */
+  readonly endpoints: VpcEndpointRequests;
 }
 
 export interface BundledFunctionProps {
@@ -45,6 +50,15 @@ export interface BundledFunctionProps {
   readonly logRetentionDays?: number;
   /** @default not in a VPC */
   readonly vpc?: FunctionVpcPlacement;
+  /**
+   * The AWS services the handler's code calls (its SDK clients), by endpoint service name. In a VPC,
+   * each becomes an endpoint of that VPC (created on first request), and the function is created after
+   * them. Lambda itself ships logs, traces and the decryption of variables, so those need none; a
+   * service called on the function's behalf (KMS by Secrets Manager or S3) needs none either.
+   * __tests__/lambda-packaging/vpc-endpoints.test.ts checks the list against the handler's imports.
+   * @default none
+   */
+  readonly awsServices?: readonly AwsService[];
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -70,10 +84,19 @@ export class BundledFunction extends Construct {
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly deadLetterQueue: SqsQueue;
+  /** The handler folder under `lambdas/`. */
+  readonly handler: string;
+  /** The services the handler calls (`awsServices`). */
+  readonly awsServices: readonly AwsService[];
+  /** The VPC endpoints serving `awsServices`, when the function runs in a VPC. */
+  readonly vpcEndpoints: readonly VpcEndpoint[];
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
     const provider = props.provider;
+    this.handler = props.handler;
+    this.awsServices = props.awsServices ?? [];
+    this.vpcEndpoints = props.vpc ? props.vpc.endpoints.require(...this.awsServices) : [];
     const asset = new TerraformAsset(this, "bundle", { path: bundledHandlerDir(props.handler) });
     // `path.module` keeps the archive's paths relative to the stack folder, which can then be moved,
     // handed to Terraform Cloud or run in CI without the project checkout.
@@ -149,7 +172,8 @@ export class BundledFunction extends Construct {
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       vpcConfig: props.vpc ? { subnetIds: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] } : undefined,
-      dependsOn: [this.logGroup],
+      // In a VPC the SDK's default endpoints resolve only once the interface endpoints exist.
+      dependsOn: [this.logGroup, ...this.vpcEndpoints],
     });
 
     new LambdaFunctionEventInvokeConfig(this, "async", {

@@ -9,8 +9,6 @@ export interface DataSecurityGroupsProps {
   readonly databaseGroupName: string;
   /** Ports of this environment's databases. */
   readonly databasePorts: readonly number[];
-  /** Security group of the interface endpoints. */
-  readonly endpointSecurityGroupId: string;
   /** Prefix lists of the gateway endpoints (S3, DynamoDB), by service. */
   readonly gatewayPrefixLists: Readonly<Record<string, string>>;
 }
@@ -20,8 +18,9 @@ export interface DataSecurityGroupsProps {
  * the default allow-all egress of a new group, so nothing is open that is not listed here):
  *
  * - database: the database ports, from the Lambda group;
- * - lambda: egress to the databases, to the interface endpoints and to the S3 and DynamoDB gateway
- *   endpoints (by prefix list), all on their own ports only.
+ * - lambda: egress to the databases and to the S3 and DynamoDB gateway endpoints (by prefix list),
+ *   all on their own ports only. Egress to the interface endpoints is added by `VpcEndpoints.admit`,
+ *   and only once the VPC has an interface endpoint.
  *
  * Nothing here opens anything to a peered VPC: `PeerDatabaseAccess` adds group-to-group rules across
  * a peering only where the configuration asks for them.
@@ -60,12 +59,6 @@ export class DataSecurityGroups extends Construct {
         ...tcp(port),
       });
     }
-    new VpcSecurityGroupEgressRule(this, "lambda-to-endpoints", {
-      securityGroupId: this.lambda.id,
-      description: "HTTPS to the interface VPC endpoints",
-      referencedSecurityGroupId: props.endpointSecurityGroupId,
-      ...tcp(443),
-    });
     for (const [service, prefixListId] of Object.entries(props.gatewayPrefixLists)) {
       new VpcSecurityGroupEgressRule(this, `lambda-to-${service}`, {
         securityGroupId: this.lambda.id,

@@ -60,7 +60,7 @@ export interface SecretRotationFunctionProps {
   readonly vpc: FunctionVpcPlacement;
   readonly databases: readonly RotationDatabaseTarget[];
   readonly secrets: readonly RotatedSecret[];
-  /** Resources the function needs before it can work (the Secrets Manager VPC endpoint). */
+  /** Resources the first rotation needs besides the function and the secret's own `after`. @default none */
   readonly after?: readonly ITerraformDependable[];
 }
 
@@ -100,6 +100,8 @@ export class SecretRotationFunction extends Construct {
       logRetentionDays: props.defaults.logRetentionDays,
       timeoutSeconds: SECRET_ROTATION_FUNCTION.timeoutSeconds,
       vpc: props.vpc,
+      // The function is created after the VPC's Secrets Manager endpoint, and each rotation after the function.
+      awsServices: ["secretsmanager"],
       environment: {
         ROTATION_TARGETS: JSON.stringify(targets),
         // Node.js Lambda runtimes ship the Amazon RDS CAs but load them only when told to.

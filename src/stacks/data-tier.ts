@@ -9,7 +9,7 @@ import { enginePort, MASTER_USERNAME } from "../database/engine";
 import { MonitoringRole } from "../database/monitoring-role";
 import { SecondaryCluster } from "../database/secondary-cluster";
 import { ApplicationUserSecrets } from "../database/user-secrets";
-import { VpcEndpoints } from "../network/endpoints";
+import { VpcEndpoints, type VpcEndpointRequests } from "../network/endpoints";
 import { VpcFlowLogs } from "../network/flow-logs";
 import { namesOf, NetworkNames } from "../network/names";
 import { NeighbourPeering } from "../network/peering";
@@ -70,8 +70,12 @@ export interface DataTier {
   readonly lambdaSecurityGroupId: string;
   /** Security group of the Aurora clusters. */
   readonly databaseSecurityGroupId: string;
-  /** Security group of the interface VPC endpoints. */
-  readonly endpointSecurityGroupId: string;
+  /**
+   * The VPC's endpoints. Interface endpoints exist only once something asks for them: a function in
+   * the VPC declares its `awsServices`; anything else calls `endpoints.require(...)` (and
+   * `endpoints.admit(...)` for a security group other than `lambda`). See docs/data-tier.md.
+   */
+  readonly endpoints: VpcEndpointRequests;
   /** Prefix lists of the S3 and DynamoDB gateway endpoints, for egress rules. */
   readonly gatewayPrefixListIds: { readonly s3: string; readonly dynamodb: string };
   /** VPC peering with the next environment in this region (created by this stack), if any. */
@@ -93,8 +97,8 @@ export interface DataTier {
  * DR-region stack (deployed first) created. See docs/data-tier.md.
  */
 export function addDataTier(stack: EnvironmentStack): DataTier {
-  const { part, network, networkNames, endpoints } = addNetwork(stack);
-  const databases = addDatabases(stack, part, network, networkNames, endpoints);
+  const { part, network, networkNames } = addNetwork(stack);
+  const databases = addDatabases(stack, part, network, networkNames);
   const dataTier: DataTier = { ...part, databases };
   addOutputs(stack, dataTier);
   return dataTier;
@@ -106,7 +110,7 @@ function databasePorts(environment: EnvironmentConfig): number[] {
   return environment.databases.map((d) => enginePort(d.engine));
 }
 
-function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcNetwork; networkNames: NetworkNames; endpoints: VpcEndpoints } {
+function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcNetwork; networkNames: NetworkNames } {
   const { platform, environment, region } = stack;
   const networkNames = new NetworkNames(stack.names);
   const cidr = environment.network.cidrs[region];
@@ -138,9 +142,10 @@ function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcN
     lambdaGroupName: networkNames.lambdaSecurityGroup,
     databaseGroupName: networkNames.databaseSecurityGroup,
     databasePorts: databasePorts(environment),
-    endpointSecurityGroupId: endpoints.securityGroup.id,
     gatewayPrefixLists: gatewayPrefixListIds,
   });
+  // The lambda group reaches the interface endpoints once the VPC has any.
+  endpoints.admit("lambda", groups.lambda.id);
 
   let peeringConnectionIdToNext: string | undefined;
   if (stack.nextEnvironment && stack.nextProvider) {
@@ -192,14 +197,14 @@ function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcN
     privateRouteTableIds: network.privateRouteTableIds,
     lambdaSecurityGroupId: groups.lambda.id,
     databaseSecurityGroupId: groups.database.id,
-    endpointSecurityGroupId: endpoints.securityGroup.id,
+    endpoints,
     gatewayPrefixListIds,
     peeringConnectionIdToNext,
   };
-  return { part, network, networkNames, endpoints };
+  return { part, network, networkNames };
 }
 
-function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNetwork, networkNames: NetworkNames, endpoints: VpcEndpoints): DatabaseEndpoint[] {
+function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNetwork, networkNames: NetworkNames): DatabaseEndpoint[] {
   const { platform, environment } = stack;
   const hostsClusters = stack.isPrimaryRegion || environment.disasterRecovery;
   if (environment.databases.length === 0 || !hostsClusters) return [];
@@ -240,11 +245,9 @@ function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNe
       region: stack.region,
       kmsKeyArn: stack.key.arn,
       defaults: stack.functionDefaults,
-      vpc: { subnetIds: part.privateSubnetIds, securityGroupIds: [part.lambdaSecurityGroupId] },
+      vpc: { subnetIds: part.privateSubnetIds, securityGroupIds: [part.lambdaSecurityGroupId], endpoints: part.endpoints },
       databases: databases.map((d) => ({ name: d.name, engine: d.engine, writerEndpoint: d.writerEndpoint, port: d.port, databaseName: d.databaseName, masterSecretArn: d.masterSecretArn })),
       secrets: rotated,
-      // The function reaches Secrets Manager only through the VPC endpoint.
-      after: [endpoints.interfaces.secretsmanager!],
     });
   }
   return databases;

@@ -43,7 +43,7 @@ export function addDatabaseSync(stack: EnvironmentStack, dataTier: DataTier): Da
       region,
       kmsKeyArn: stack.key.arn,
       defaults: stack.functionDefaults,
-      vpc: { subnetIds: dataTier.privateSubnetIds, securityGroupIds: [dataTier.lambdaSecurityGroupId] },
+      vpc: { subnetIds: dataTier.privateSubnetIds, securityGroupIds: [dataTier.lambdaSecurityGroupId], endpoints: dataTier.endpoints },
       artifactsBucketName: bucketName,
       readPrefix: readPrefix(platform, environment, kind),
       promotionPrefix: promotionPrefix(platform, environment, kind),
