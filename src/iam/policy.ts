@@ -2,9 +2,12 @@
  * IAM policy documents written as typed statements and rendered to JSON at synth time.
  *
  * Every policy of the platform goes through here, so the policy checks can parse any policy the
- * synthesized JSON holds. References to other resources (ARNs) may be tokens: cdktf turns them into
- * Terraform interpolations inside the JSON string.
+ * synthesized JSON holds. References to other resources (ARNs) may be tokens; a document that holds
+ * any is written as Terraform's `jsonencode(...)`, never as a JSON string with interpolations inside
+ * (src/json-attribute.ts says why), so read synthesized policies with `parseJsonAttribute`.
  */
+
+import { jsonAttribute } from "../json-attribute";
 
 export type PrincipalType = "AWS" | "Service";
 
@@ -22,7 +25,7 @@ export interface PolicyStatement {
 }
 
 export function policyDocument(statements: readonly PolicyStatement[]): string {
-  return JSON.stringify({
+  return jsonAttribute({
     Version: "2012-10-17",
     Statement: statements.map((s) => ({
       ...(s.sid ? { Sid: s.sid } : {}),

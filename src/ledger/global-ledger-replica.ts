@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { LEDGER_KEYS, LEDGER_TTL_ATTRIBUTE } from "./ledger-schema";
 import { policyDocument } from "../iam/policy";
 import { globalTableStatements, type GlobalTableMember } from "./replication-policy";
+import { jsonAttribute } from "../json-attribute";
 
 export interface GlobalLedgerReplicaProps {
   /** Name of the CloudFormation stack in the replica's account. */
@@ -96,7 +97,7 @@ export class GlobalLedgerReplica extends Construct {
     this.stack = new CloudformationStack(this, "stack", {
       provider: props.provider,
       name: props.stackName,
-      templateBody: JSON.stringify(template),
+      templateBody: jsonAttribute(template),
       // A failed create leaves nothing half-made behind to block the next apply.
       onFailure: "DELETE",
       timeoutInMinutes: 60,
