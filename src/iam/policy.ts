@@ -24,8 +24,14 @@ export interface PolicyStatement {
   readonly conditions?: Readonly<Record<string, Readonly<Record<string, readonly string[] | string | boolean>>>>;
 }
 
+/** A policy document as an argument of a Terraform resource (JSON text, or `jsonencode` when it holds references). */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
-  return jsonAttribute({
+  return jsonAttribute(policyObject(statements));
+}
+
+/** A policy document as an object, for templates that embed it (CloudFormation's inline policies). */
+export function policyObject(statements: readonly PolicyStatement[]): Record<string, unknown> {
+  return {
     Version: "2012-10-17",
     Statement: statements.map((s) => ({
       ...(s.sid ? { Sid: s.sid } : {}),
@@ -35,7 +41,7 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
       ...(s.resources ? { Resource: [...s.resources] } : {}),
       ...(s.conditions ? { Condition: s.conditions } : {}),
     })),
-  });
+  };
 }
 
 /** The trust policy of a role that one AWS service assumes, limited to this account's resources. */

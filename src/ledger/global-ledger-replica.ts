@@ -2,7 +2,7 @@ import { CloudformationStack } from "@cdktf/provider-aws/lib/cloudformation-stac
 import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { LEDGER_KEYS, LEDGER_TTL_ATTRIBUTE } from "./ledger-schema";
-import { policyDocument } from "../iam/policy";
+import { policyObject } from "../iam/policy";
 import { globalTableStatements, type GlobalTableMember } from "./replication-policy";
 import { jsonAttribute } from "../json-attribute";
 
@@ -83,7 +83,7 @@ export class GlobalLedgerReplica extends Construct {
                 SSESpecification: { KMSMasterKeyId: props.kmsKeyId },
                 PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
                 DeletionProtectionEnabled: props.deletionProtection,
-                ResourcePolicy: { PolicyDocument: policyJson(globalTableStatements({ accountId: props.accountId, tableArn }, props.members, { isSource: false })) },
+                ResourcePolicy: { PolicyDocument: policyObject(globalTableStatements({ accountId: props.accountId, tableArn }, props.members, { isSource: false })) },
               },
             ],
           },
@@ -113,9 +113,4 @@ export class GlobalLedgerReplica extends Construct {
   get streamArn(): string {
     return this.stack.outputs.lookup("StreamArn");
   }
-}
-
-/** A policy document as CloudFormation takes it inline (an object, not a string). */
-function policyJson(statements: ReturnType<typeof globalTableStatements>): Record<string, unknown> {
-  return JSON.parse(policyDocument(statements));
 }
