@@ -1,3 +1,4 @@
+import "./src/synth/source-maps";
 import { App } from "cdktf";
 import { loadConfig } from "./src/config/load";
 import { ConfigError } from "./src/config/validate";
