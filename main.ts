@@ -1,14 +1,16 @@
+import "./src/synth/source-maps";
 import { App } from "cdktf";
 import { loadConfig } from "./src/config/load";
 import { ConfigError } from "./src/config/validate";
 import { buildPlatform } from "./src/platform";
+import { synthesize } from "./src/synth/synthesize";
 
 // Configuration problems and policy violations are the user's to fix, not bugs: print them plainly
 // (every problem, one per line) and exit non-zero without a stack trace.
 try {
   const app = new App();
   buildPlatform(app, loadConfig());
-  app.synth();
+  synthesize(app);
 } catch (error) {
   if (error instanceof ConfigError || (error instanceof Error && /Encountered Annotations? with level "ERROR"/.test(error.message))) {
     console.error(error.message);

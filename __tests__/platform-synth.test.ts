@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { EXAMPLE_CONFIG } from "../src/config/example";
 import { validateConfig } from "../src/config/validate";
 import { buildPlatform } from "../src/platform";
+import { parseJsonAttribute } from "../src/json-attribute";
 
 // One full synthesis of the built-in example, shared by the tests below.
 const app = Testing.app();
@@ -55,7 +56,7 @@ test("no synthesized file holds a database password", () => {
 });
 
 test("the database sync functions are watched like the fabric's: errors, throttles and dead letters alarm", () => {
-  const alarms = Object.values(JSON.parse(stackJson("staging-us-east-1")).resource.aws_cloudwatch_metric_alarm) as any[];
+  const alarms = Object.values(parseJsonAttribute(stackJson("staging-us-east-1")).resource.aws_cloudwatch_metric_alarm) as any[];
   const names = alarms.map((alarm) => alarm.alarm_name);
   expect(names).toEqual(
     expect.arrayContaining([

@@ -1,6 +1,7 @@
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { addressOf, buildStacks, dataSources, resources, synth, synthText } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 // GIVEN the built-in example: dev and staging without deletion protection or DR, prod with both
 const stacks = buildStacks();
@@ -123,13 +124,13 @@ describe("regional clusters", () => {
     expect(instance.performance_insights_kms_key_id).toMatch(/aws_kms_key\./);
     const role = addressOf(json, "aws_iam_role", (r) => r.name === "replica-dev-us-east-1-rds-monitoring");
     expect(instance.monitoring_role_arn).toBe(`\${${role}.arn}`);
-    const trust = JSON.parse(resources(json, "aws_iam_role").find((r) => r.name === "replica-dev-us-east-1-rds-monitoring").assume_role_policy);
+    const trust = parseJsonAttribute(resources(json, "aws_iam_role").find((r) => r.name === "replica-dev-us-east-1-rds-monitoring").assume_role_policy);
     expect(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"]).toEqual(["111111111111"]);
   });
 
   test("the environment key names no RDS service principal (RDS and Secrets Manager use it through grants of the deploying principal)", () => {
     const [key] = resources(dev(), "aws_kms_key");
-    expect(JSON.parse(key.policy).Statement.filter((s: any) => JSON.stringify(s.Principal ?? {}).includes("rds.amazonaws.com"))).toEqual([]);
+    expect(parseJsonAttribute(key.policy).Statement.filter((s: any) => JSON.stringify(s.Principal ?? {}).includes("rds.amazonaws.com"))).toEqual([]);
     // Encryption itself is unchanged: the clusters use the environment key.
     expect(resources(dev(), "aws_rds_cluster").every((c: any) => c.storage_encrypted === true && /aws_kms_key\./.test(c.kms_key_id))).toBe(true);
   });

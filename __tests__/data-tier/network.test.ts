@@ -1,6 +1,7 @@
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { addressOf, buildStacks, dataSources, resources, synth, synthText } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 // GIVEN the built-in example platform (dev → staging → prod, us-east-1 primary, eu-west-1 DR)
 const stacks = buildStacks();
@@ -204,11 +205,11 @@ describe("flow logs", () => {
   test("the flow-log role trusts the service for this account only and writes only its log group", () => {
     const json = dev();
     const [role] = resources(json, "aws_iam_role").filter((r) => r.name === "replica-dev-us-east-1-vpc-flow-logs");
-    const trust = JSON.parse(role.assume_role_policy).Statement[0];
+    const trust = parseJsonAttribute(role.assume_role_policy).Statement[0];
     expect(trust.Principal).toEqual({ Service: ["vpc-flow-logs.amazonaws.com"] });
     expect(trust.Condition.StringEquals["aws:SourceAccount"]).toEqual(["111111111111"]);
     const [policy] = resources(json, "aws_iam_role_policy").filter((p) => p.name === "deliver-flow-logs");
-    const statement = JSON.parse(policy.policy).Statement[0];
+    const statement = parseJsonAttribute(policy.policy).Statement[0];
     expect(statement.Action).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]);
     expect(statement.Resource.every((r: string) => r.includes("aws_cloudwatch_log_group."))).toBe(true);
   });

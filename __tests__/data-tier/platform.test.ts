@@ -7,6 +7,7 @@ import { EnvironmentStack } from "../../src/stacks/environment-stack";
 import { addDataTier } from "../../src/stacks/data-tier";
 import { buildPlatform } from "../../src/platform";
 import { buildStacks, resources, synth } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 const example = (file: string) => JSON.parse(readFileSync(path.join(__dirname, "../../examples", file), "utf8"));
 
@@ -38,7 +39,7 @@ describe("the default platform", () => {
 
   test("no stack has a master_password argument or a literal password value", () => {
     for (const [name, text] of Object.entries(stacks)) {
-      for (const [key, value] of entries(JSON.parse(text))) {
+      for (const [key, value] of entries(parseJsonAttribute(text))) {
         expect(`${name}: ${key}`).not.toBe(`${name}: master_password`);
         if (/password/i.test(key) && typeof value === "string") {
           // Only references (write-only inputs from the ephemeral resource) may carry a password.
@@ -51,7 +52,7 @@ describe("the default platform", () => {
 
   test("write-only values come only from ephemeral resources", () => {
     for (const text of Object.values(stacks)) {
-      for (const [key, value] of entries(JSON.parse(text))) {
+      for (const [key, value] of entries(parseJsonAttribute(text))) {
         if (key.endsWith("_wo")) expect(String(value)).toMatch(/ephemeral\.aws_secretsmanager_random_password\./);
       }
     }

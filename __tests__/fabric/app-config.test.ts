@@ -2,6 +2,7 @@ import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { ConfigError, validateConfig } from "../../src/config/validate";
 import { EXAMPLE_CONFIG } from "../../src/config/example";
 import { exampleWith, SynthStack, synthPlatform } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 // GIVEN the built-in example's settings (log-level debug, prod warn; region; feature on, prod off)
 // plus a secure payments API key with a secret per environment.
@@ -65,8 +66,8 @@ describe("application settings: the parameters each environment writes", () => {
     const prod = stacks.get("prod-us-east-1")!;
     expect(configParameters(prod).map((p: any) => [p.name, p.value])).toEqual([["/app/prod/config/service/log-level", "debug"]]);
     // staging's mirror leaves prod's copy alone; dev's leaves staging's override alone.
-    expect(JSON.parse(vars(stacks.get("staging-us-east-1")!, "config-mirror").DENY_PATTERNS)).toEqual(["service/log-level"]);
-    expect(JSON.parse(vars(stacks.get("dev-us-east-1")!, "config-mirror").DENY_PATTERNS)).toEqual(["service/log-level"]);
+    expect(parseJsonAttribute(vars(stacks.get("staging-us-east-1")!, "config-mirror").DENY_PATTERNS)).toEqual(["service/log-level"]);
+    expect(parseJsonAttribute(vars(stacks.get("dev-us-east-1")!, "config-mirror").DENY_PATTERNS)).toEqual(["service/log-level"]);
   });
 
   test("the DR-region stacks write no settings", () => {
@@ -76,12 +77,12 @@ describe("application settings: the parameters each environment writes", () => {
 
 describe("application settings: mirroring and validation", () => {
   test("each mirror denies exactly the keys the next environment writes itself, on top of the configured deny list", () => {
-    expect(JSON.parse(vars(stackOf("dev-us-east-1"), "config-mirror").DENY_PATTERNS)).toEqual(["integrations/payments/api-key"]);
-    expect(JSON.parse(vars(stackOf("staging-us-east-1"), "config-mirror").DENY_PATTERNS).sort()).toEqual(["feature/new-checkout", "integrations/payments/api-key", "service/log-level"]);
+    expect(parseJsonAttribute(vars(stackOf("dev-us-east-1"), "config-mirror").DENY_PATTERNS)).toEqual(["integrations/payments/api-key"]);
+    expect(parseJsonAttribute(vars(stackOf("staging-us-east-1"), "config-mirror").DENY_PATTERNS).sort()).toEqual(["feature/new-checkout", "integrations/payments/api-key", "service/log-level"]);
   });
 
   test("the validator does not report overridden settings as drift", () => {
-    expect(JSON.parse(vars(stackOf("staging-us-east-1"), "config-validator").IGNORE_PATTERNS).sort()).toEqual(["feature/new-checkout", "integrations/payments/api-key", "service/log-level"]);
+    expect(parseJsonAttribute(vars(stackOf("staging-us-east-1"), "config-validator").IGNORE_PATTERNS).sort()).toEqual(["feature/new-checkout", "integrations/payments/api-key", "service/log-level"]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { SynthStack, exampleWith, stackOf, synthPlatform } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 const statement = SynthStack.statement;
 const dev = () => stackOf("dev-us-east-1");
@@ -77,8 +78,8 @@ describe("config mirror function", () => {
   test("passes the configured allow and deny lists", () => {
     const stacks = synthPlatform(exampleWith({ environment: "dev", set: { configMirror: { allowPatterns: ["db/*", "canary/"], denyPatterns: ["db/host"] } } }));
     const vars = stacks.get("dev-us-east-1")!.resource("aws_lambda_function", "config-mirror/function/function").environment.variables;
-    expect(JSON.parse(vars.ALLOW_PATTERNS)).toEqual(["db/*", "canary/"]);
-    expect(JSON.parse(vars.DENY_PATTERNS)).toEqual(["db/host"]);
+    expect(parseJsonAttribute(vars.ALLOW_PATTERNS)).toEqual(["db/*", "canary/"]);
+    expect(parseJsonAttribute(vars.DENY_PATTERNS)).toEqual(["db/host"]);
   });
 
   test("may read only its own config hierarchy and assume only the target writer role", () => {
@@ -90,7 +91,7 @@ describe("config mirror function", () => {
 
   test("runs on Parameter Store Change events for its hierarchy and on the reconcile schedule", () => {
     const change = dev().resource("aws_cloudwatch_event_rule", "rule-parameter-change/rule");
-    expect(JSON.parse(change.event_pattern)).toEqual({ source: ["aws.ssm"], "detail-type": ["Parameter Store Change"], detail: { name: [{ prefix: "/app/dev/config/" }] } });
+    expect(parseJsonAttribute(change.event_pattern)).toEqual({ source: ["aws.ssm"], "detail-type": ["Parameter Store Change"], detail: { name: [{ prefix: "/app/dev/config/" }] } });
     expect(dev().resource("aws_cloudwatch_event_target", "rule-parameter-change/config-mirror").arn).toBe(`\${${dev().address("aws_lambda_function", "config-mirror/function/function")}.arn}`);
     expect(dev().resource("aws_cloudwatch_event_rule", "rule-config-reconcile/rule").schedule_expression).toBe("rate(15 minutes)");
   });
@@ -123,7 +124,7 @@ describe("agent role", () => {
     const monitor = env(dev(), "replication-monitor");
     expect(monitor.TARGET_ROLE_ARN).toBe(agentArn);
     expect(monitor.TARGET_EXTERNAL_ID).toBe(trust()[0].Condition.StringEquals["sts:ExternalId"][0]);
-    const validation = JSON.parse(env(prod(), "config-validator").VALIDATION_ENVIRONMENTS);
+    const validation = parseJsonAttribute(env(prod(), "config-validator").VALIDATION_ENVIRONMENTS);
     const entry = validation.find((e: any) => e.name === "staging");
     expect(entry.roleArn).toBe(agentArn);
     expect(entry.externalId).toBe(trust()[1].Condition.StringEquals["sts:ExternalId"][0]);
@@ -148,7 +149,7 @@ describe("agent role", () => {
     });
     // The ledger replica it reads is encrypted with that key (named by its alias in the replica's template).
     expect(staging().resource("aws_kms_alias", "key/alias")).toMatchObject({ name: "alias/replica-staging", target_key_id: `\${${staging().address("aws_kms_key", "key/key")}.key_id}` });
-    const template = JSON.parse(dev().resource("aws_cloudformation_stack", "ledger-replica-staging/stack").template_body);
+    const template = parseJsonAttribute(dev().resource("aws_cloudformation_stack", "ledger-replica-staging/stack").template_body);
     expect(template.Resources.LedgerReplica.Properties.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: "arn:aws:kms:us-east-1:222222222222:alias/replica-staging" });
   });
 

@@ -1,4 +1,5 @@
 import { SynthStack, stackOf } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 const dev = () => stackOf("dev-us-east-1");
 const prod = () => stackOf("prod-us-east-1");
@@ -35,8 +36,8 @@ describe("central bus", () => {
   test("routes replication failures from every environment to the operations alarm topic", () => {
     const rule = prod().resource("aws_cloudwatch_event_rule", "rule-central-alerts/rule");
     expect(rule.event_bus_name).toBe(`\${${prod().address("aws_cloudwatch_event_bus", "central-bus/bus")}.name}`);
-    expect(JSON.parse(rule.event_pattern).source).toEqual(["platform.replication"]);
-    expect(JSON.parse(rule.event_pattern)["detail-type"]).toContain("Artifact Replication Failed");
+    expect(parseJsonAttribute(rule.event_pattern).source).toEqual(["platform.replication"]);
+    expect(parseJsonAttribute(rule.event_pattern)["detail-type"]).toContain("Artifact Replication Failed");
     expect(prod().resource("aws_cloudwatch_event_target", "rule-central-alerts/alarm-topic").arn).toBe(`\${${prod().address("aws_sns_topic", "alarms/topic")}.arn}`);
   });
 });
@@ -59,7 +60,7 @@ describe("forwarding to the central bus", () => {
 });
 
 describe("event rules", () => {
-  const pattern = (rule: string) => JSON.parse(dev().resource("aws_cloudwatch_event_rule", `${rule}/rule`).event_pattern);
+  const pattern = (rule: string) => parseJsonAttribute(dev().resource("aws_cloudwatch_event_rule", `${rule}/rule`).event_pattern);
 
   test("artifact Object Created events of the artifacts bucket only", () => {
     expect(pattern("rule-artifact-created")).toEqual({ source: ["aws.s3"], "detail-type": ["Object Created"], detail: { bucket: { name: ["replica-dev-artifacts-111111111111-us-east-1"] } } });
@@ -68,7 +69,7 @@ describe("event rules", () => {
   test("CloudFormation stack status changes trigger the validator with a validate request", () => {
     expect(pattern("rule-stack-change")).toEqual({ source: ["aws.cloudformation"], "detail-type": ["CloudFormation Stack Status Change"] });
     const target = dev().resource("aws_cloudwatch_event_target", "rule-stack-change/config-validator");
-    expect(JSON.parse(target.input)).toEqual({ action: "validate" });
+    expect(parseJsonAttribute(target.input)).toEqual({ action: "validate" });
   });
 
   test("configuration API calls recorded by CloudTrail", () => {

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { EXAMPLE_CONFIG } from "../../src/config/example";
 import { validateConfig } from "../../src/config/validate";
 import { buildPlatform } from "../../src/platform";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 /** One synthesized stack: its Terraform JSON, with helpers to find resources and parse policies. */
 export class SynthStack {
@@ -46,7 +47,7 @@ export class SynthStack {
 
   /** Parsed policy statements of a policy-bearing argument. */
   static statements(policy: string): any[] {
-    return JSON.parse(policy).Statement;
+    return parseJsonAttribute(policy).Statement;
   }
 
   /** The statement with `sid` in a policy document. */

@@ -5,6 +5,7 @@ import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-s
 import { ConfigError, validateConfig } from "../../src/config/validate";
 import { EXAMPLE_CONFIG } from "../../src/config/example";
 import { exampleWith, stackOf, SynthStack } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 // GIVEN the built-in example: ledgerGlobalTable on, promotion order dev → staging → prod.
 const dev = () => stackOf("dev-us-east-1");
@@ -17,7 +18,7 @@ const members = {
     "arn:aws:dynamodb:us-east-1:333333333333:table/replica-replication-ledger",
   ],
 };
-const template = (env: string) => JSON.parse(dev().resource("aws_cloudformation_stack", `ledger-replica-${env}/stack`).template_body);
+const template = (env: string) => parseJsonAttribute(dev().resource("aws_cloudformation_stack", `ledger-replica-${env}/stack`).template_body);
 
 describe("multi-account ledger: the source table (first environment)", () => {
   test("is a one-Region table (no same-account replica) with the shared name, streams and the environment key", () => {
@@ -124,7 +125,7 @@ describe("multi-account ledger: stream processors", () => {
   test("dev's processor reads the source stream, only dev's items (the source streams every member's writes)", () => {
     const mapping = dev().resource("aws_lambda_event_source_mapping", "stream-processor/mapping");
     expect(mapping.event_source_arn).toBe(`\${${dev().address("aws_dynamodb_table", "ledger/table")}.stream_arn}`);
-    expect(mapping.filter_criteria.filter.map((f: any) => JSON.parse(f.pattern))).toEqual([
+    expect(mapping.filter_criteria.filter.map((f: any) => parseJsonAttribute(f.pattern))).toEqual([
       { dynamodb: { NewImage: { environment: { S: ["dev"] } } } },
       { dynamodb: { OldImage: { environment: { S: ["dev"] } } } },
     ]);

@@ -1,4 +1,5 @@
 import { SynthStack, exampleWith, perAccountLedgerStackOf, stackOf, synthPlatform } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 const dev = () => stackOf("dev-us-east-1");
 /** dev with its own ledger table and DR replica (`ledgerGlobalTable` off). */
@@ -83,7 +84,7 @@ describe("config validator and status endpoint", () => {
   test("gets the variables the handler reads, every environment in promotion order, its own without a role", () => {
     const v = vars(prod(), "config-validator");
     expect(Object.keys(v).sort()).toEqual(["ARTIFACTS_BUCKET", "ENVIRONMENT", "IGNORE_PATTERNS", "METRICS_NAMESPACE", "NODE_OPTIONS", "REPORT_PREFIX", "VALIDATION_ENVIRONMENTS"]);
-    expect(JSON.parse(v.VALIDATION_ENVIRONMENTS)).toEqual([
+    expect(parseJsonAttribute(v.VALIDATION_ENVIRONMENTS)).toEqual([
       { name: "dev", accountId: "111111111111", region: "us-east-1", ledgerTableName: "replica-replication-ledger", roleArn: "arn:aws:iam::111111111111:role/replica-dev-replication-agent", externalId: "replica-prod-reads-dev" },
       { name: "staging", accountId: "222222222222", region: "us-east-1", ledgerTableName: "replica-replication-ledger", roleArn: "arn:aws:iam::222222222222:role/replica-staging-replication-agent", externalId: "replica-prod-reads-staging" },
       { name: "prod", accountId: "333333333333", region: "us-east-1", ledgerTableName: "replica-replication-ledger" },
@@ -91,7 +92,7 @@ describe("config validator and status endpoint", () => {
   });
 
   test("the ledger names it compares are the tables the other stacks create", () => {
-    const entries = JSON.parse(vars(prod(), "config-validator").VALIDATION_ENVIRONMENTS);
+    const entries = parseJsonAttribute(vars(prod(), "config-validator").VALIDATION_ENVIRONMENTS);
     expect(entries[0].ledgerTableName).toBe(dev().resource("aws_dynamodb_table", "ledger/table").name);
   });
 
@@ -226,7 +227,7 @@ describe("alarms", () => {
 });
 
 describe("dashboards", () => {
-  const body = (stack: SynthStack, path: string) => JSON.parse(stack.resource("aws_cloudwatch_dashboard", path).dashboard_body);
+  const body = (stack: SynthStack, path: string) => parseJsonAttribute(stack.resource("aws_cloudwatch_dashboard", path).dashboard_body);
 
   test("each environment has a dashboard with its replication graphs and alarm states", () => {
     const widgets = body(dev(), "fabric-monitoring/dashboard/dashboard").widgets;

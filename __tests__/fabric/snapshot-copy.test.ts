@@ -6,6 +6,7 @@ import { buildPlatform } from "../../src/platform";
 import { boundaryActions } from "../../src/bootstrap/permissions-boundary";
 import { manualSnapshotIntervalHours, maxCopyAgeHours } from "../../src/snapshots/snapshot-copy";
 import { SynthStack, exampleWith, stackOf, synthPlatform } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 const statement = SynthStack.statement;
 const dev = () => stackOf("dev-us-east-1");
@@ -24,12 +25,12 @@ function withInstance(snapshots?: Record<string, unknown>, set: Record<string, u
 describe("snapshot copies (seed 003)", () => {
   test("the primary-region stack copies every cluster's automated snapshots into the DR region under the DR key", () => {
     const vars = fn(dev()).environment.variables;
-    expect(JSON.parse(vars.SOURCES)).toEqual([
+    expect(parseJsonAttribute(vars.SOURCES)).toEqual([
       { name: "ledger", kind: "cluster", identifier: "replica-dev-ledger", mode: "automated" },
       { name: "catalog", kind: "cluster", identifier: "replica-dev-catalog", mode: "automated" },
     ]);
     expect(vars).toMatchObject({ ENVIRONMENT: "dev", SOURCE_REGION: "us-east-1", RETENTION_DAYS: "14", MANUAL_SNAPSHOT_INTERVAL_HOURS: "12", SNAPSHOT_OWNER: "replica-dev-snapshot-copy" });
-    const destinations = JSON.parse(vars.DESTINATIONS);
+    const destinations = parseJsonAttribute(vars.DESTINATIONS);
     expect(destinations).toEqual([{ region: "eu-west-1", kmsKeyId: expect.stringMatching(DR_KEY) }]);
   });
 
@@ -49,7 +50,7 @@ describe("snapshot copies (seed 003)", () => {
 
   test("an environment with only a DB instance copies that instance, with DB snapshot permissions only", () => {
     const stack = withInstance(undefined, { databases: [] });
-    expect(JSON.parse(fn(stack).environment.variables.SOURCES)).toEqual([{ name: "legacy", kind: "instance", identifier: "gtp-legacy-mysql", mode: "manual" }]);
+    expect(parseJsonAttribute(fn(stack).environment.variables.SOURCES)).toEqual([{ name: "legacy", kind: "instance", identifier: "gtp-legacy-mysql", mode: "manual" }]);
     const actions = SynthStack.statements(policy(stack)).flatMap((s) => [s.Action].flat());
     expect(actions.filter((a: string) => a.includes("Cluster"))).toEqual([]);
     expect(actions).toEqual(expect.arrayContaining(["rds:CreateDBSnapshot", "rds:CopyDBSnapshot", "rds:DescribeDBSnapshots", "rds:DeleteDBSnapshot"]));
@@ -59,10 +60,10 @@ describe("snapshot copies (seed 003)", () => {
     const copy = dev().resource("aws_cloudwatch_event_rule", "rule-snapshot-copy/rule");
     expect(copy.schedule_expression).toBe("cron(0 5 * * ? *)");
     const copyTarget = dev().resource("aws_cloudwatch_event_target", "rule-snapshot-copy/snapshot-copy");
-    expect(JSON.parse(copyTarget.input)).toEqual({ action: "copy" });
+    expect(parseJsonAttribute(copyTarget.input)).toEqual({ action: "copy" });
     expect(copyTarget.dead_letter_config.arn).toBeDefined();
     expect(dev().resource("aws_cloudwatch_event_rule", "rule-snapshot-check/rule").schedule_expression).toBe("rate(1 hour)");
-    expect(JSON.parse(dev().resource("aws_cloudwatch_event_target", "rule-snapshot-check/snapshot-copy").input)).toEqual({ action: "check" });
+    expect(parseJsonAttribute(dev().resource("aws_cloudwatch_event_target", "rule-snapshot-check/snapshot-copy").input)).toEqual({ action: "check" });
   });
 
   test("configured schedule and retention reach the rule, the function and the age alarm", () => {
@@ -149,7 +150,7 @@ describe("snapshot copies: several destination regions", () => {
     expect(s.resource("aws_kms_alias", "snapshot-key-us-west-2/alias")).toMatchObject({ name: "alias/replica-dev-snapshots", provider: "aws.snapshots_us_west_2" });
     const provider = (s.json.provider.aws as any[]).find((p) => p.alias === "snapshots_us_west_2");
     expect(provider).toMatchObject({ region: "us-west-2", allowed_account_ids: ["111111111111"], assume_role: [expect.objectContaining({ role_arn: "arn:aws:iam::111111111111:role/PlatformDeployment" })] });
-    expect(JSON.parse(fn(s).environment.variables.DESTINATIONS)).toEqual([
+    expect(parseJsonAttribute(fn(s).environment.variables.DESTINATIONS)).toEqual([
       { region: "eu-west-1", kmsKeyId: expect.stringMatching(DR_KEY) },
       { region: "us-west-2", kmsKeyId: expect.stringMatching(/^\$\{aws_kms_key\.snapshot-key-us-west-2_key_[A-F0-9]+\.arn\}$/) },
     ]);
@@ -223,8 +224,8 @@ describe("snapshot copies: examples/four-environments.json", () => {
     app.synth();
     const prod = new SynthStack("prod-eu-central-1", JSON.parse(readFileSync(path.join(app.outdir, "stacks", "prod-eu-central-1", "cdk.tf.json"), "utf8")));
     const vars = fn(prod).environment.variables;
-    expect(JSON.parse(vars.SOURCES)).toContainEqual({ name: "billing-legacy", kind: "instance", identifier: "billing-legacy-mysql", mode: "manual" });
-    expect(JSON.parse(vars.DESTINATIONS).map((d: { region: string }) => d.region)).toEqual(["eu-west-1", "eu-north-1"]);
+    expect(parseJsonAttribute(vars.SOURCES)).toContainEqual({ name: "billing-legacy", kind: "instance", identifier: "billing-legacy-mysql", mode: "manual" });
+    expect(parseJsonAttribute(vars.DESTINATIONS).map((d: { region: string }) => d.region)).toEqual(["eu-west-1", "eu-north-1"]);
     expect(prod.resource("aws_kms_alias", "snapshot-key-eu-north-1/alias").name).toBe("alias/ledger-prod-snapshots");
     expect(alarm(prod, "snapshot-copy-age-billing-legacy-eu-west-1").threshold).toBe(36);
     expect(alarm(prod, "snapshot-copy-age-billing-legacy-eu-north-1").threshold).toBe(54);
@@ -272,14 +273,14 @@ describe("snapshot copies: into another environment's account", () => {
   test("the source shares its DR copies (encrypted with a key of its own that grants the receiver) and may assume only that role", () => {
     const dev = stacks().get("dev-us-east-1")!;
     const vars = fn(dev).environment.variables;
-    expect(JSON.parse(vars.ACCOUNT_COPY)).toEqual({
+    expect(parseJsonAttribute(vars.ACCOUNT_COPY)).toEqual({
       accountId: "222222222222",
       region: "eu-west-1",
       roleArn: "arn:aws:iam::222222222222:role/replica-staging-snapshots-from-dev",
       externalId: "replica-dev-snapshots-to-staging",
       kmsKeyId: "arn:aws:kms:eu-west-1:222222222222:alias/replica-staging",
     });
-    expect(JSON.parse(vars.DESTINATIONS)).toEqual([{ region: "eu-west-1", kmsKeyId: expect.stringMatching(/^\$\{aws_kms_key\.snapshot-key-eu-west-1_key_[A-F0-9]+\.arn\}$/) }]);
+    expect(parseJsonAttribute(vars.DESTINATIONS)).toEqual([{ region: "eu-west-1", kmsKeyId: expect.stringMatching(/^\$\{aws_kms_key\.snapshot-key-eu-west-1_key_[A-F0-9]+\.arn\}$/) }]);
     const keyPolicy = SynthStack.statements(dev.resource("aws_kms_key", "snapshot-key-eu-west-1/key").policy);
     expect(keyPolicy).toContainEqual(
       expect.objectContaining({ Sid: "SnapshotReceiverCopies", Principal: { AWS: ["arn:aws:iam::222222222222:root"] }, Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/replica-staging-snapshots-from-dev"] } } }),
@@ -291,7 +292,7 @@ describe("snapshot copies: into another environment's account", () => {
     });
     expect(statement(doc, "AssumeSnapshotReceiver")).toMatchObject({ Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::222222222222:role/replica-staging-snapshots-from-dev"] });
     // Without an account copy the DR copies keep the environment's DR key and nothing is shared.
-    expect(JSON.parse(fn(stackOf("dev-us-east-1")).environment.variables.DESTINATIONS)[0].kmsKeyId).toMatch(DR_KEY);
+    expect(parseJsonAttribute(fn(stackOf("dev-us-east-1")).environment.variables.DESTINATIONS)[0].kmsKeyId).toMatch(DR_KEY);
     expect(SynthStack.statements(policy(stackOf("dev-us-east-1"))).map((s) => s.Sid)).not.toContain("ShareClusterCopies");
   });
 

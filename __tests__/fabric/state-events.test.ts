@@ -4,6 +4,7 @@ import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notifica
 import { TerraformStack } from "cdktf";
 import { platform, resourcesOf, synthJson } from "../helpers/platform";
 import { exampleWith, stackOf, SynthStack, synthPlatform } from "./helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 // GIVEN the built-in example: state in the operations (prod) account 333333333333, key prefix "replica".
 function stateStack(edit?: (raw: any) => void): any {
@@ -31,7 +32,7 @@ describe("state account: state writes are forwarded to the central bus", () => {
   test("a rule on the default bus matches state objects of every stack, not lock files", () => {
     const json = stateStack();
     expect(JSON.stringify(json)).toHaveResourceWithProperties(CloudwatchEventRule, { name: "replica-state-changes" });
-    const pattern = JSON.parse(byPath(json, "aws_cloudwatch_event_rule", "state-change-events/rule/rule").event_pattern);
+    const pattern = parseJsonAttribute(byPath(json, "aws_cloudwatch_event_rule", "state-change-events/rule/rule").event_pattern);
     expect(pattern).toEqual({
       source: ["aws.s3"],
       "detail-type": ["Object Created"],
@@ -46,15 +47,15 @@ describe("state account: state writes are forwarded to the central bus", () => {
     const target = byPath(json, "aws_cloudwatch_event_target", "state-change-events/rule/central-bus");
     expect(target.role_arn).toMatch(/aws_iam_role\.state-change-events_forwarder_role/);
     expect(target.dead_letter_config.arn).toMatch(/aws_sqs_queue\.state-change-events_dlq_queue/);
-    const policy = JSON.parse(byPath(json, "aws_iam_role_policy", "state-change-events/forwarder/policy").policy);
+    const policy = parseJsonAttribute(byPath(json, "aws_iam_role_policy", "state-change-events/forwarder/policy").policy);
     expect(policy.Statement).toEqual([{ Sid: "PutCentralBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: ["arn:aws:events:us-east-1:333333333333:event-bus/replica-central"] }]);
-    expect(JSON.parse(byPath(json, "aws_iam_role", "state-change-events/forwarder/role").assume_role_policy).Statement[0].Principal).toEqual({ Service: ["events.amazonaws.com"] });
+    expect(parseJsonAttribute(byPath(json, "aws_iam_role", "state-change-events/forwarder/role").assume_role_policy).Statement[0].Principal).toEqual({ Service: ["events.amazonaws.com"] });
   });
 
   test("the dead-letter queue is encrypted with the state key, which lets EventBridge use it for that queue only", () => {
     const json = stateStack();
     expect(byPath(json, "aws_sqs_queue", "state-change-events/dlq/queue")).toMatchObject({ name: "replica-state-events-dlq", kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.key_[0-9A-F]{8}\.arn\}$/) });
-    const keyPolicy = JSON.parse(byPath(json, "aws_kms_key", "key/key").policy);
+    const keyPolicy = parseJsonAttribute(byPath(json, "aws_kms_key", "key/key").policy);
     expect(keyPolicy.Statement.find((s: any) => s.Sid === "EventBridgeDeadLetters").Condition).toEqual({
       ArnLike: { "kms:EncryptionContext:aws:sqs:arn": ["arn:aws:sqs:us-east-1:333333333333:replica-state-events-dlq*"] },
     });
@@ -73,7 +74,7 @@ describe("central bus: a state write validates the stack's environment", () => {
   test.each(stacks)("%s: one rule on the central bus for exactly that stack's state object", (stack) => {
     const rule = prod().resource("aws_cloudwatch_event_rule", `stack-updates/${stack}/rule`);
     expect(rule.event_bus_name).toBe(`\${${prod().address("aws_cloudwatch_event_bus", "central-bus/bus")}.name}`);
-    expect(JSON.parse(rule.event_pattern)).toEqual({
+    expect(parseJsonAttribute(rule.event_pattern)).toEqual({
       source: ["aws.s3"],
       "detail-type": ["Object Created"],
       detail: { bucket: { name: [STATE_BUCKET] }, object: { key: [`replica/${stack}/terraform.tfstate`] } },
@@ -91,7 +92,7 @@ describe("central bus: a state write validates the stack's environment", () => {
     const target = prod().resource("aws_cloudwatch_event_target", `stack-updates/${stack}/validator`);
     expect(target.input_transformer.input_paths).toEqual({ key: "$.detail.object.key", version: "$.detail.object.version-id", time: "$.time" });
     const rendered = target.input_transformer.input_template.replace("<key>", '"k"').replace("<version>", '"v"').replace("<time>", '"t"');
-    expect(JSON.parse(rendered)).toEqual({ action: "validate", trigger: { type: "Stack Updated", stack, environment: env, stateObject: "k", stateVersion: "v", time: "t" } });
+    expect(parseJsonAttribute(rendered)).toEqual({ action: "validate", trigger: { type: "Stack Updated", stack, environment: env, stateObject: "k", stateVersion: "v", time: "t" } });
     expect(target.dead_letter_config.arn).toBe(`\${${prod().address("aws_sqs_queue", "events-dlq/queue")}.arn}`);
   });
 
@@ -130,7 +131,7 @@ describe("central bus: a state write validates the stack's environment", () => {
 
   test("the CloudFormation rule stays, for stacks other tools deploy in the same accounts", () => {
     const rule = stackOf("dev-us-east-1").resource("aws_cloudwatch_event_rule", "rule-stack-change/rule");
-    expect(JSON.parse(rule.event_pattern)).toEqual({ source: ["aws.cloudformation"], "detail-type": ["CloudFormation Stack Status Change"] });
+    expect(parseJsonAttribute(rule.event_pattern)).toEqual({ source: ["aws.cloudformation"], "detail-type": ["CloudFormation Stack Status Change"] });
   });
 
   test("with Terraform Cloud (no state bucket writes) there are no stack-update rules", () => {

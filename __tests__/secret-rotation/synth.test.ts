@@ -3,6 +3,7 @@
  * schedule of each secret, the application users' secrets and keys, and the monitoring defaults.
  */
 import { addressOf, buildStacks, resources, synth } from "../data-tier/helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 /** The example with application users in dev (both engines) and prod, and prod's catalog rotating weekly. */
 function withUsers(raw: any): void {
@@ -17,8 +18,8 @@ const users = buildStacks(withUsers);
 const json = (stacks: typeof plain, name: string) => synth(stacks.get(name)!);
 
 const rotationFunction = (stack: any) => resources(stack, "aws_lambda_function").find((f) => f.function_name.endsWith("-secret-rotation"));
-const rotationPolicy = (stack: any) => JSON.parse(resources(stack, "aws_iam_role_policy").find((p) => p.role.includes("secret-rotation"))!.policy);
-const targets = (stack: any) => JSON.parse(rotationFunction(stack).environment.variables.ROTATION_TARGETS);
+const rotationPolicy = (stack: any) => parseJsonAttribute(resources(stack, "aws_iam_role_policy").find((p) => p.role.includes("secret-rotation"))!.policy);
+const targets = (stack: any) => parseJsonAttribute(rotationFunction(stack).environment.variables.ROTATION_TARGETS);
 const secretRef = (stack: any, name: string) => `\${${addressOf(stack, "aws_secretsmanager_secret", (s) => s.name === name)}.arn}`;
 
 describe("the rotation function", () => {

@@ -2,6 +2,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { TerraformStack } from "cdktf";
 import { boundaryActions } from "../../src/bootstrap/permissions-boundary";
 import { platform, resourcesOf, synthJson } from "../helpers/platform";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 // The built-in example with every feature that adds a role or an action turned on, so the boundary
 // test sees every permission any configuration can synthesize.
@@ -29,9 +30,9 @@ const deploymentRole = (json: any) => Object.values(resourcesOf(json, "aws_iam_r
 const deploymentPolicies = (json: any) =>
   Object.values(resourcesOf(json, "aws_iam_policy"))
     .filter((p: any) => p.name.startsWith("PlatformDeployment-"))
-    .map((p: any) => JSON.parse(p.policy));
+    .map((p: any) => parseJsonAttribute(p.policy));
 const allowStatements = (json: any) => deploymentPolicies(json).flatMap((p: any) => p.Statement).filter((s: any) => s.Effect === "Allow");
-const guard = (json: any) => JSON.parse((Object.values(resourcesOf(json, "aws_iam_role_policy"))[0] as any).policy).Statement;
+const guard = (json: any) => parseJsonAttribute((Object.values(resourcesOf(json, "aws_iam_role_policy"))[0] as any).policy).Statement;
 
 describe("one bootstrap stack per account", () => {
   test("each distinct account gets bootstrap-<env>; environments sharing an account share one, named for all of them", () => {
@@ -85,7 +86,7 @@ describe("the deployment role", () => {
         "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PlatformAdmin_*",
       ];
     });
-    expect(JSON.parse(deploymentRole(json).assume_role_policy).Statement).toEqual([
+    expect(parseJsonAttribute(deploymentRole(json).assume_role_policy).Statement).toEqual([
       {
         Sid: "TrustNamedRoles",
         Effect: "Allow",
@@ -163,7 +164,7 @@ describe("the permissions boundary", () => {
     const json = bootstrapJson("bootstrap-dev");
     const boundary = Object.values(resourcesOf(json, "aws_iam_policy")).find((p: any) => p.name === "replica-permissions-boundary") as any;
     expect(boundary).toBeDefined();
-    expect(JSON.parse(boundary.policy).Statement.flatMap((s: any) => s.Action).filter((a: string) => a.includes("*") || a.startsWith("iam:"))).toEqual([]);
+    expect(parseJsonAttribute(boundary.policy).Statement.flatMap((s: any) => s.Action).filter((a: string) => a.includes("*") || a.startsWith("iam:"))).toEqual([]);
   });
 
   test("every aws_iam_role of every environment stack carries its account's boundary", () => {
@@ -197,7 +198,7 @@ describe("the permissions boundary", () => {
       const json = synthJson(stack);
       const policies = [...Object.values(resourcesOf(json, "aws_iam_role_policy")), ...Object.values(resourcesOf(json, "aws_iam_policy"))] as any[];
       for (const policy of policies) {
-        for (const statement of JSON.parse(policy.policy).Statement) {
+        for (const statement of parseJsonAttribute(policy.policy).Statement) {
           if (statement.Effect !== "Allow") continue;
           for (const action of [].concat(statement.Action)) if (!allowed.has(action)) missing.add(`${stack.node.id}: ${action}`);
         }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { TerraformStack } from "cdktf";
 import { RESOURCE_ACTIONS } from "../../src/bootstrap/resource-actions";
 import { platform, synthJson } from "../helpers/platform";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 // The built-in example with the optional features that add resource types turned on, so the check
 // sees every type any configuration can synthesize.
@@ -40,7 +41,7 @@ const environmentStacks = [...json.keys()].filter((key) => !isBootstrap(key));
 /** Every action the deployment role of a bootstrap stack allows (all its managed policies). */
 function deploymentActions(bootstrap: any): Set<string> {
   const policies = Object.values(bootstrap.resource.aws_iam_policy ?? {}).filter((p: any) => p.name.startsWith("PlatformDeployment-"));
-  return new Set(policies.flatMap((p: any) => JSON.parse(p.policy).Statement.filter((s: any) => s.Effect === "Allow").flatMap((s: any) => [s.Action].flat())));
+  return new Set(policies.flatMap((p: any) => parseJsonAttribute(p.policy).Statement.filter((s: any) => s.Effect === "Allow").flatMap((s: any) => [s.Action].flat())));
 }
 
 /** Resource and data source types of one synthesized stack, AWS provider only. */

@@ -3,6 +3,7 @@ import { TerraformStack } from "cdktf";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { platform, synthJson } from "../helpers/platform";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 describe("stacks", () => {
   test("one stack per environment and region, plus the state bootstrap and one bootstrap per account, named for what they hold", () => {
@@ -143,7 +144,7 @@ describe("environment key and alarm topic", () => {
     const keys = Object.values(json.resource.aws_kms_key) as any[];
     const key = keys.find((k) => k.description === "replica dev data in us-east-1");
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 7 });
-    const statements = JSON.parse(key.policy).Statement;
+    const statements = parseJsonAttribute(key.policy).Statement;
     const wildcard = statements.filter((s: any) => s.Action.includes("kms:*"));
     expect(wildcard).toEqual([expect.objectContaining({ Principal: { AWS: ["arn:aws:iam::111111111111:root"] } })]);
     expect(Object.values(json.resource.aws_kms_alias)).toContainEqual(expect.objectContaining({ name: "alias/replica-dev" }));

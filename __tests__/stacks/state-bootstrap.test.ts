@@ -1,6 +1,7 @@
 import { TerraformStack } from "cdktf";
 import * as path from "node:path";
 import { platform, resourcesOf, synthJson } from "../helpers/platform";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 function bootstrap(edit?: (raw: any) => void) {
   const { app } = platform(edit);
@@ -54,7 +55,7 @@ test("the state bucket is versioned, KMS-encrypted, private, TLS-only and protec
     ignore_public_acls: true,
     restrict_public_buckets: true,
   });
-  const policy = JSON.parse((Object.values(resourcesOf(json, "aws_s3_bucket_policy"))[0] as any).policy);
+  const policy = parseJsonAttribute((Object.values(resourcesOf(json, "aws_s3_bucket_policy"))[0] as any).policy);
   expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }));
 });
 
@@ -69,7 +70,7 @@ test("the principals that run terraform init (the deployers) and the deployment 
   // The stack also holds the state-change forwarder role (docs/replication-fabric.md, "Stack updated").
   const role = Object.values(resourcesOf(json, "aws_iam_role")).find((r: any) => r.name === "replica-terraform-state") as any;
   expect(role.name).toBe("replica-terraform-state");
-  expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+  expect(parseJsonAttribute(role.assume_role_policy).Statement).toEqual([
     {
       Sid: "TrustNamedRoles",
       Effect: "Allow",
@@ -91,7 +92,7 @@ test("the principals that run terraform init (the deployers) and the deployment 
 
 test("the state role reaches only the state objects and their lock files, and the state key", () => {
   const json = bootstrap();
-  const policy = JSON.parse((Object.values(resourcesOf(json, "aws_iam_role_policy")).find((p: any) => p.name === "terraform-state") as any).policy);
+  const policy = parseJsonAttribute((Object.values(resourcesOf(json, "aws_iam_role_policy")).find((p: any) => p.name === "terraform-state") as any).policy);
   expect(policy.Statement.map((s: any) => [s.Sid, s.Action, s.Resource])).toEqual([
     ["ListState", ["s3:ListBucket"], [expect.stringContaining("aws_s3_bucket.")]],
     ["ReadWriteStateAndLocks", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], [expect.stringMatching(/\.arn\}\/replica\/\*$/)]],

@@ -14,6 +14,7 @@ import type { AccountEnvironments } from "./accounts";
 import { DEPLOYMENT_PERMISSIONS, PROTECTED_POLICY_ACTIONS, PROTECTED_ROLE_ACTIONS, type DeploymentContext } from "./deployment-permissions";
 import { permissionsBoundaryDocument } from "./permissions-boundary";
 import { trustRoles } from "./trust";
+import { completeHcl } from "../synth/hcl-export";
 
 /** IAM's limit on a managed policy document, in characters without whitespace. */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
@@ -88,6 +89,10 @@ export class AccountBootstrapStack extends TerraformStack {
       });
     }
     new TerraformOutput(this, "permissions_boundary_arn", { value: boundary.arn, description: "Permissions boundary of every platform role in this account" });
+  }
+  /** `cdktf synth --hcl`, with what cdktf renders wrong repaired (src/synth/hcl-export.ts). */
+  override toHclTerraform(): { [key: string]: any } {
+    return completeHcl(this, super.toHclTerraform());
   }
 }
 

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import type { ConfigMirrorConfig, LambdaConfig } from "../config/types";
 import { BundledFunction } from "../lambda-packaging/bundled-function";
 import { configParameterArns } from "./parameters";
+import { jsonAttribute } from "../json-attribute";
 
 export interface ConfigMirrorProps {
   readonly functionName: string;
@@ -53,8 +54,8 @@ export class ConfigMirror extends Construct {
         TARGET_EXTERNAL_ID: props.target.externalId,
         TARGET_KMS_KEY_ID: props.target.kmsKeyId,
         TARGET_REGION: props.region,
-        ALLOW_PATTERNS: JSON.stringify(props.settings.allowPatterns),
-        DENY_PATTERNS: JSON.stringify(props.settings.denyPatterns),
+        ALLOW_PATTERNS: jsonAttribute(props.settings.allowPatterns),
+        DENY_PATTERNS: jsonAttribute(props.settings.denyPatterns),
         DELETE_POLICY: props.settings.deletePolicy,
         LEDGER_TABLE_NAME: props.ledgerTableName,
         METRICS_NAMESPACE: props.metricsNamespace,

@@ -6,6 +6,7 @@ import type { EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import type { PolicyStatement } from "../iam/policy";
 import { BundledFunction, type FunctionVpcPlacement } from "../lambda-packaging/bundled-function";
 import { KIND_FOLDERS, type SyncKind } from "./layout";
+import { jsonAttribute } from "../json-attribute";
 
 /** Runtime settings shared by both functions, exported for the docs and tests. */
 export const DATABASE_SYNC_FUNCTION = {
@@ -97,7 +98,7 @@ export class DatabaseSyncFunction extends Construct {
         ARTIFACTS_BUCKET: props.artifactsBucketName,
         LEDGER_TABLE_NAME: props.ledgerTableName,
         METRICS_NAMESPACE: props.metricsNamespace,
-        DATABASES: JSON.stringify(props.databases.map((d) => databaseTarget(d, props.kind === "schema" && (props.allowOutOfOrderMigrations ?? []).includes(d.name)))),
+        DATABASES: jsonAttribute(props.databases.map((d) => databaseTarget(d, props.kind === "schema" && (props.allowOutOfOrderMigrations ?? []).includes(d.name)))),
         [spec.prefixVariable]: props.readPrefix,
         ...(props.promotionPrefix !== undefined ? { PROMOTION_BUCKET: props.artifactsBucketName, PROMOTION_PREFIX: props.promotionPrefix } : {}),
         NODE_EXTRA_CA_CERTS: DATABASE_SYNC_FUNCTION.caBundle,

@@ -25,7 +25,7 @@ import { Construct } from "constructs";
  * so later runs (which open a new, different random password) change nothing. Bumping the version
  * (`masterPasswordVersion` in the configuration) resets the cluster's password and the secret together
  * in one apply. cdktf 0.21 has no class for ephemeral resources, so `EphemeralRandomPassword` renders
- * the block itself.
+ * the block itself (and, for `cdktf synth --hcl`, src/synth/ephemeral-hcl.ts).
  *
  * Scheduled rotation (src/secret-rotation/) changes the password and the secret behind Terraform's
  * back, and Terraform never fights it: it stores no password to compare, never reads write-only
@@ -79,8 +79,9 @@ export class EphemeralRandomPassword extends TerraformElement {
     };
   }
 
+  /** cdktf's HCL renderer drops this fragment; the stack appends it (src/synth/ephemeral-hcl.ts). */
   override toHclTerraform(): any {
-    throw new Error(`${this.node.path}: ephemeral resources are only rendered in JSON synthesis; do not synthesize this stack as HCL`);
+    return this.toTerraform();
   }
 }
 

@@ -4,6 +4,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
 import type { BundledFunction } from "../lambda-packaging/bundled-function";
 import type { EventsDeadLetterQueue } from "./dead-letter-queue";
+import { jsonAttribute } from "../json-attribute";
 
 /** An EventBridge input transformer: values picked from the event by JSON path, placed in a template. */
 export interface InputTransformer {
@@ -49,7 +50,7 @@ export class EventRule extends Construct {
       name: props.ruleName,
       description: props.description,
       eventBusName: props.eventBusName,
-      eventPattern: props.eventPattern ? JSON.stringify(props.eventPattern) : undefined,
+      eventPattern: props.eventPattern ? jsonAttribute(props.eventPattern) : undefined,
       scheduleExpression: props.scheduleExpression,
     });
     props.deadLetterQueue.allowRule(this.rule.arn);
@@ -106,7 +107,7 @@ export class EventRule extends Construct {
 function renderInput(input: Readonly<Record<string, unknown>> | InputTransformer | undefined): { input?: string; inputTransformer?: { inputPaths: Record<string, string>; inputTemplate: string } } {
   if (input === undefined) return {};
   if (isTransformer(input)) return { inputTransformer: { inputPaths: { ...input.inputPaths }, inputTemplate: input.inputTemplate } };
-  return { input: JSON.stringify(input) };
+  return { input: jsonAttribute(input) };
 }
 
 function isTransformer(input: Readonly<Record<string, unknown>> | InputTransformer): input is InputTransformer {

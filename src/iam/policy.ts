@@ -2,9 +2,12 @@
  * IAM policy documents written as typed statements and rendered to JSON at synth time.
  *
  * Every policy of the platform goes through here, so the policy checks can parse any policy the
- * synthesized JSON holds. References to other resources (ARNs) may be tokens: cdktf turns them into
- * Terraform interpolations inside the JSON string.
+ * synthesized JSON holds. References to other resources (ARNs) may be tokens; a document that holds
+ * any is written as Terraform's `jsonencode(...)`, never as a JSON string with interpolations inside
+ * (src/json-attribute.ts says why), so read synthesized policies with `parseJsonAttribute`.
  */
+
+import { jsonAttribute } from "../json-attribute";
 
 export type PrincipalType = "AWS" | "Service";
 
@@ -21,8 +24,14 @@ export interface PolicyStatement {
   readonly conditions?: Readonly<Record<string, Readonly<Record<string, readonly string[] | string | boolean>>>>;
 }
 
+/** A policy document as an argument of a Terraform resource (JSON text, or `jsonencode` when it holds references). */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
-  return JSON.stringify({
+  return jsonAttribute(policyObject(statements));
+}
+
+/** A policy document as an object, for templates that embed it (CloudFormation's inline policies). */
+export function policyObject(statements: readonly PolicyStatement[]): Record<string, unknown> {
+  return {
     Version: "2012-10-17",
     Statement: statements.map((s) => ({
       ...(s.sid ? { Sid: s.sid } : {}),
@@ -32,7 +41,7 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
       ...(s.resources ? { Resource: [...s.resources] } : {}),
       ...(s.conditions ? { Condition: s.conditions } : {}),
     })),
-  });
+  };
 }
 
 /** The trust policy of a role that one AWS service assumes, limited to this account's resources. */

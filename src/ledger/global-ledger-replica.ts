@@ -2,8 +2,9 @@ import { CloudformationStack } from "@cdktf/provider-aws/lib/cloudformation-stac
 import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { LEDGER_KEYS, LEDGER_TTL_ATTRIBUTE } from "./ledger-schema";
-import { policyDocument } from "../iam/policy";
+import { policyObject } from "../iam/policy";
 import { globalTableStatements, type GlobalTableMember } from "./replication-policy";
+import { jsonAttribute } from "../json-attribute";
 
 export interface GlobalLedgerReplicaProps {
   /** Name of the CloudFormation stack in the replica's account. */
@@ -82,7 +83,7 @@ export class GlobalLedgerReplica extends Construct {
                 SSESpecification: { KMSMasterKeyId: props.kmsKeyId },
                 PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
                 DeletionProtectionEnabled: props.deletionProtection,
-                ResourcePolicy: { PolicyDocument: policyJson(globalTableStatements({ accountId: props.accountId, tableArn }, props.members, { isSource: false })) },
+                ResourcePolicy: { PolicyDocument: policyObject(globalTableStatements({ accountId: props.accountId, tableArn }, props.members, { isSource: false })) },
               },
             ],
           },
@@ -96,7 +97,7 @@ export class GlobalLedgerReplica extends Construct {
     this.stack = new CloudformationStack(this, "stack", {
       provider: props.provider,
       name: props.stackName,
-      templateBody: JSON.stringify(template),
+      templateBody: jsonAttribute(template),
       // A failed create leaves nothing half-made behind to block the next apply.
       onFailure: "DELETE",
       timeoutInMinutes: 60,
@@ -112,9 +113,4 @@ export class GlobalLedgerReplica extends Construct {
   get streamArn(): string {
     return this.stack.outputs.lookup("StreamArn");
   }
-}
-
-/** A policy document as CloudFormation takes it inline (an object, not a string). */
-function policyJson(statements: ReturnType<typeof globalTableStatements>): Record<string, unknown> {
-  return JSON.parse(policyDocument(statements));
 }

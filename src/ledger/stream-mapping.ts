@@ -1,6 +1,7 @@
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import type { Construct } from "constructs";
+import { jsonAttribute } from "../json-attribute";
 
 /** Stream-mapping settings, exported for the docs and tests. */
 export const STREAM_MAPPING = {
@@ -31,7 +32,7 @@ export interface LedgerStreamMappingProps {
  * (remove) belongs to `environment`; every ledger item carries an `environment` attribute.
  */
 export function environmentRecordFilters(environment: string): { pattern: string }[] {
-  return ["NewImage", "OldImage"].map((image) => ({ pattern: JSON.stringify({ dynamodb: { [image]: { environment: { S: [environment] } } } }) }));
+  return ["NewImage", "OldImage"].map((image) => ({ pattern: jsonAttribute({ dynamodb: { [image]: { environment: { S: [environment] } } } }) }));
 }
 
 /**

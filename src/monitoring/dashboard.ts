@@ -1,6 +1,7 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { Construct } from "constructs";
 import type { MetricRef } from "./alarms";
+import { jsonAttribute } from "../json-attribute";
 
 /** A markdown text widget. */
 export interface TextWidget {
@@ -56,7 +57,7 @@ export function dashboardBody(region: string, widgets: readonly Widget[]): strin
     rowHeight = Math.max(rowHeight, height);
     return { ...position, ...render(region, widget) };
   });
-  return JSON.stringify({ widgets: placed });
+  return jsonAttribute({ widgets: placed });
 }
 
 function render(region: string, widget: Widget): Record<string, unknown> {

@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import type { LambdaConfig } from "../config/types";
 import { configParameterArns } from "../config-mirror/parameters";
 import { BundledFunction } from "../lambda-packaging/bundled-function";
+import { jsonAttribute } from "../json-attribute";
 
 /** Where the validator keeps its reports in the artifacts bucket (handler default `reports/`). */
 export const REPORT_PREFIX = "reports/";
@@ -74,8 +75,8 @@ export class StatusEndpoint extends Construct {
         METRICS_NAMESPACE: props.metricsNamespace,
         ARTIFACTS_BUCKET: props.artifactsBucketName,
         REPORT_PREFIX,
-        VALIDATION_ENVIRONMENTS: JSON.stringify(props.environments),
-        IGNORE_PATTERNS: JSON.stringify(props.ignorePatterns),
+        VALIDATION_ENVIRONMENTS: jsonAttribute(props.environments),
+        IGNORE_PATTERNS: jsonAttribute(props.ignorePatterns),
       },
       statements: [
         ...(roles.length > 0 ? [{ sid: "AssumeOtherEnvironmentAgents", actions: ["sts:AssumeRole"], resources: roles }] : []),

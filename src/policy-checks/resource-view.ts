@@ -19,7 +19,7 @@ export interface ResourceView {
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /** Resolves tokens the way synthesis does, so references read as `${type.name.attribute}`. */
-function resolve(stack: TerraformStack, value: unknown): unknown {
+export function resolve(stack: TerraformStack, value: unknown): unknown {
   return Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER });
 }
 

@@ -1,3 +1,4 @@
+import { parseJsonAttribute } from "../json-attribute";
 import type { ResourceView } from "./resource-view";
 
 /** A broken rule, reported against the resource that breaks it. */
@@ -44,7 +45,7 @@ interface Statement {
 function statementsOf(policy: unknown): Statement[] {
   if (typeof policy !== "string") return [];
   try {
-    const parsed = JSON.parse(policy) as { Statement?: Statement | Statement[] };
+    const parsed = parseJsonAttribute(policy) as { Statement?: Statement | Statement[] };
     return ([] as Statement[]).concat(parsed.Statement ?? []);
   } catch {
     return [];

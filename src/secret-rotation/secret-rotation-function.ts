@@ -6,6 +6,7 @@ import type { DatabaseEngine, DatabaseGrantLevel, LambdaConfig } from "../config
 import { DATABASE_SYNC_FUNCTION } from "../database-sync/database-sync-function";
 import type { PolicyStatement } from "../iam/policy";
 import { BundledFunction, type FunctionVpcPlacement } from "../lambda-packaging/bundled-function";
+import { jsonAttribute } from "../json-attribute";
 
 /** Runtime settings of the rotation function, exported for the docs and tests. */
 export const SECRET_ROTATION_FUNCTION = {
@@ -103,7 +104,7 @@ export class SecretRotationFunction extends Construct {
       // The function is created after the VPC's Secrets Manager endpoint, and each rotation after the function.
       awsServices: ["secretsmanager"],
       environment: {
-        ROTATION_TARGETS: JSON.stringify(targets),
+        ROTATION_TARGETS: jsonAttribute(targets),
         // Node.js Lambda runtimes ship the Amazon RDS CAs but load them only when told to.
         NODE_EXTRA_CA_CERTS: DATABASE_SYNC_FUNCTION.caBundle,
       },

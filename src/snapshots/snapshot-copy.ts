@@ -4,6 +4,7 @@ import type { PolicyStatement } from "../iam/policy";
 import { BundledFunction } from "../lambda-packaging/bundled-function";
 import { namePrefix } from "../../lambdas/snapshot-copy/names";
 import { OWNER_TAG } from "../../lambdas/snapshot-copy/snapshots";
+import { jsonAttribute } from "../json-attribute";
 
 /** How often the function records copy progress and publishes the age of the newest copies. */
 export const SNAPSHOT_CHECK_SCHEDULE = "rate(1 hour)";
@@ -94,15 +95,15 @@ export class SnapshotCopy extends Construct {
       environment: {
         ENVIRONMENT: props.environment,
         SOURCE_REGION: props.region,
-        SOURCES: JSON.stringify(props.sources.map(({ name, kind, identifier, mode }) => ({ name, kind, identifier, mode }))),
-        DESTINATIONS: JSON.stringify(props.destinations.map((d) => ({ region: d.region, kmsKeyId: d.kmsKeyArn }))),
+        SOURCES: jsonAttribute(props.sources.map(({ name, kind, identifier, mode }) => ({ name, kind, identifier, mode }))),
+        DESTINATIONS: jsonAttribute(props.destinations.map((d) => ({ region: d.region, kmsKeyId: d.kmsKeyArn }))),
         RETENTION_DAYS: String(props.retentionDays),
         MANUAL_SNAPSHOT_INTERVAL_HOURS: String(manualSnapshotIntervalHours(props.schedule)),
         SNAPSHOT_OWNER: props.functionName,
         LEDGER_TABLE_NAME: props.ledgerTableName,
         METRICS_NAMESPACE: props.metricsNamespace,
         ...(props.accountCopy
-          ? { ACCOUNT_COPY: JSON.stringify({ accountId: props.accountCopy.accountId, region: props.accountCopy.region, roleArn: props.accountCopy.roleArn, externalId: props.accountCopy.externalId, kmsKeyId: props.accountCopy.kmsKeyArn }) }
+          ? { ACCOUNT_COPY: jsonAttribute({ accountId: props.accountCopy.accountId, region: props.accountCopy.region, roleArn: props.accountCopy.roleArn, externalId: props.accountCopy.externalId, kmsKeyId: props.accountCopy.kmsKeyArn }) }
           : {}),
       },
       statements: snapshotCopyStatements(props),

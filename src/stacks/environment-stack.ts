@@ -7,6 +7,7 @@ import { PlatformKey } from "../keys/platform-key";
 import { AlarmTopic } from "../monitoring/alarm-topic";
 import { environmentStackName, ResourceNames } from "../naming";
 import { configureRemoteBackend } from "./backend";
+import { completeHcl } from "../synth/hcl-export";
 import { accountProvider } from "./providers";
 import { platformTags } from "./tags";
 
@@ -95,5 +96,10 @@ export class EnvironmentStack extends TerraformStack {
 
     new TerraformOutput(this, "kms_key_arn", { value: this.key.arn, description: `ARN of the ${environment.name} environment key in ${region}` });
     new TerraformOutput(this, "alarm_topic_arn", { value: this.alarmTopic.arn, description: `SNS topic that receives the ${environment.name} alarms in ${region}` });
+  }
+
+  /** `cdktf synth --hcl`, with what cdktf renders wrong repaired (src/synth/hcl-export.ts). */
+  override toHclTerraform(): { [key: string]: any } {
+    return completeHcl(this, super.toHclTerraform());
   }
 }

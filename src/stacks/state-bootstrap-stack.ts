@@ -13,6 +13,7 @@ import { SecureBucket } from "../storage/secure-bucket";
 import { configureBootstrapBackend } from "./backend";
 import { accountProvider } from "./providers";
 import { platformTags } from "./tags";
+import { completeHcl } from "../synth/hcl-export";
 
 /**
  * Creates what remote state needs before any other stack can run: the state bucket, its key (under a
@@ -82,5 +83,9 @@ export class StateBootstrapStack extends TerraformStack {
     new TerraformOutput(this, "state_bucket", { value: bucket.name, description: "S3 bucket holding every environment stack's state" });
     new TerraformOutput(this, "state_key_alias", { value: key.alias.name, description: "Alias of the KMS key that encrypts the state (the backends' kms_key_id)" });
     new TerraformOutput(this, "state_role_arn", { value: role.arn, description: "Role the S3 backends assume to reach the state" });
+  }
+  /** `cdktf synth --hcl`, with what cdktf renders wrong repaired (src/synth/hcl-export.ts). */
+  override toHclTerraform(): { [key: string]: any } {
+    return completeHcl(this, super.toHclTerraform());
   }
 }

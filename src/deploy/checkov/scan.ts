@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isJsonencodeExpression, parseJsonAttribute } from "../../json-attribute";
 import type { Finding } from "./accepted";
 
 /** What checkov found in one stack folder. */
@@ -46,12 +47,13 @@ export function scanStack(checkov: string, stackDir: string, stack: string): Sta
   // those settings): scan a copy without them, and say so.
   const settings = (json.terraform ?? {}) as Record<string, unknown>;
   const plain = Object.keys(settings).filter((k) => typeof settings[k] !== "object" || settings[k] === null);
-  if (plain.length > 0) {
+  const { value: readable, rewritten } = withJsonencodeAsText(json);
+  if (plain.length > 0 || rewritten > 0) {
     scratch = mkdtempSync(join(tmpdir(), `policy-scan-${stack}-`));
     const terraform = Object.fromEntries(Object.entries(settings).filter(([k]) => !plain.includes(k)));
-    writeFileSync(join(scratch, "cdk.tf.json"), JSON.stringify({ ...json, terraform }, null, 2));
+    writeFileSync(join(scratch, "cdk.tf.json"), JSON.stringify({ ...(readable as Record<string, unknown>), terraform }, null, 2));
     scanDir = scratch;
-    notes.push(`scanned without ${plain.map((k) => `terraform.${k}`).join(", ")} (a Terraform setting, not a resource, that checkov cannot parse there)`);
+    if (plain.length > 0) notes.push(`scanned without ${plain.map((k) => `terraform.${k}`).join(", ")} (a Terraform setting, not a resource, that checkov cannot parse there)`);
   }
   try {
     const result = spawnSync(checkov, ["-d", scanDir, "--framework", "terraform_json", "--output", "json", "--soft-fail"], {
@@ -120,4 +122,24 @@ export function resourceAddress(checkovResource: string, types: ReadonlyMap<stri
 
 function lastLine(text: string): string {
   return text.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? "(no output)";
+}
+
+/**
+ * The stack with every `${jsonencode(...)}` argument (src/json-attribute.ts) written as the JSON text
+ * it encodes, references as `${...}` inside. checkov does not evaluate `jsonencode` of references in
+ * terraform_json and would pass such a policy unread (a wildcard action included); the JSON text is
+ * what it reads, and the references do not matter to its checks.
+ */
+export function withJsonencodeAsText(value: unknown): { value: unknown; rewritten: number } {
+  let rewritten = 0;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string" && isJsonencodeExpression(v)) {
+      rewritten++;
+      return JSON.stringify(parseJsonAttribute(v));
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return { value: walk(value), rewritten };
 }
