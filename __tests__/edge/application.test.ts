@@ -126,10 +126,13 @@ describe("origin verification: the secret header", () => {
     const listener = addressOf(json(), "aws_lb_listener", () => true);
     const drListener = Object.keys(json().data.aws_lb_listener)[0];
     expect(json().data.aws_lb_listener[drListener]).toMatchObject({ port: 80, provider: "aws.other_region" });
-    expect(rules.map((r) => [r.listener_arn, r.provider])).toEqual([
-      [`\${${listener}.arn}`, undefined],
-      [`\${data.aws_lb_listener.${drListener}.arn}`, "aws.other_region"],
-    ]);
+    expect(rules.map((r) => [r.listener_arn, r.provider])).toEqual(
+      expect.arrayContaining([
+        [`\${${listener}.arn}`, undefined],
+        [`\${data.aws_lb_listener.${drListener}.arn}`, "aws.other_region"],
+      ]),
+    );
+    expect(rules).toHaveLength(2);
     for (const rule of rules) {
       expect(rule.condition).toEqual([{ http_header: { http_header_name: "X-Origin-Verify", values: [secret] } }]);
       expect(rule.action[0].type).toBe("forward");
