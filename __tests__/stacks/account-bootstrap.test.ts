@@ -128,7 +128,9 @@ describe("the deployment role", () => {
     ]);
     expect(resourcesFor("s3")).toEqual(["arn:aws:s3:::replica-*"]);
     const serviceLinked = statements.find((s: any) => s.Action.includes("iam:CreateServiceLinkedRole"));
-    expect(serviceLinked.Condition).toEqual({ StringEquals: { "iam:AWSServiceName": ["rds.amazonaws.com", "replication.dynamodb.amazonaws.com"] } });
+    expect(serviceLinked.Condition).toEqual({
+      StringEquals: { "iam:AWSServiceName": ["rds.amazonaws.com", "replication.dynamodb.amazonaws.com", "autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com"] },
+    });
   });
 
   test("may create a role, or set a role's boundary, only with the account's permissions boundary", () => {
