@@ -38,8 +38,8 @@ export interface ApplicationOrigin {
 }
 
 export interface ContentDistributionProps {
+  /** Prefix of the account-global names (origin access control, log delivery): `<project>-<env>-edge`. */
   readonly namePrefix: string;
-  readonly accountId: string;
   readonly comment: string;
   readonly priceClass: PriceClass;
   readonly webAclArn?: string;

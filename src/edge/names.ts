@@ -59,9 +59,4 @@ export class EdgeNames {
   get contentReplicationRole(): string {
     return this.names.regionScoped("content-replication");
   }
-
-  /** CloudFront names (global in the account). */
-  get distributionScoped(): (suffix: string) => string {
-    return (suffix) => this.names.environmentScoped(`edge-${suffix}`);
-  }
 }

@@ -157,7 +157,6 @@ function addDistribution(stack: EnvironmentStack, config: EdgeTierConfig, tier: 
   const prefix = stack.names.environmentScoped("edge");
   const distribution = new ContentDistribution(stack, "edge-distribution", {
     namePrefix: prefix,
-    accountId: environment.accountId,
     comment: `${platform.project} ${environment.name}: content and application, failing over from ${region} to ${drRegion}`,
     priceClass: config.priceClass,
     webAclArn: config.webAclArn,
