@@ -8,6 +8,7 @@ import { PermissionsBoundaryAspect } from "./bootstrap/permissions-boundary-aspe
 import { PolicyChecks } from "./policy-checks/policy-checks";
 import { addDatabaseSync } from "./stacks/database-sync";
 import { addDataTier } from "./stacks/data-tier";
+import { addEdgeTier } from "./stacks/edge-tier";
 import { EnvironmentStack } from "./stacks/environment-stack";
 import { addReplicationFabric } from "./stacks/replication-fabric";
 import { StateBootstrapStack } from "./stacks/state-bootstrap-stack";
@@ -44,6 +45,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
       const dataTier = addDataTier(stack);
       const databaseSync = addDatabaseSync(stack, dataTier);
       addReplicationFabric(stack, dataTier, databaseSync);
+      addEdgeTier(stack, dataTier);
       stacks.set(stack.node.id, stack);
     }
   }

@@ -112,20 +112,26 @@ describe("the deployment role", () => {
 
   test("covers every service the platform's stacks create resources in", () => {
     const services = new Set(allowStatements(bootstrapJson("bootstrap-dev")).flatMap((s: any) => s.Action.map((a: string) => a.split(":")[0])));
-    expect([...services].sort()).toEqual(["cloudformation", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "events", "iam", "kms", "lambda", "logs", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm"]);
+    expect([...services].sort()).toEqual([
+      "autoscaling", "cloudformation", "cloudfront", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "elasticloadbalancing", "events", "iam", "kms",
+      "lambda", "logs", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm", "wafv2",
+    ]);
   });
 
   test("reaches IAM only for roles and policies with the project's prefix, and S3 only for the project's buckets", () => {
     const statements = allowStatements(bootstrapJson("bootstrap-staging"));
     const resourcesFor = (service: string) => [...new Set(statements.filter((s: any) => s.Action.some((a: string) => a.startsWith(`${service}:`))).flatMap((s: any) => s.Resource))];
     expect(resourcesFor("iam").sort()).toEqual([
+      "arn:aws:iam::222222222222:instance-profile/replica-*",
       "arn:aws:iam::222222222222:policy/replica-*",
       "arn:aws:iam::222222222222:role/aws-service-role/*",
       "arn:aws:iam::222222222222:role/replica-*",
     ]);
     expect(resourcesFor("s3")).toEqual(["arn:aws:s3:::replica-*"]);
     const serviceLinked = statements.find((s: any) => s.Action.includes("iam:CreateServiceLinkedRole"));
-    expect(serviceLinked.Condition).toEqual({ StringEquals: { "iam:AWSServiceName": ["rds.amazonaws.com", "replication.dynamodb.amazonaws.com"] } });
+    expect(serviceLinked.Condition).toEqual({
+      StringEquals: { "iam:AWSServiceName": ["rds.amazonaws.com", "replication.dynamodb.amazonaws.com", "autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com"] },
+    });
   });
 
   test("may create a role, or set a role's boundary, only with the account's permissions boundary", () => {

@@ -36,12 +36,15 @@ export const PASSED_TO_SERVICES = [
   "s3.amazonaws.com", // the artifacts bucket's replication role
   "monitoring.rds.amazonaws.com", // enhanced monitoring of Aurora instances
   "events.amazonaws.com", // rules that target another account's bus
+  "ec2.amazonaws.com", // the edge tier's instance role, through its instance profile
 ];
 
 /** Service-linked roles AWS creates on first use of a feature the platform turns on. */
 export const SERVICE_LINKED_ROLES = [
   "rds.amazonaws.com", // first Aurora cluster in an account
   "replication.dynamodb.amazonaws.com", // DynamoDB global table replicas
+  "autoscaling.amazonaws.com", // the edge tier's first Auto Scaling group
+  "elasticloadbalancing.amazonaws.com", // the edge tier's first load balancer
 ];
 
 /** AWS managed policies a platform role may have attached (the enhanced monitoring role). */
@@ -74,6 +77,64 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
           "ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "ec2:DescribeFlowLogs",
           "ec2:DescribeNetworkInterfaces", "ec2:DetachNetworkInterface", "ec2:DeleteNetworkInterface",
           "ec2:CreateTags", "ec2:DeleteTags", "ec2:DescribeTags",
+        ],
+        resources: anywhere,
+      },
+    ],
+  },
+  {
+    // The edge tier's network and application (environments with edgeTier): the internet gateway of
+    // the public subnets, CloudFront's origin-facing prefix list, launch templates, Auto Scaling groups
+    // (creating one with a launch template checks that the caller may run its instances), load
+    // balancers with their listeners, rules and target groups.
+    name: "compute",
+    statements: () => [
+      {
+        actions: [
+          "ec2:CreateInternetGateway", "ec2:DeleteInternetGateway", "ec2:DescribeInternetGateways", "ec2:AttachInternetGateway", "ec2:DetachInternetGateway",
+          "ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries",
+          "ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplate",
+          "ec2:DeleteLaunchTemplateVersions", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", "ec2:GetLaunchTemplateData",
+          "ec2:RunInstances", "ec2:DescribeInstances", "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeInstanceTypeOfferings",
+          "autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup", "autoscaling:DescribeAutoScalingGroups",
+          "autoscaling:DescribeScalingActivities", "autoscaling:EnableMetricsCollection", "autoscaling:DisableMetricsCollection",
+          "autoscaling:StartInstanceRefresh", "autoscaling:CancelInstanceRefresh", "autoscaling:DescribeInstanceRefreshes",
+          "autoscaling:AttachLoadBalancerTargetGroups", "autoscaling:DetachLoadBalancerTargetGroups", "autoscaling:DescribeLoadBalancerTargetGroups",
+          "autoscaling:AttachTrafficSources", "autoscaling:DetachTrafficSources", "autoscaling:DescribeTrafficSources",
+          "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags", "autoscaling:DescribeTags",
+          "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DescribeLoadBalancers",
+          "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:ModifyLoadBalancerAttributes",
+          "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
+          "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:ModifyTargetGroup",
+          "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:ModifyTargetGroupAttributes",
+          "elasticloadbalancing:DescribeTargetHealth",
+          "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:DescribeListeners",
+          "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:DescribeListenerCertificates",
+          "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:DescribeRules",
+          "elasticloadbalancing:SetRulePriorities",
+          "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:DescribeTags",
+        ],
+        resources: anywhere,
+      },
+    ],
+  },
+  {
+    // The edge tier's distribution and origin access control, and its standard logs (v2): a log
+    // delivery source, destination and delivery in us-east-1 (CloudFront must allow the delivery).
+    name: "edge",
+    statements: () => [
+      {
+        actions: [
+          "cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags", "cloudfront:GetDistribution", "cloudfront:GetDistributionConfig",
+          "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution",
+          "cloudfront:CreateOriginAccessControl", "cloudfront:GetOriginAccessControl", "cloudfront:GetOriginAccessControlConfig",
+          "cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl",
+          "cloudfront:TagResource", "cloudfront:UntagResource", "cloudfront:ListTagsForResource",
+          "cloudfront:AllowVendedLogDeliveryForResource",
+          "logs:PutDeliverySource", "logs:GetDeliverySource", "logs:DeleteDeliverySource",
+          "logs:PutDeliveryDestination", "logs:GetDeliveryDestination", "logs:DeleteDeliveryDestination",
+          "logs:CreateDelivery", "logs:GetDelivery", "logs:DeleteDelivery", "logs:UpdateDeliveryConfiguration",
+          "wafv2:GetWebACL",
         ],
         resources: anywhere,
       },
@@ -318,6 +379,15 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
             "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
           ],
           resources: [roles],
+        },
+        {
+          // The edge tier's instance profiles carry the project's instance roles.
+          sid: "ManageProjectInstanceProfiles",
+          actions: [
+            "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:GetInstanceProfile", "iam:AddRoleToInstanceProfile",
+            "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile", "iam:ListInstanceProfileTags",
+          ],
+          resources: [`arn:aws:iam::${accountId}:instance-profile/${project}-*`],
         },
         {
           sid: "AttachOnlyKnownPolicies",

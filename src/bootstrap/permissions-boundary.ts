@@ -7,6 +7,7 @@
  * When a role in a stack starts using a new action, add it here; the bootstrap test compares every
  * allowed action of every role policy in the environment stacks with this list.
  */
+import { SESSION_MANAGER_ACTIONS } from "../edge/instance-role";
 import { policyDocument } from "../iam/policy";
 
 export const BOUNDARY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -39,6 +40,8 @@ export const BOUNDARY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   secrets: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
   // Configuration parameters: read, written and mirrored into the next environment.
   ssm: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:PutParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource"],
+  // The edge tier's instances: the SSM Agent's registration and Session Manager channels.
+  sessions: SESSION_MANAGER_ACTIONS,
   // Roles the functions assume in the next environment, and their traces.
   sts: ["sts:AssumeRole", "xray:PutTraceSegments", "xray:PutTelemetryRecords"],
 };

@@ -20,7 +20,8 @@ export const EXAMPLE_CONFIG = {
   environments: [
     exampleEnvironment("dev", "111111111111", 10),
     exampleEnvironment("staging", "222222222222", 20),
-    exampleEnvironment("prod", "333333333333", 30),
+    // Production serves the application through CloudFront, failing over from us-east-1 to eu-west-1 (docs/edge-tier.md).
+    { ...exampleEnvironment("prod", "333333333333", 30), edgeTier: { instanceType: "t3.small", minSize: 2, maxSize: 4 } },
   ],
   stateBackend: { accountId: "333333333333", region: "us-east-1" },
   alarms: { cpuUtilizationPercent: 80, replicaLagMs: 1000, dynamoReplicationLatencyMs: 1000 },

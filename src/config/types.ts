@@ -160,10 +160,71 @@ export interface EnvironmentConfig {
   /** The artifacts bucket: encryption and promotion prefix. @default { encryption: "aws:kms", promotionPrefix: "promote/" } */
   readonly artifacts: ArtifactsConfig;
   /** Parameter mirroring into the next environment (ignored for the last environment). @default mirror every key, reconcile every 15 minutes, record deletions */
-  readonly configMirror: ConfigMirrorConfig;  /** Plain RDS DB instances whose snapshots are copied into `snapshots.destinations`. @default [] */
+  readonly configMirror: ConfigMirrorConfig;
+  /** The edge and application tier (docs/edge-tier.md): CloudFront in front of an application in both regions. @default off (no edge or compute resource, no public subnet) */
+  readonly edgeTier?: EdgeTierConfig;
+  /** Plain RDS DB instances whose snapshots are copied into `snapshots.destinations`. @default [] */
   readonly snapshotInstances: readonly SnapshotInstanceConfig[];
   /** A copy of every database's newest snapshot copy in another environment's account (in the DR region). @default none */
   readonly snapshotAccountCopy?: SnapshotAccountCopyConfig;
+}
+
+/** CloudFront price classes: the edge locations a distribution uses. */
+export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+
+/** TLS between CloudFront and one region's load balancer: a name that resolves to the load balancer, and its certificate. */
+export interface OriginTlsConfig {
+  /** DNS name CloudFront connects to (a CNAME or alias record of the load balancer that the user creates), e.g. `origin-us-east-1.example.com`. */
+  readonly domainName: string;
+  /** ARN of the ACM certificate for `domainName`, in that region. */
+  readonly certificateArn: string;
+}
+
+/**
+ * The edge and application tier of an environment: an Auto Scaling group behind an Application Load
+ * Balancer in both regions, and a CloudFront distribution whose origins fail over from the primary
+ * region to the DR region. See docs/edge-tier.md.
+ */
+export interface EdgeTierConfig {
+  /** EC2 instance type of the application instances. @default "t3.micro" */
+  readonly instanceType: string;
+  /**
+   * AMI per region (both regions when set). @default the latest Amazon Linux 2023 AMI for the instance
+   * type's architecture, resolved by EC2 at each launch from the public SSM parameter
+   */
+  readonly amiIds?: Readonly<Record<string, string>>;
+  /** Smallest number of instances per region. @default 2 */
+  readonly minSize: number;
+  /** Largest number of instances per region (at least `minSize`). @default 4 */
+  readonly maxSize: number;
+  /** Instances per region at deployment (between `minSize` and `maxSize`). @default `minSize` */
+  readonly desiredCapacity: number;
+  /** Port the application listens on (instances). @default 8080 */
+  readonly applicationPort: number;
+  /** Path of the load balancer's health check; it must answer 200-399. @default "/health" */
+  readonly healthCheckPath: string;
+  /** Size of each instance's root volume (encrypted gp3), in GiB (8 to 1024). @default 20 */
+  readonly rootVolumeGiB: number;
+  /** Key prefix of the artifacts bucket the instances may read (their release bundles); ends with "/". @default "app/" */
+  readonly artifactsPrefix: string;
+  /** Days the application's log group keeps logs. One of CloudWatch Logs' retention values. @default 30 */
+  readonly logRetentionDays: number;
+  /** CloudFront price class. @default "PriceClass_100" (North America and Europe) */
+  readonly priceClass: PriceClass;
+  /** ARN of a WAFv2 web ACL of scope CLOUDFRONT (us-east-1) to attach to the distribution. @default none */
+  readonly webAclArn?: string;
+  /** Custom domain names (aliases) of the distribution; needs `certificateArn`. @default [] (the distribution's cloudfront.net name only) */
+  readonly domainNames: readonly string[];
+  /** ACM certificate for `domainNames`, in us-east-1 (CloudFront only uses certificates there). @default none */
+  readonly certificateArn?: string;
+  /**
+   * HTTPS from CloudFront to the load balancers, per region (both regions when set). Without it the
+   * load balancers listen on HTTP only, which CloudFront reaches over the AWS network (docs/edge-tier.md).
+   * @default none (HTTP to the origins)
+   */
+  readonly originTls?: Readonly<Record<string, OriginTlsConfig>>;
+  /** Raise by one to replace the secret origin header value (CloudFront and both load balancers change in one apply). @default 1 */
+  readonly originSecretVersion: number;
 }
 
 /** Remote Terraform state in S3, locked with S3 lock files (`use_lockfile`). */

@@ -1,4 +1,5 @@
 import { readAppConfig } from "./app-config";
+import { readEdgeTier } from "./edge-tier";
 import { overlaps, parseCidr, type Ipv4Block } from "./cidr";
 import {
   childPath,
@@ -163,7 +164,7 @@ interface EnvironmentContext {
   readonly productionName: string | undefined;
 }
 
-const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery", "artifacts", "configMirror", "snapshotInstances", "snapshotAccountCopy"];
+const ENVIRONMENT_FIELDS = ["name", "accountId", "deploymentRoleName", "network", "databases", "deletionProtection", "disasterRecovery", "artifacts", "configMirror", "snapshotInstances", "snapshotAccountCopy", "edgeTier"];
 
 function readEnvironment(p: Problems, path: string, value: unknown, context: EnvironmentContext): EnvironmentConfig | undefined {
   if (!required(p, path, value)) return undefined;
@@ -190,9 +191,10 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
   });
   const snapshotInstances = readSnapshotInstances(p, childPath(path, "snapshotInstances"), raw.snapshotInstances, { databaseNames: databases.map((d) => d.name), primaryRegion: context.regions?.[0] });
   const snapshotAccountCopy = readSnapshotAccountCopy(p, childPath(path, "snapshotAccountCopy"), raw.snapshotAccountCopy);
+  const edgeTier = readEdgeTier(p, childPath(path, "edgeTier"), raw.edgeTier, { regions: context.regions, network, logRetentionDays: LOG_RETENTION_DAYS });
 
   if (name === undefined || accountId === undefined || network === undefined) return undefined;
-  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery, artifacts, configMirror, snapshotInstances, ...(snapshotAccountCopy ? { snapshotAccountCopy } : {}) };
+  return { name, accountId, deploymentRoleName, network, databases, deletionProtection, disasterRecovery, artifacts, configMirror, snapshotInstances, ...(snapshotAccountCopy ? { snapshotAccountCopy } : {}), ...(edgeTier ? { edgeTier } : {}) };
 }
 
 const SCHEDULE = { pattern: /^(rate|cron)\(.+\)$/, patternMessage: "must be an EventBridge schedule expression, rate(...) or cron(...)" };

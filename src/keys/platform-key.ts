@@ -87,10 +87,11 @@ export class PlatformKey extends Construct {
   /**
    * Lets the named roles (possibly in other accounts) use the key for data. The principal is each
    * role's account, narrowed by `aws:PrincipalArn`, because KMS rejects a policy that names a role
-   * which does not exist yet, and roles in other accounts are created by other stacks.
+   * which does not exist yet, and roles in other accounts are created by other stacks. `conditions`
+   * narrow the grant further (e.g. `kms:GrantIsForAWSResource`).
    */
-  grantToRoles(sid: string, roleArns: readonly string[], actions: readonly string[] = KMS_DATA_ACTIONS): void {
+  grantToRoles(sid: string, roleArns: readonly string[], actions: readonly string[] = KMS_DATA_ACTIONS, conditions: NonNullable<PolicyStatement["conditions"]> = {}): void {
     const accounts = [...new Set(roleArns.map((arn) => `arn:aws:iam::${arn.split(":")[4]}:root`))];
-    this.statements.push({ sid, actions, principals: { AWS: accounts }, resources: ["*"], conditions: { ArnEquals: { "aws:PrincipalArn": roleArns } } });
+    this.statements.push({ sid, actions, principals: { AWS: accounts }, resources: ["*"], conditions: { ...conditions, ArnEquals: { "aws:PrincipalArn": roleArns } } });
   }
 }

@@ -28,6 +28,23 @@ export class NetworkNames {
   /** Value of the `Tier` tag on every private subnet and route table. */
   readonly privateTier = "private";
 
+  /** Name tag of the public subnet in the `index`-th availability zone (edge tier only). */
+  publicSubnet(index: number): string {
+    return this.names.regionScoped(`public-${index + 1}`);
+  }
+
+  /** Name tag of the public route table and of the internet gateway (edge tier only). */
+  get publicRouteTable(): string {
+    return this.names.regionScoped("public-rt");
+  }
+
+  get internetGateway(): string {
+    return this.names.regionScoped("igw");
+  }
+
+  /** Value of the `Tier` tag on every public subnet and its route table. */
+  readonly publicTier = "public";
+
   /** Security group of the functions that talk to the databases. */
   get lambdaSecurityGroup(): string {
     return this.names.regionScoped("lambda");

@@ -19,3 +19,19 @@ export function privateSubnetCidrs(vpcCidr: string, count: number): string[] {
   if (typeof block === "string") throw new Error(`VPC CIDR ${vpcCidr} ${block}`);
   return Array.from({ length: count }, (_, i) => subnetCidr(block as Ipv4Block, subnetBits(block.prefixLength), i));
 }
+
+/** Number of equal subnet slots a VPC block of the given prefix length is cut into. */
+export function subnetSlots(prefixLength: number): number {
+  return 2 ** subnetBits(prefixLength);
+}
+
+/**
+ * The public subnet blocks of a VPC (edge tier only), one per availability zone, taken from the last
+ * slots backwards: the private subnets grow from the front, so adding a zone never moves either.
+ */
+export function publicSubnetCidrs(vpcCidr: string, count: number): string[] {
+  const block = parseCidr(vpcCidr);
+  if (typeof block === "string") throw new Error(`VPC CIDR ${vpcCidr} ${block}`);
+  const slots = subnetSlots(block.prefixLength);
+  return Array.from({ length: count }, (_, i) => subnetCidr(block as Ipv4Block, subnetBits(block.prefixLength), slots - 1 - i));
+}

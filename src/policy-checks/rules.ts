@@ -117,6 +117,41 @@ export const RULES: Readonly<Record<string, Rule>> = {
     context.resources
       .filter((r) => (r.type === "aws_sns_topic" || r.type === "aws_sqs_queue") && !r.config.kms_master_key_id)
       .map((resource) => ({ resource, rule: "topic-encryption", message: "topic or queue is not encrypted with a KMS key (kms_master_key_id)" })),
+  "instance-metadata-v2": (context) =>
+    ofType(context.resources, "aws_launch_template")
+      .filter((t) => {
+        const metadata = (t.config.metadata_options as { http_tokens?: string; http_put_response_hop_limit?: number } | undefined) ?? {};
+        return metadata.http_tokens !== "required" || metadata.http_put_response_hop_limit !== 1;
+      })
+      .map((resource) => ({ resource, rule: "instance-metadata-v2", message: "launch template does not require IMDSv2 with a hop limit of 1 (metadata_options.http_tokens, http_put_response_hop_limit)" })),
+  "volume-encryption": (context) =>
+    ofType(context.resources, "aws_launch_template")
+      .filter((t) => {
+        const devices = (t.config.block_device_mappings as { ebs?: { encrypted?: string; kms_key_id?: string } }[] | undefined) ?? [];
+        return devices.length === 0 || devices.some((d) => String(d.ebs?.encrypted) !== "true" || !d.ebs?.kms_key_id);
+      })
+      .map((resource) => ({ resource, rule: "volume-encryption", message: "launch template volumes are not all encrypted with a customer-managed key (block_device_mappings.ebs.encrypted, kms_key_id)" })),
+  "viewer-tls": (context) =>
+    ofType(context.resources, "aws_cloudfront_distribution").flatMap((resource) => {
+      const behaviors = [resource.config.default_cache_behavior, ...((resource.config.ordered_cache_behavior as unknown[] | undefined) ?? [])] as { viewer_protocol_policy?: string }[];
+      const certificate = (resource.config.viewer_certificate as { acm_certificate_arn?: string; minimum_protocol_version?: string } | undefined) ?? {};
+      const problems: string[] = [];
+      if (behaviors.some((b) => b?.viewer_protocol_policy !== "https-only" && b?.viewer_protocol_policy !== "redirect-to-https")) problems.push("a cache behavior lets viewers use plain HTTP (viewer_protocol_policy)");
+      if (certificate.acm_certificate_arn && !/^TLSv1\.2_20(19|21)$|^TLSv1\.3/.test(certificate.minimum_protocol_version ?? "")) problems.push("the custom certificate allows TLS below 1.2 (viewer_certificate.minimum_protocol_version)");
+      return problems.map((message) => ({ resource, rule: "viewer-tls", message }));
+    }),
+  "listener-tls-policy": (context) =>
+    ofType(context.resources, "aws_lb_listener")
+      .filter((l) => l.config.protocol === "HTTPS" && !/^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/.test(String(l.config.ssl_policy ?? "")))
+      .map((resource) => ({ resource, rule: "listener-tls-policy", message: "HTTPS listener allows TLS below 1.2 (ssl_policy)" })),
+  "edge-logging": (context) => [
+    ...ofType(context.resources, "aws_lb")
+      .filter((lb) => (lb.config.access_logs as { enabled?: boolean; bucket?: string } | undefined)?.enabled !== true)
+      .map((resource) => ({ resource, rule: "edge-logging", message: "load balancer has no access logs (access_logs.enabled)" })),
+    ...ofType(context.resources, "aws_cloudfront_distribution")
+      .filter((d) => !d.config.logging_config && !ofType(context.resources, "aws_cloudwatch_log_delivery_source").some((source) => refersTo(source.config.resource_arn, d, "arn")))
+      .map((resource) => ({ resource, rule: "edge-logging", message: "distribution has no standard logs (a log delivery source for it, or logging_config)" })),
+  ],
   "required-tags": (context) =>
     context.resources
       .filter((r) => r.taggable)
