@@ -1,5 +1,6 @@
 import type { TerraformStack } from "cdktf";
 import { buildStacks, resources, synth } from "../data-tier/helpers";
+import { parseJsonAttribute } from "../../src/json-attribute";
 
 export { addressOf, buildStacks, dataSources, resources, synth, synthText } from "../data-tier/helpers";
 
@@ -24,5 +25,5 @@ export function only(stack: TerraformStack, type: string): any {
 
 /** Parsed policy statements of a policy argument, by Sid. */
 export function statements(policy: string): Record<string, any> {
-  return Object.fromEntries(JSON.parse(policy).Statement.map((s: any) => [s.Sid, s]));
+  return Object.fromEntries(parseJsonAttribute(policy).Statement.map((s: any) => [s.Sid, s]));
 }

@@ -17,7 +17,6 @@ export interface ApplicationSecurityGroupsProps {
   /** The environment's database ports and their security group (which admits the instances on them). */
   readonly databasePorts: readonly number[];
   readonly databaseSecurityGroupId: string;
-  readonly endpointSecurityGroupId: string;
   /** Prefix list of the S3 gateway endpoint (artifacts). */
   readonly s3PrefixListId: string;
 }
@@ -27,8 +26,8 @@ export interface ApplicationSecurityGroupsProps {
  * - load balancer: the listener port from CloudFront's origin-facing prefix list only, and the
  *   application port to the instances;
  * - instances: the application port from the load balancer only; egress to the environment's
- *   databases on their ports, HTTPS to the interface endpoints (Session Manager, SSM, logs) and to S3
- *   through its gateway endpoint. No internet route exists from the private subnets anyway.
+ *   databases on their ports and HTTPS to S3 through its gateway endpoint (HTTPS to the interface
+ *   endpoints is added by the VPC's endpoints, which the instances' group is admitted to). No internet route exists from the private subnets anyway.
  * The database group gets an ingress rule per port from the instances.
  */
 export class ApplicationSecurityGroups extends Construct {
@@ -84,12 +83,6 @@ export class ApplicationSecurityGroups extends Construct {
         ...tcp(port),
       });
     }
-    new VpcSecurityGroupEgressRule(this, "instances-to-endpoints", {
-      securityGroupId: this.instances.id,
-      description: "HTTPS to the interface VPC endpoints",
-      referencedSecurityGroupId: props.endpointSecurityGroupId,
-      ...tcp(443),
-    });
     new VpcSecurityGroupEgressRule(this, "instances-to-s3", {
       securityGroupId: this.instances.id,
       description: "HTTPS to S3 through its gateway endpoint",

@@ -68,8 +68,6 @@ export interface DataTier {
   readonly privateRouteTableIds: readonly string[];
   /** Availability zone of each private subnet, in the same order. */
   readonly availabilityZones: readonly string[];
-  /** Services the VPC already has interface endpoints for (capabilities composed later add only what is missing). */
-  readonly interfaceEndpointServices: readonly string[];
   /** Security group for functions that talk to the databases: egress to them and the VPC endpoints only. */
   readonly lambdaSecurityGroupId: string;
   /** Security group of the Aurora clusters. */
@@ -200,7 +198,6 @@ function addNetwork(stack: EnvironmentStack): { part: NetworkPart; network: VpcN
     privateSubnetIds: network.privateSubnetIds,
     privateRouteTableIds: network.privateRouteTableIds,
     availabilityZones: network.privateSubnets.map((s) => s.availabilityZone),
-    interfaceEndpointServices: Object.keys(endpoints.interfaces),
     lambdaSecurityGroupId: groups.lambda.id,
     databaseSecurityGroupId: groups.database.id,
     endpoints,

@@ -10,7 +10,7 @@ import { ApplicationTier } from "../edge/application-tier";
 import { ContentBuckets } from "../edge/content-buckets";
 import { CONTENT_PATH_PATTERN, ContentDistribution } from "../edge/content-distribution";
 import { EDGE_LOG_PREFIXES, EdgeLogBucket } from "../edge/edge-log-bucket";
-import { InstanceEndpoints } from "../edge/instance-endpoints";
+import { INSTANCE_AWS_SERVICES } from "../edge/instance-endpoints";
 import { InstanceRole } from "../edge/instance-role";
 import { EdgeNames } from "../edge/names";
 import { OriginVerification } from "../edge/origin-verification";
@@ -40,14 +40,6 @@ export function addEdgeTier(stack: EnvironmentStack, dataTier: DataTier): void {
   const networkNames = new NetworkNames(stack.names);
 
   const publicSubnets = new PublicSubnets(stack, "public-subnets", { vpcId: dataTier.vpcId, vpcCidr: dataTier.vpcCidr, availabilityZones: dataTier.availabilityZones, names: networkNames });
-  new InstanceEndpoints(stack, "instance-endpoints", {
-    vpcId: dataTier.vpcId,
-    region,
-    subnetIds: dataTier.privateSubnetIds,
-    securityGroupId: dataTier.endpointSecurityGroupId,
-    existing: dataTier.interfaceEndpointServices,
-    namePrefix: networkNames.endpointSecurityGroup,
-  });
   const logBucket = new EdgeLogBucket(stack, "edge-logs", {
     bucketName: names.logBucket,
     accountId,
@@ -66,9 +58,10 @@ export function addEdgeTier(stack: EnvironmentStack, dataTier: DataTier): void {
     applicationPort: config.applicationPort,
     databasePorts: environment.databases.map((d) => enginePort(d.engine)),
     databaseSecurityGroupId: dataTier.databaseSecurityGroupId,
-    endpointSecurityGroupId: dataTier.endpointSecurityGroupId,
     s3PrefixListId: dataTier.gatewayPrefixListIds.s3,
   });
+  dataTier.endpoints.require(...INSTANCE_AWS_SERVICES);
+  dataTier.endpoints.admit("app-instances", groups.instances.id);
   const role = new InstanceRole(stack, "app-instance-role", {
     roleName: names.instanceRole,
     accountId,
