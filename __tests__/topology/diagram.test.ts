@@ -6,7 +6,7 @@ import { validateConfig } from "../../src/config/validate";
 import { drawPlatform, type Diagram } from "../../src/topology/diagram";
 import { synthesizePlatform, type SynthesizedStack } from "../../src/topology/synthesized";
 import { exampleRaw } from "../helpers/config";
-import { chromium, elements, parseSvg, pngFacts, sixEnvironments } from "./helpers";
+import { chromium, decodePng, elements, parseSvg, type Png, sixEnvironments } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -109,8 +109,9 @@ describe.each([
     for (const node of drawn.diagram.topology.nodes) expect(drawn.diagram.mermaid).toContain(node.label.replace(/"/g, "#quot;"));
   });
 
-  test("renders in headless Chromium to a drawn PNG of the viewBox's size", () => {
-    // GIVEN the SVG on disk  WHEN Chromium screenshots it at the viewBox's size  THEN the PNG has that size and ink on it
+  test("renders in headless Chromium to a drawn picture of the viewBox's size", () => {
+    // GIVEN the SVG on disk, shown as an image on a black page larger than it
+    // WHEN Chromium takes a screenshot  THEN the picture covers exactly the viewBox's size and has ink on it
     const svg = parseSvg(drawn.diagram.svg).documentElement!;
     const [, , width, height] = svg.getAttribute("viewBox")!.split(" ").map(Number);
     const dir = mkdtempSync(path.join(tmpdir(), "topology-render-"));
@@ -119,16 +120,43 @@ describe.each([
       writeFileSync(file, drawn.diagram.svg);
       // Chromium's own XML parser: a document it cannot parse comes back with a <parsererror>.
       expect(chromium(["--dump-dom"], file)).not.toContain("parsererror");
-      const png = path.join(dir, "topology.png");
-      chromium([`--screenshot=${png}`, `--window-size=${width},${height}`], file);
-      const facts = pngFacts(readFileSync(png));
-      expect({ width: facts.width, height: facts.height }).toEqual({ width, height });
-      expect(facts.inkRatio).toBeGreaterThan(0.01);
+      const page = path.join(dir, "page.html");
+      writeFileSync(page, `<!DOCTYPE html><html><body style="margin:0;background:#000"><img src="topology.svg"></body></html>`);
+      const shot = path.join(dir, "page.png");
+      chromium([`--screenshot=${shot}`, `--window-size=${width + 80},${height + 80}`], page);
+      const png = decodePng(readFileSync(shot));
+      expect({ width: png.width, height: png.height }).toEqual({ width: width + 80, height: height + 80 });
+      const drawnBox = boundingBox(png);
+      expect(drawnBox).toEqual({ left: 0, top: 0, width, height });
+      // Not a blank page: lines, boxes and letters (anything neither white nor black) cover some of it.
+      let ink = 0;
+      for (let y = 0; y < height; y += 2) for (let x = 0; x < width; x += 2) if (png.rgb(x, y).some((c) => c < 230)) ink++;
+      expect(ink / ((width / 2) * (height / 2))).toBeGreaterThan(0.02);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
+
+/** The smallest box holding every pixel that is not black (the page around the picture is black). */
+function boundingBox(png: Png) {
+  const rowDrawn = (y: number) => {
+    for (let x = 0; x < png.width; x++) if (png.brightness(x, y) > 0) return true;
+    return false;
+  };
+  let top = 0;
+  while (top < png.height && !rowDrawn(top)) top++;
+  let bottom = png.height - 1;
+  while (bottom > top && !rowDrawn(bottom)) bottom--;
+  // Each row is scanned from both ends only until a drawn pixel, so the cost is the black margin.
+  let left = png.width;
+  let right = -1;
+  for (let y = top; y <= bottom; y++) {
+    for (let x = 0; x < left; x++) if (png.brightness(x, y) > 0) left = x;
+    for (let x = png.width - 1; x > right; x--) if (png.brightness(x, y) > 0) right = x;
+  }
+  return { left, top, width: right - left + 1, height: bottom - top + 1 };
+}
 
 describe("the committed picture of the built-in example", () => {
   test("docs/topology.svg and docs/topology.mmd are what `npm run diagram` draws now", () => {

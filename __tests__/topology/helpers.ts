@@ -19,21 +19,60 @@ export function elements(document: Document, tag: string, className: string): Re
     .map((e) => Object.fromEntries(Array.from({ length: e.attributes.length }, (_, i) => [e.attributes.item(i)!.name, e.attributes.item(i)!.value])));
 }
 
-/** Width and height from a PNG's IHDR chunk, and how many of its decoded bytes are not white. */
-export function pngFacts(png: Buffer): { width: number; height: number; inkRatio: number } {
+/** A decoded 8-bit RGB or RGBA PNG (what Chromium's screenshots are). */
+export interface Png {
+  readonly width: number;
+  readonly height: number;
+  /** Red, green and blue of one pixel. */
+  rgb(x: number, y: number): [number, number, number];
+  /** Sum of red, green and blue of one pixel (0 for black), without allocating. */
+  brightness(x: number, y: number): number;
+}
+
+/** Decodes a PNG: the size from its IHDR chunk, the pixels from its IDAT chunks with the scanline filters undone. */
+export function decodePng(png: Buffer): Png {
   if (png.subarray(1, 4).toString("latin1") !== "PNG" || png.subarray(12, 16).toString("latin1") !== "IHDR") throw new Error("not a PNG");
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  const bitDepth = png[24];
+  const colourType = png[25];
+  if (bitDepth !== 8 || (colourType !== 2 && colourType !== 6)) throw new Error(`unexpected PNG format: depth ${bitDepth}, colour type ${colourType}`);
+  const channels = colourType === 6 ? 4 : 3;
   const idat: Buffer[] = [];
   for (let offset = 8; offset < png.length; ) {
     const length = png.readUInt32BE(offset);
     if (png.subarray(offset + 4, offset + 8).toString("latin1") === "IDAT") idat.push(png.subarray(offset + 8, offset + 8 + length));
     offset += 12 + length;
   }
-  // Filtered scanlines: a filter byte then RGB(A) bytes. Counting bytes that are not 0xff is enough to
-  // tell a drawing from a blank page without undoing the filters (a white row filters to zeros).
   const raw = inflateSync(Buffer.concat(idat));
-  let ink = 0;
-  for (const byte of raw) if (byte !== 0xff && byte !== 0) ink++;
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), inkRatio: ink / raw.length };
+  const stride = width * channels;
+  const pixels = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let i = 0; i < stride; i++) {
+      const value = raw[y * (stride + 1) + 1 + i];
+      const left = i >= channels ? pixels[y * stride + i - channels] : 0;
+      const up = y > 0 ? pixels[(y - 1) * stride + i] : 0;
+      const upLeft = y > 0 && i >= channels ? pixels[(y - 1) * stride + i - channels] : 0;
+      const predictor = filter === 0 ? 0 : filter === 1 ? left : filter === 2 ? up : filter === 3 ? (left + up) >> 1 : paeth(left, up, upLeft);
+      pixels[y * stride + i] = (value + predictor) & 0xff;
+    }
+  }
+  const at = (x: number, y: number) => y * stride + x * channels;
+  return {
+    width,
+    height,
+    brightness: (x, y) => pixels[at(x, y)] + pixels[at(x, y) + 1] + pixels[at(x, y) + 2],
+    rgb: (x, y) => [pixels[y * stride + x * channels], pixels[y * stride + x * channels + 1], pixels[y * stride + x * channels + 2]],
+  };
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
 /** The Chromium binary the render tests use (Debian's `chromium`, installed by scripts/ensure-test-tools.sh). */
