@@ -21,7 +21,7 @@ export interface TerraformJson {
   readonly resource?: Readonly<Record<string, Readonly<Record<string, any>>>>;
   readonly provider?: { readonly aws?: readonly AwsProviderBlock[] };
   readonly output?: Readonly<Record<string, { readonly description?: string }>>;
-  readonly terraform?: { readonly required_providers?: Readonly<Record<string, { readonly source: string; readonly version: string }>> };
+  readonly terraform?: { readonly required_version?: string; readonly required_providers?: Readonly<Record<string, { readonly source: string; readonly version: string }>> };
 }
 
 export interface AwsProviderBlock {
