@@ -26,10 +26,17 @@ export function resourcesOf(json: TerraformJson, type: string): [string, any][] 
   return Object.entries(json.resource?.[type] ?? {});
 }
 
-/** The resource a `${type.name.attribute}` reference points at, if the stack holds it. */
+/** The resource (or data source) a `${type.name.attribute}` (`${data.type.name.attribute}`) reference points at, if the stack holds it. */
 export function referenced(json: TerraformJson, reference: unknown): any {
-  const match = typeof reference === "string" ? /^\$\{([a-z0-9_]+)\.([^.}]+)\./.exec(reference) : null;
-  return match ? json.resource?.[match[1]]?.[match[2]] : undefined;
+  return referencedWithType(json, reference)?.block;
+}
+
+/** Like `referenced`, with the type of what it points at (`aws_lb`, `data.aws_lb`, ...). */
+export function referencedWithType(json: TerraformJson, reference: unknown): { type: string; block: any } | undefined {
+  const match = typeof reference === "string" ? /^\$\{(data\.)?([a-z0-9_]+)\.([^.}]+)\./.exec(reference) : null;
+  if (!match) return undefined;
+  const block = (match[1] ? json.data : json.resource)?.[match[2]]?.[match[3]];
+  return block === undefined ? undefined : { type: `${match[1] ?? ""}${match[2]}`, block };
 }
 
 /** The environment stacks, `<env>-<region>`, with their environment. */

@@ -1,5 +1,6 @@
 import type { ExtractionContext, TopologyExtractor } from "./extract";
 import { environmentStacks, referenced, resourcesOf } from "./extract";
+import { edgeTier } from "./edge-tier";
 import type { CellKey } from "./model";
 
 /**
@@ -14,6 +15,7 @@ export const TOPOLOGY_EXTRACTORS: readonly TopologyExtractor[] = [
   parameters,
   events,
   snapshots,
+  edgeTier,
 ];
 
 const bucketId = (name: string) => `bucket:${name}`;
@@ -60,7 +62,7 @@ function buckets(context: ExtractionContext): void {
     const found = allBuckets.find((b) => b.bucket.bucket === name);
     if (!found) return undefined;
     const place = context.placeOf(found.stack, found.bucket.provider);
-    const label = place.region === context.config.primaryRegion ? "artifacts bucket" : "artifacts replica bucket";
+    const label = `${bucketPurpose(name, context.config.project, place.column)} bucket${place.region === context.config.primaryRegion ? "" : " (DR copy)"}`;
     return context.addNode({ id: bucketId(name), kind: "bucket", label, detail: name, ...place });
   };
   for (const stack of context.stacks) {
@@ -78,6 +80,12 @@ function buckets(context: ExtractionContext): void {
       }
     }
   }
+}
+
+/** What a bucket is for, from its name: `replica-dev-artifacts-111111111111-us-east-1` → `artifacts`. */
+function bucketPurpose(name: string, project: string, environment: string): string {
+  const prefix = `${project}-${environment}-`;
+  return name.startsWith(prefix) ? name.slice(prefix.length).replace(/-\d{12}(-[a-z0-9-]+)?$/, "") : "S3";
 }
 
 /** The ledger table, its same-account replicas and (multi-account ledger) the replicas in other accounts. */

@@ -19,6 +19,7 @@ export interface SynthesizedStack {
 /** The parts of a stack's Terraform JSON the topology reads. */
 export interface TerraformJson {
   readonly resource?: Readonly<Record<string, Readonly<Record<string, any>>>>;
+  readonly data?: Readonly<Record<string, Readonly<Record<string, any>>>>;
   readonly provider?: { readonly aws?: readonly AwsProviderBlock[] };
   readonly output?: Readonly<Record<string, { readonly description?: string }>>;
   readonly terraform?: { readonly required_version?: string; readonly required_providers?: Readonly<Record<string, { readonly source: string; readonly version: string }>> };
