@@ -8,7 +8,7 @@ import type { Topology, TopologyEdge, TopologyNode, TopologyStack } from "./mode
  * topology always gives the same picture.
  */
 
-export const CELL_WIDTH = 320;
+export const CELL_WIDTH = 330;
 const CELL_PAD = 12;
 export const NODE_WIDTH = CELL_WIDTH - 2 * CELL_PAD;
 const NODE_MIN_HEIGHT = 36;

@@ -36,7 +36,7 @@ const KIND_STYLE: Readonly<Record<NodeKind, { letter: string; fill: string }>> =
 
 const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 /** Rough width of one character at font-size 10, for truncating text that would leave its box. */
-const CHAR_WIDTH_10 = 6.1;
+const CHAR_WIDTH_10 = 5.9;
 
 /** Renders the laid-out topology as a standalone SVG document (no scripts, no external resources). */
 export function renderSvg(topology: Topology, layout: Layout): string {
@@ -141,7 +141,7 @@ function renderLegend(topology: Topology, layout: Layout): string {
   const nx = x + 700;
   parts.push(`<line x1="${nx}" y1="${y + 27}" x2="${nx + 28}" y2="${y + 27}" stroke="#424242" stroke-width="1.6" stroke-dasharray="6 3"/>`);
   parts.push(text(nx + 36, y + 30, "dashed: crosses into another account"));
-  parts.push(text(nx, y + 46, "letters: D database · S bucket · T table · P parameters · E events · J job · R snapshot copies"));
+  parts.push(text(nx, y + 46, "letters: D database · S bucket · T table · P parameters · E events · J job · R snapshot copies · X edge tier"));
   parts.push(text(nx, y + 62, "regenerate: npm run diagram (from the configuration and the synthesized stacks)"));
   parts.push(`</g>`);
   return parts.join("");
