@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { EXAMPLE_CONFIG } from "../config/example";
 import { validateConfig } from "../config/validate";
-import { drawPlatform } from "../topology/diagram";
+import { EXAMPLE_DIAGRAM_DIR } from "../topology/cli-paths";
+import { drawPlatform, writeDiagram } from "../topology/diagram";
 import { synthesizePlatform } from "../topology/synthesized";
 import { outputsTables, replaceGenerated, requirementsTable } from "./readme-tables";
 
@@ -19,7 +20,5 @@ let readme = readFileSync(readmeFile, "utf8");
 readme = replaceGenerated(readme, "requirements", requirementsTable(stacks, config, pkg));
 readme = replaceGenerated(readme, "outputs", outputsTables(stacks, config));
 writeFileSync(readmeFile, readme);
-const diagram = drawPlatform(config, stacks);
-writeFileSync(path.join(root, "docs", "topology.svg"), diagram.svg);
-writeFileSync(path.join(root, "docs", "topology.mmd"), diagram.mermaid);
+writeDiagram(path.join(root, EXAMPLE_DIAGRAM_DIR), drawPlatform(config, stacks));
 console.log("docs: README.md (requirements, outputs), docs/topology.svg and docs/topology.mmd regenerated from the built-in example");

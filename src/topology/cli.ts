@@ -1,14 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadConfig } from "../config/load";
 import { ConfigError } from "../config/validate";
-import { drawPlatform } from "./diagram";
+import { EXAMPLE_DIAGRAM_DIR, OWN_DIAGRAM_DIR } from "./cli-paths";
+import { drawPlatform, writeDiagram } from "./diagram";
 import { synthesizePlatform } from "./synthesized";
 
-/** Where the picture of the built-in example lives: the README shows it, a test keeps it current. */
-export const EXAMPLE_DIAGRAM_DIR = "docs";
-/** Where the picture of your own configuration goes by default: beside its synthesized stacks. */
-export const OWN_DIAGRAM_DIR = "cdktf.out";
 
 const USAGE = "usage: npm run diagram [-- --out <folder>]   (PLATFORM_CONFIG chooses the configuration, as for synth)";
 
@@ -42,12 +38,10 @@ function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
     }
     throw error;
   }
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "topology.svg"), diagram.svg);
-  writeFileSync(path.join(dir, "topology.mmd"), diagram.mermaid);
+  const file = writeDiagram(dir, diagram);
   const { topology } = diagram;
   console.log(
-    `diagram: ${path.join(dir, "topology.svg")} and topology.mmd: ${topology.columns.length} accounts, ${topology.regions.length} regions, ${topology.stacks.length} stacks, ${topology.nodes.length} nodes, ${topology.edges.length} arrows`,
+    `diagram: ${file} and topology.mmd: ${topology.columns.length} accounts, ${topology.regions.length} regions, ${topology.stacks.length} stacks, ${topology.nodes.length} nodes, ${topology.edges.length} arrows`,
   );
   return 0;
 }

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import type { PlatformConfig } from "../config/types";
 import { extractTopology } from "./extract";
 import { layoutTopology } from "./layout";
@@ -17,4 +19,12 @@ export interface Diagram {
 export function drawPlatform(config: PlatformConfig, stacks: readonly SynthesizedStack[]): Diagram {
   const topology = extractTopology(config, stacks);
   return { topology, svg: renderSvg(topology, layoutTopology(topology)), mermaid: renderMermaid(topology) };
+}
+
+/** Writes `topology.svg` and its Mermaid source `topology.mmd` into `dir`; returns the SVG's path. */
+export function writeDiagram(dir: string, diagram: Diagram): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "topology.svg"), diagram.svg);
+  writeFileSync(path.join(dir, "topology.mmd"), diagram.mermaid);
+  return path.join(dir, "topology.svg");
 }

@@ -68,7 +68,8 @@ export function extractTopology(config: PlatformConfig, stacks: readonly Synthes
   const columnOfAccount = (accountId: string, hint?: string): string => {
     const holders = environments.filter((e) => e.accountId === accountId);
     if (holders.length === 0) return STATE_COLUMN;
-    return (holders.find((e) => hint !== undefined && hint.includes(e.name)) ?? holders[0]).name;
+    const words = new Set((hint ?? "").split(/[\s_-]+/));
+    return (holders.find((e) => words.has(e.name)) ?? holders[0]).name;
   };
   const context: ExtractionContext = {
     config,
