@@ -52,6 +52,15 @@ function expectedEdges(config: PlatformConfig): string[] {
     for (const destination of config.snapshots.destinations) add("job", name, primary, "snapshots", "snapshots", name, destination.region);
     if (environment.snapshotAccountCopy) add("job", name, primary, "snapshots", "snapshots", environment.snapshotAccountCopy.environment, dr);
     add("bus", name, primary, "events", "bus", config.operationsEnvironment, primary);
+    // The edge tier (docs/edge-tier.md), where an environment has one: content bucket into the DR
+    // region, and the distribution's origin groups, each primary-region origin failing over to the DR one.
+    if ((environment as { edgeTier?: unknown }).edgeTier) {
+      add("bucket", name, primary, "objects", "bucket", name, dr);
+      for (const region of [primary, dr]) {
+        add("edge", name, primary, "requests", "bucket", name, region);
+        add("edge", name, primary, "requests", "edge", name, region);
+      }
+    }
   });
   const stateEnvironment = config.environments.find((e) => e.accountId === config.stateBackend.accountId)!.name;
   add("bucket", stateEnvironment, config.stateBackend.region, "events", "bus", config.operationsEnvironment, primary);

@@ -23,7 +23,7 @@ function edgeStacks(): SynthesizedStack[] {
         content_dr: { bucket: "replica-prod-content-333333333333-eu-west-1", provider: "aws.other_region" },
       },
       aws_s3_bucket_replication_configuration: {
-        content: { bucket: "${aws_s3_bucket.content.bucket}", rule: [{ id: "dr-copy", filter: { prefix: "" }, destination: { bucket: "arn:aws:s3:::replica-prod-content-333333333333-eu-west-1" } }] },
+        content: { bucket: "${aws_s3_bucket.content.bucket}", rule: [{ id: "dr-copy", filter: { prefix: "" }, destination: { bucket: "${aws_s3_bucket.content_dr.arn}" } }] },
       },
       aws_lb: { app: { name: "replica-prod-app" } },
       aws_autoscaling_group: { app: { name: "replica-prod-app", min_size: 2, max_size: 4 } },
