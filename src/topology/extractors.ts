@@ -72,7 +72,8 @@ function buckets(context: ExtractionContext): void {
       if (!from) continue;
       const rules = [...(configuration.rule ?? [])].sort((a: any, b: any) => (a.priority ?? 0) - (b.priority ?? 0));
       for (const rule of rules) {
-        const destination = /^arn:aws:s3:::(.+)$/.exec(rule.destination?.bucket ?? "")?.[1];
+        // A literal ARN (the bucket is in another stack or account) or a reference to a bucket of this stack.
+        const destination = /^arn:aws:s3:::(.+)$/.exec(rule.destination?.bucket ?? "")?.[1] ?? referenced(stack.json, rule.destination?.bucket)?.bucket;
         const to = destination ? addBucket(destination) : undefined;
         if (!to) continue;
         const prefix = rule.filter?.prefix ?? "";
