@@ -70,6 +70,13 @@ export interface DatabaseConfig {
   readonly credentialRotationDays: number;
   /** Application users, each with its own rotated secret. @default [] */
   readonly users: readonly DatabaseUserConfig[];
+  /**
+   * Managed recovery point objective of an Aurora PostgreSQL global database, in seconds
+   * (`rds.global_db_rpo`, 20 or more): the writer holds commits back when no secondary is within this
+   * lag, so a failover loses at most this much. Only in an environment with `disasterRecovery`.
+   * @default undefined (no managed RPO: commits never wait for the secondary; the RPO lag is only alarmed on)
+   */
+  readonly managedRpoSeconds?: number;
 }
 
 /** Networking of an environment: one VPC per region. */
@@ -180,6 +187,11 @@ export interface AlarmConfig {
   readonly replicaLagMs: number;
   /** `AuroraGlobalDBReplicationLag` in milliseconds. @default 5000 */
   readonly globalReplicationLagMs: number;
+  /**
+   * `AuroraGlobalDBRPOLag` (Aurora PostgreSQL global databases) in milliseconds: the data a failover
+   * would lose. @default 30000
+   */
+  readonly globalRpoLagMs: number;
   /** Low `FreeableMemory`, in MiB. @default 256 */
   readonly freeableMemoryMiB: number;
   /** `DatabaseConnections` above this count. @default 500 */

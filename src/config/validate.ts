@@ -182,7 +182,7 @@ function readEnvironment(p: Problems, path: string, value: unknown, context: Env
   const databases: DatabaseConfig[] = [];
   (readArray(p, childPath(path, "databases"), raw.databases) ?? []).forEach((entry, i) => {
     const databasePath = indexPath(childPath(path, "databases"), i);
-    const database = readDatabase(p, databasePath, entry, isProduction);
+    const database = readDatabase(p, databasePath, entry, isProduction, disasterRecovery);
     if (!database) return;
     if (databases.some((d) => d.name === database.name)) p.add(childPath(databasePath, "name"), `repeats "${database.name}"; database names are unique within an environment`);
     databases.push(database);
@@ -286,10 +286,10 @@ function checkDisasterRecoveryNetwork(p: Problems, path: string, network: unknow
 const DATABASE_FIELDS = [
   "name", "engine", "engineVersion", "databaseName", "minCapacity", "maxCapacity", "instanceCount",
   "backupRetentionDays", "performanceInsights", "enhancedMonitoringInterval", "masterPasswordVersion",
-  "allowOutOfOrderMigrations", "credentialRotationDays", "users",
+  "allowOutOfOrderMigrations", "credentialRotationDays", "users", "managedRpoSeconds",
 ];
 
-function readDatabase(p: Problems, path: string, value: unknown, isProduction: boolean): DatabaseConfig | undefined {
+function readDatabase(p: Problems, path: string, value: unknown, isProduction: boolean, disasterRecovery: boolean): DatabaseConfig | undefined {
   const raw = readObject(p, path, value, DATABASE_FIELDS);
   if (!raw) {
     if (value === undefined) p.add(path, "is required");
@@ -316,11 +316,22 @@ function readDatabase(p: Problems, path: string, value: unknown, isProduction: b
   const allowOutOfOrderMigrations = readBoolean(p, at("allowOutOfOrderMigrations"), raw.allowOutOfOrderMigrations) ?? false;
   const credentialRotationDays = readNumber(p, at("credentialRotationDays"), raw.credentialRotationDays, { integer: true, min: 1, max: 365 }) ?? 30;
   const users = readDatabaseUsers(p, at("users"), raw.users);
+  const managedRpoSeconds = readManagedRpo(p, at("managedRpoSeconds"), raw.managedRpoSeconds, engine, disasterRecovery);
   if (name === undefined || engine === undefined || engineVersion === undefined || databaseName === undefined) return undefined;
   return {
     name, engine, engineVersion, databaseName, minCapacity, maxCapacity, instanceCount, backupRetentionDays,
     ...monitoring, masterPasswordVersion, allowOutOfOrderMigrations, credentialRotationDays, users,
+    ...(managedRpoSeconds !== undefined ? { managedRpoSeconds } : {}),
   };
+}
+
+/** `rds.global_db_rpo`: Aurora PostgreSQL global databases only, at least 20 seconds (the parameter's lower bound). */
+function readManagedRpo(p: Problems, path: string, value: unknown, engine: DatabaseEngine | undefined, disasterRecovery: boolean): number | undefined {
+  const seconds = readNumber(p, path, value, { integer: true, min: 20, max: 2147483647 });
+  if (seconds === undefined) return undefined;
+  if (engine === "aurora-mysql") p.add(path, "is an Aurora PostgreSQL setting (rds.global_db_rpo); Aurora MySQL has no managed RPO, remove it");
+  else if (!disasterRecovery) p.add(path, "needs a global database: turn disasterRecovery on for this environment, or remove it");
+  return seconds;
 }
 
 /**
@@ -470,12 +481,13 @@ function readTerraformCloud(p: Problems, value: unknown, project: string): Terra
 }
 
 function readAlarms(p: Problems, value: unknown): AlarmConfig {
-  const raw = readObject(p, "alarms", value, ["cpuUtilizationPercent", "replicaLagMs", "globalReplicationLagMs", "freeableMemoryMiB", "maxConnections", "dynamoReplicationLatencyMs", "s3ReplicationLatencySeconds", "canaryLagSeconds"]) ?? {};
+  const raw = readObject(p, "alarms", value, ["cpuUtilizationPercent", "replicaLagMs", "globalReplicationLagMs", "globalRpoLagMs", "freeableMemoryMiB", "maxConnections", "dynamoReplicationLatencyMs", "s3ReplicationLatencySeconds", "canaryLagSeconds"]) ?? {};
   const positive = { min: 1 };
   return {
     cpuUtilizationPercent: readNumber(p, "alarms.cpuUtilizationPercent", raw.cpuUtilizationPercent, { min: 1, max: 100 }) ?? 80,
     replicaLagMs: readNumber(p, "alarms.replicaLagMs", raw.replicaLagMs, positive) ?? 1000,
     globalReplicationLagMs: readNumber(p, "alarms.globalReplicationLagMs", raw.globalReplicationLagMs, positive) ?? 5000,
+    globalRpoLagMs: readNumber(p, "alarms.globalRpoLagMs", raw.globalRpoLagMs, positive) ?? 30000,
     freeableMemoryMiB: readNumber(p, "alarms.freeableMemoryMiB", raw.freeableMemoryMiB, positive) ?? 256,
     maxConnections: readNumber(p, "alarms.maxConnections", raw.maxConnections, { integer: true, min: 1 }) ?? 500,
     dynamoReplicationLatencyMs: readNumber(p, "alarms.dynamoReplicationLatencyMs", raw.dynamoReplicationLatencyMs, positive) ?? 1000,
