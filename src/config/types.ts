@@ -325,6 +325,16 @@ export interface AppConfigConfig {
   readonly settings: readonly AppSettingConfig[];
 }
 
+/** How the disaster-recovery commands (`npm run dr`) operate the global databases. */
+export interface DisasterRecoveryConfig {
+  /**
+   * Largest `AuroraGlobalDBReplicationLag` of the secondary, in seconds, at which `npm run dr --
+   * switchover` or `failover` proceeds without `--force` (for a failover, about the data it would lose).
+   * @default 10
+   */
+  readonly maxSwitchoverLagSeconds: number;
+}
+
 /** The whole platform. */
 export interface PlatformConfig {
   /** Short project name used as the prefix of every resource name (lowercase, 2 to 12 characters). @default "replica" */
@@ -367,4 +377,6 @@ export interface PlatformConfig {
   readonly ledgerGlobalTable: LedgerGlobalTableConfig;
   /** Application settings mirrored along the promotion order. @default { settings: [] } */
   readonly appConfig: AppConfigConfig;
+  /** Settings of the disaster-recovery commands. @default { maxSwitchoverLagSeconds: 10 } */
+  readonly disasterRecovery: DisasterRecoveryConfig;
 }

@@ -16,6 +16,7 @@ import {
 import { readRegion } from "./regions";
 import { checkSnapshotAccountCopies, readSnapshotAccountCopy, readSnapshotInstances, readSnapshots } from "./snapshots";
 import type {
+  DisasterRecoveryConfig,
   AlarmConfig,
   ArtifactEncryption,
   ArtifactsConfig,
@@ -72,7 +73,7 @@ export function validateConfig(raw: unknown): PlatformConfig {
 const PLATFORM_FIELDS = [
   "project", "primaryRegion", "drRegion", "environments", "promotionOrder", "operationsEnvironment",
   "deploymentRoleName", "deployers", "tags", "stateBackend", "terraformCloud", "alarms", "snapshots", "lambda", "alarmEmails",
-  "statusEndpoint", "ledgerGlobalTable", "appConfig",
+  "statusEndpoint", "ledgerGlobalTable", "appConfig", "disasterRecovery",
 ];
 
 function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
@@ -132,11 +133,20 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   const statusEndpoint = readStatusEndpoint(p, root.statusEndpoint);
   const ledgerGlobalTable = readLedgerGlobalTable(p, root.ledgerGlobalTable, project, environments, names.length);
   const appConfig = readAppConfig(p, root.appConfig, { environments, declaredNames: names, promotionOrder: promotionOrder ?? [], primaryRegion });
+  const disasterRecovery = readDisasterRecovery(p, root.disasterRecovery);
 
   if (!promotionOrder || operationsEnvironment === undefined || primaryRegion === undefined || drRegion === undefined) return undefined;
   return {
     project, primaryRegion, drRegion, environments, promotionOrder, operationsEnvironment, deploymentRoleName,
     deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails, statusEndpoint, ledgerGlobalTable, appConfig,
+    disasterRecovery,
+  };
+}
+
+function readDisasterRecovery(p: Problems, value: unknown): DisasterRecoveryConfig {
+  const raw = readObject(p, "disasterRecovery", value, ["maxSwitchoverLagSeconds"]) ?? {};
+  return {
+    maxSwitchoverLagSeconds: readNumber(p, "disasterRecovery.maxSwitchoverLagSeconds", raw.maxSwitchoverLagSeconds, { min: 0, max: 3600 }) ?? 10,
   };
 }
 

@@ -21,3 +21,8 @@ export const GLOBAL_MEMBER_RDS_MANAGED_ATTRIBUTES: readonly string[] = [
   "master_username",
   "database_name",
 ];
+
+/** Identifiers of one global database and its secondary, derived from the primary cluster's identifier. */
+export function globalDatabaseIdentifiers(clusterIdentifier: string, drRegion: string): { readonly globalClusterIdentifier: string; readonly secondaryClusterIdentifier: string } {
+  return { globalClusterIdentifier: `${clusterIdentifier}-global`, secondaryClusterIdentifier: `${clusterIdentifier}-${drRegion}` };
+}

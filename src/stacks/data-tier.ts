@@ -5,6 +5,7 @@ import { DatabaseAlarms } from "../database/alarms";
 import { AuroraDatabase } from "../database/aurora-database";
 import { ConnectionParameters } from "../database/connection-parameters";
 import { DrRegionLookups } from "../database/dr-region";
+import { globalDatabaseIdentifiers } from "../database/global-member";
 import { DrRegionDatabaseAccess } from "../network/dr-region-database-access";
 import { enginePort, MASTER_USERNAME } from "../database/engine";
 import { MonitoringRole } from "../database/monitoring-role";
@@ -310,6 +311,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
   const { platform, environment, names } = stack;
   const { dr } = context;
   const clusterIdentifier = names.environmentScoped(database.name);
+  const globalIdentifiers = globalDatabaseIdentifiers(clusterIdentifier, stack.otherRegion);
   const deletionProtection = environment.deletionProtection;
   const aurora = new AuroraDatabase(stack, `database-${database.name}`, {
     database,
@@ -322,7 +324,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
     monitoringRoleArn: context.monitoringRole?.arn,
     global: dr
       ? {
-          globalClusterIdentifier: `${clusterIdentifier}-global`,
+          globalClusterIdentifier: globalIdentifiers.globalClusterIdentifier,
           passwordVersion: database.masterPasswordVersion,
           secretReplica: { region: stack.otherRegion, kmsKeyArn: dr.keyArn },
         }
@@ -380,7 +382,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
 
   let global: DatabaseEndpoint["global"];
   if (dr && aurora.globalCluster) {
-    const secondaryIdentifier = `${clusterIdentifier}-${stack.otherRegion}`;
+    const secondaryIdentifier = globalIdentifiers.secondaryClusterIdentifier;
     const secondary = new SecondaryCluster(stack, `database-${database.name}-secondary`, {
       database,
       clusterIdentifier: secondaryIdentifier,

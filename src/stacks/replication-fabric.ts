@@ -58,6 +58,7 @@ export const ALERT_DETAIL_TYPES = [
   "Replication Canary Failed",
   "Artifact Replication Failed",
   "Ledger Entry Deleted",
+  "Database Writer Move Failed",
 ] as const;
 
 /**
