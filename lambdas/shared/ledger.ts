@@ -16,6 +16,7 @@
  *   canary       CANARY#<environment>         MARKER#<runId> | RESULT#<channel>#<runId>   1 / 30 days
  *   replication  REPLICATION#<environment>    <channel>#<bucket>#<key>#<version>#<eventType>  400 days
  *   dr           DR#<environment>             <database>#<operationId>#<status>        none
+ *   drill        DRILL#<environment>          <database>#<runId>#<status>              none
  *
  * Why this layout:
  * - Idempotent: every key is derived from the event being recorded (migration version, run id,
@@ -34,7 +35,7 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/
 import { compareVersions, isVersion } from "../../engine/migration-files";
 import { redactSecrets } from "../../engine/redact";
 
-export const LEDGER_KINDS = ["schema", "data", "config", "snapshot", "canary", "replication", "dr"] as const;
+export const LEDGER_KINDS = ["schema", "data", "config", "snapshot", "canary", "replication", "dr", "drill"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 const DAY_SECONDS = 86_400;
@@ -48,6 +49,7 @@ export const DEFAULT_TTL_DAYS: Readonly<Record<LedgerKind, number | undefined>> 
   canary: 30,
   replication: 400,
   dr: undefined,
+  drill: undefined,
 };
 
 /** Canary markers only need to live long enough to replicate. */
@@ -169,7 +171,23 @@ export interface DrItem extends LedgerItemBase {
   readonly error?: string;
 }
 
-export type LedgerItem = SchemaItem | DataItem | ConfigItem | SnapshotItem | CanaryItem | ReplicationItem | DrItem;
+/** Restore drills (lambdas/restore-drill): a DR-region snapshot copy restored, verified and deleted. */
+export type DrillStatus = "started" | "succeeded" | "failed" | "timed-out";
+export interface DrillItem extends LedgerItemBase {
+  readonly kind: "drill";
+  readonly database: string;
+  /** The drill cluster's identifier, unique per database and day. */
+  readonly runId: string;
+  readonly status: DrillStatus;
+  readonly snapshotIdentifier?: string;
+  /** Seconds from the restore call until the instance was available and verified. */
+  readonly restoreSeconds?: number;
+  readonly schemaVersion?: string;
+  readonly problems?: readonly string[];
+  readonly error?: string;
+}
+
+export type LedgerItem = SchemaItem | DataItem | ConfigItem | SnapshotItem | CanaryItem | ReplicationItem | DrItem | DrillItem;
 
 /** What callers supply: everything but the derived keys, kind and retention. */
 type Input<T extends LedgerItem> = Omit<T, "pk" | "sk" | "kind" | "expiresAt"> & {
@@ -239,6 +257,7 @@ export const ledgerItems = {
       input,
     ),
   dr: (input: Input<DrItem>): DrItem => finish<DrItem>("dr", `DR#${input.environment}`, `${input.database}#${input.operationId}#${input.status}`, input),
+  drill: (input: Input<DrillItem>): DrillItem => finish<DrillItem>("drill", `DRILL#${input.environment}`, `${input.database}#${input.runId}#${input.status}`, input),
 };
 
 /** Raised by `parseLedgerItem` for an item that is not a well-formed ledger item. */
@@ -257,6 +276,7 @@ const REQUIRED_FIELDS: Readonly<Record<LedgerKind, readonly string[]>> = {
   canary: ["runId", "record"],
   replication: ["channel", "eventType", "bucket", "key"],
   dr: ["database", "operationId", "action", "status"],
+  drill: ["database", "runId", "status"],
 };
 
 /** Validates a plain (unmarshalled) object read back from the table or a stream image. */

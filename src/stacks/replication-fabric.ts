@@ -59,6 +59,7 @@ export const ALERT_DETAIL_TYPES = [
   "Artifact Replication Failed",
   "Ledger Entry Deleted",
   "Database Writer Move Failed",
+  "Restore Drill Failed",
 ] as const;
 
 /**
