@@ -10,6 +10,7 @@ import { addDatabaseSync } from "./stacks/database-sync";
 import { addDataTier } from "./stacks/data-tier";
 import { EnvironmentStack } from "./stacks/environment-stack";
 import { addReplicationFabric } from "./stacks/replication-fabric";
+import { addRestoreDrill } from "./stacks/restore-drill";
 import { StateBootstrapStack } from "./stacks/state-bootstrap-stack";
 
 /**
@@ -44,6 +45,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
       const dataTier = addDataTier(stack);
       const databaseSync = addDatabaseSync(stack, dataTier);
       addReplicationFabric(stack, dataTier, databaseSync);
+      addRestoreDrill(stack, dataTier);
       stacks.set(stack.node.id, stack);
     }
   }

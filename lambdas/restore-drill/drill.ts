@@ -69,7 +69,7 @@ export interface DrillDependencies {
   readonly rds: RDSClient;
   readonly now: () => Date;
   /** Verifies the restored database (verify.ts) with the master user and the password just set. */
-  readonly verify: (database: DrillDatabase, connection: { host: string; port: number; user: string; password: string; database: string }) => Promise<Verification>;
+  readonly verify: (database: DrillDatabase, connection: { host: string; port: number; user: string; password: string; database: string }, snapshotTakenAt: Date | undefined) => Promise<Verification>;
   readonly record: (item: DrillItem) => Promise<void>;
   readonly metric: (name: "RestoreDrillSeconds" | "RestoreDrillFailed" | "RestoreDrillSucceeded", value: number, database: string) => void;
   readonly sleep: (ms: number) => Promise<void>;
@@ -144,7 +144,8 @@ async function step(state: DrillState, settings: DrillSettings, deps: DrillDepen
       await rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: state.clusterIdentifier, MasterUserPassword: password, ApplyImmediately: true }));
       const cluster = await waitForPassword(rds, state.clusterIdentifier!, deps);
       const restoreSeconds = Math.round((deps.now().getTime() - Date.parse(state.startedAt!)) / 1000);
-      const verification = await deps.verify(state.database, { host: cluster.endpoint, port: state.database.port, user: cluster.masterUsername, password, database: state.database.databaseName });
+      const takenAt = state.snapshotIdentifier ? nameTime(state.database.sourceClusterIdentifier, "copy", state.snapshotIdentifier) : undefined;
+      const verification = await deps.verify(state.database, { host: cluster.endpoint, port: state.database.port, user: cluster.masterUsername, password, database: state.database.databaseName }, takenAt);
       const outcome = verification.ok ? { status: "succeeded" as const, restoreSeconds, schemaVersion: verification.schemaVersion } : { status: "failed" as const, restoreSeconds, schemaVersion: verification.schemaVersion, problems: verification.problems };
       return end(state, outcome, settings, deps);
     }

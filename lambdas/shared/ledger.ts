@@ -334,10 +334,11 @@ export class LedgerWriter {
 }
 
 /**
- * Latest version per database among `schema` items with status `applied` in one environment.
+ * Latest version per database among `schema` items with status `applied` in one environment
+ * (applied at or before `at`, when given: what a snapshot taken then holds).
  * Pages through the whole partition (tens to hundreds of items in practice).
  */
-export async function latestAppliedSchemaVersions(client: DynamoDBDocumentClient, tableName: string, environment: string): Promise<Map<string, string>> {
+export async function latestAppliedSchemaVersions(client: DynamoDBDocumentClient, tableName: string, environment: string, at?: Date): Promise<Map<string, string>> {
   const latest = new Map<string, { version: string }>();
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -354,6 +355,7 @@ export async function latestAppliedSchemaVersions(client: DynamoDBDocumentClient
       if (item.status !== "applied" || item.database === undefined || item.version === undefined) {
         continue;
       }
+      if (at !== undefined && !(Date.parse(String(item.occurredAt)) <= at.getTime())) continue;
       const version = String(item.version);
       const current = latest.get(item.database);
       if (current === undefined || newerVersion(version, current.version)) latest.set(item.database, { version });

@@ -333,6 +333,23 @@ export interface DisasterRecoveryConfig {
    * @default 10
    */
   readonly maxSwitchoverLagSeconds: number;
+  /** Scheduled restore drills of the DR-region snapshot copies. */
+  readonly restoreDrill: RestoreDrillConfig;
+}
+
+/** Restore drills: the newest DR-region snapshot copy of each database restored, verified and deleted. */
+export interface RestoreDrillConfig {
+  /**
+   * Environments whose databases are drilled (each needs `disasterRecovery`).
+   * @default the last environment of the promotion order, when it has disasterRecovery; else none
+   */
+  readonly environments: readonly string[];
+  /** When drills start (EventBridge schedule). @default "cron(0 6 2 * ? *)" (monthly, the 2nd at 06:00 UTC, after the day's snapshot copies) */
+  readonly schedule: string;
+  /** Recovery time objective: a restore (until the instance is available) slower than this alarms. @default 60 */
+  readonly rtoMinutes: number;
+  /** A drill not finished after this many minutes is abandoned, recorded as timed out, and torn down. @default 180 */
+  readonly maxMinutes: number;
 }
 
 /** The whole platform. */

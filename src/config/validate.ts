@@ -17,6 +17,7 @@ import { readRegion } from "./regions";
 import { checkSnapshotAccountCopies, readSnapshotAccountCopy, readSnapshotInstances, readSnapshots } from "./snapshots";
 import type {
   DisasterRecoveryConfig,
+  RestoreDrillConfig,
   AlarmConfig,
   ArtifactEncryption,
   ArtifactsConfig,
@@ -133,7 +134,7 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   const statusEndpoint = readStatusEndpoint(p, root.statusEndpoint);
   const ledgerGlobalTable = readLedgerGlobalTable(p, root.ledgerGlobalTable, project, environments, names.length);
   const appConfig = readAppConfig(p, root.appConfig, { environments, declaredNames: names, promotionOrder: promotionOrder ?? [], primaryRegion });
-  const disasterRecovery = readDisasterRecovery(p, root.disasterRecovery);
+  const disasterRecovery = readDisasterRecovery(p, root.disasterRecovery, environments, names, productionName);
 
   if (!promotionOrder || operationsEnvironment === undefined || primaryRegion === undefined || drRegion === undefined) return undefined;
   return {
@@ -143,11 +144,37 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   };
 }
 
-function readDisasterRecovery(p: Problems, value: unknown): DisasterRecoveryConfig {
-  const raw = readObject(p, "disasterRecovery", value, ["maxSwitchoverLagSeconds"]) ?? {};
+function readDisasterRecovery(p: Problems, value: unknown, environments: readonly EnvironmentConfig[], declaredNames: readonly string[], productionName: string | undefined): DisasterRecoveryConfig {
+  const raw = readObject(p, "disasterRecovery", value, ["maxSwitchoverLagSeconds", "restoreDrill"]) ?? {};
   return {
     maxSwitchoverLagSeconds: readNumber(p, "disasterRecovery.maxSwitchoverLagSeconds", raw.maxSwitchoverLagSeconds, { min: 0, max: 3600 }) ?? 10,
+    restoreDrill: readRestoreDrill(p, raw.restoreDrill, environments, declaredNames, productionName),
   };
+}
+
+function readRestoreDrill(p: Problems, value: unknown, environments: readonly EnvironmentConfig[], declaredNames: readonly string[], productionName: string | undefined): RestoreDrillConfig {
+  const path = "disasterRecovery.restoreDrill";
+  const raw = readObject(p, path, value, ["environments", "schedule", "rtoMinutes", "maxMinutes"]) ?? {};
+  const withDr = (name: string) => environments.find((e) => e.name === name)?.disasterRecovery === true;
+  let names: string[];
+  if (raw.environments === undefined) {
+    names = productionName !== undefined && withDr(productionName) ? [productionName] : [];
+  } else {
+    names = [];
+    (readArray(p, `${path}.environments`, raw.environments) ?? []).forEach((entry, i) => {
+      const at = indexPath(`${path}.environments`, i);
+      const name = readString(p, at, entry);
+      if (name === undefined) return;
+      if (!declaredNames.includes(name)) p.add(at, `names an unknown environment "${name}" (known: ${declaredNames.join(", ")})`);
+      else if (environments.some((e) => e.name === name) && !withDr(name)) p.add(at, `${name} has no disasterRecovery, so no DR-region subnet group for a drill cluster; turn it on or remove ${name}`);
+      else if (!names.includes(name)) names.push(name);
+    });
+  }
+  const schedule = readString(p, `${path}.schedule`, raw.schedule, SCHEDULE) ?? "cron(0 6 2 * ? *)";
+  const rtoMinutes = readNumber(p, `${path}.rtoMinutes`, raw.rtoMinutes, { integer: true, min: 1, max: 1440 }) ?? 60;
+  const maxMinutes = readNumber(p, `${path}.maxMinutes`, raw.maxMinutes, { integer: true, min: 30, max: 1440 }) ?? 180;
+  if (maxMinutes < rtoMinutes) p.add(`${path}.maxMinutes`, `must be at least rtoMinutes (${maxMinutes} < ${rtoMinutes}): a drill is abandoned before it could miss the objective`);
+  return { environments: names, schedule, rtoMinutes, maxMinutes };
 }
 
 function readPromotionOrder(p: Problems, value: unknown): string[] | undefined {
