@@ -59,7 +59,7 @@ describe("key policies: AWS services use the keys only for this account's resour
     }
     // prod is drilled (disasterRecovery.restoreDrill): its DR key admits EventBridge for that one queue
     const drill = serviceStatements("prod-eu-west-1").filter((s) => s.Principal.Service.includes("events.amazonaws.com"));
-    expect(drill.map((s) => s.Condition)).toEqual([{ ArnLike: { "kms:EncryptionContext:aws:sqs:arn": ["arn:aws:sqs:eu-west-1:333333333333:replica-prod-restore-drill-dlq*"] } }]);
+    expect(drill.map((s) => s.Condition)).toEqual([{ ArnLike: { "kms:EncryptionContext:aws:sqs:arn": ["arn:aws:sqs:eu-west-1:333333333333:replica-prod-restore-drill-events-dlq*"] } }]);
   });
 
   test("only the operations environment's key lets EventBridge deliver to its alarm topic and encrypt the central bus", () => {

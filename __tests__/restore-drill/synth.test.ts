@@ -76,3 +76,9 @@ test.each([
     expect((error as ConfigError).problems.join("\n")).toContain(message);
   }
 });
+
+test("no two queues of the DR-region stack share a name (the drill's events queue and its function's own)", () => {
+  const names = resources(dr(), "aws_sqs_queue").map((q) => q.name);
+  expect(new Set(names).size).toBe(names.length);
+  expect(names).toEqual(expect.arrayContaining(["replica-prod-restore-drill-events-dlq", "replica-prod-restore-drill-dlq"]));
+});

@@ -8,7 +8,7 @@ export interface RunDependencies {
   readonly clientsFor: ClientsFor;
   /** Records one item in the environment's ledger; a failure is reported, never fatal (RDS holds the truth). */
   readonly record: (item: DrItem) => Promise<void>;
-  /** Asks the operator; false (or undefined with --yes) means go ahead only when `yes`. */
+  /** Asks the operator once (not called with --yes); true means go ahead. */
   readonly confirm: (question: string) => Promise<boolean>;
   readonly print: (line: string) => void;
   readonly sleep: (ms: number) => Promise<void>;

@@ -19,7 +19,7 @@ export function addRestoreDrill(stack: EnvironmentStack, dataTier: DataTier): Re
   if (stack.isPrimaryRegion || !drill.environments.includes(environment.name) || environment.databases.length === 0) return undefined;
   const functionName = stack.names.environmentScoped("restore-drill");
   // The DR-region stack has no events queue of its own otherwise: its key admits EventBridge for this one.
-  const queueName = stack.names.environmentScoped("restore-drill-dlq");
+  const queueName = stack.names.environmentScoped("restore-drill-events-dlq");
   allowEventBridgeDeadLetters(stack.key, queueName);
   return new RestoreDrill(stack, "restore-drill", {
     functionName,
@@ -47,7 +47,7 @@ export function addRestoreDrill(stack: EnvironmentStack, dataTier: DataTier): Re
     ledgerRegion: platform.primaryRegion,
     metricsNamespace: fabricMetricsNamespace(platform.project),
     alarmTopicArn: stack.alarmTopic.arn,
-    deadLetterQueue: new EventsDeadLetterQueue(stack, "restore-drill-dlq", { queueName, kmsKeyArn: stack.key.arn }),
+    deadLetterQueue: new EventsDeadLetterQueue(stack, "restore-drill-events-dlq", { queueName, kmsKeyArn: stack.key.arn }),
     defaults: stack.functionDefaults,
   });
 }
