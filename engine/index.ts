@@ -8,6 +8,7 @@
 export {
   migrate,
   info,
+  latestAppliedVersion,
   validate,
   planMigrations,
   defaultAppliedBy,

@@ -344,8 +344,22 @@ export async function withLockedDatabase<T>(
   }
 }
 
+/**
+ * The highest versioned migration the history table records as applied (undefined when none, or
+ * when the table does not exist): what a restored copy is compared with (lambdas/restore-drill).
+ */
+export async function latestAppliedVersion(settings: ConnectionSettings & { readonly historyTable?: string }): Promise<string | undefined> {
+  const table = historyTableOf(settings);
+  const db = await openDatabase(settings);
+  try {
+    return highestApplied((await db.readHistory(table)) ?? []);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Also used by migration-repair.ts. */
-export function historyTableOf(settings: MigrationSettings): string {
+export function historyTableOf(settings: Pick<MigrationSettings, "historyTable">): string {
   const table = settings.historyTable ?? DEFAULT_HISTORY_TABLE;
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
     throw new EngineError("INVALID_OPTIONS", `history table name ${table} must be letters, digits and underscores`);

@@ -11,6 +11,7 @@ import { addDataTier } from "./stacks/data-tier";
 import { addEdgeTier } from "./stacks/edge-tier";
 import { EnvironmentStack } from "./stacks/environment-stack";
 import { addReplicationFabric } from "./stacks/replication-fabric";
+import { addRestoreDrill } from "./stacks/restore-drill";
 import { StateBootstrapStack } from "./stacks/state-bootstrap-stack";
 
 /**
@@ -46,6 +47,7 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
       const databaseSync = addDatabaseSync(stack, dataTier);
       addReplicationFabric(stack, dataTier, databaseSync);
       addEdgeTier(stack, dataTier);
+      addRestoreDrill(stack, dataTier);
       stacks.set(stack.node.id, stack);
     }
   }

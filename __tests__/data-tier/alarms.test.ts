@@ -51,7 +51,8 @@ test("the DR topic ARN matches the topic the DR-region stack creates", () => {
   expect(topic.name).toBe("replica-prod-alarms");
 });
 
-test("primary clusters have no global replication lag alarm", () => {
-  const metrics = alarmsOf(synth(stacks.get("prod-us-east-1")!), "replica-prod-ledger").filter((a) => !a.alarm_name.includes("eu-west-1")).map((a) => a.metric_name);
-  expect(metrics).not.toContain("AuroraGlobalDBReplicationLag");
+test("primary clusters watch global replication lag too: after a switchover they are the secondary", () => {
+  const lag = alarmsOf(synth(stacks.get("prod-us-east-1")!), "replica-prod-ledger").filter((a) => !a.alarm_name.includes("eu-west-1")).find((a) => a.metric_name === "AuroraGlobalDBReplicationLag");
+  expect(lag.provider).toBeUndefined();
+  expect(lag).toEqual(expect.objectContaining({ dimensions: { DBClusterIdentifier: "replica-prod-ledger" }, treat_missing_data: "notBreaching" }));
 });

@@ -81,6 +81,17 @@ describe("LedgerWriter", () => {
 });
 
 describe("latestAppliedSchemaVersions", () => {
+  test("with a time, only versions applied by then count (what a snapshot taken then holds)", async () => {
+    docMock.on(QueryCommand).resolves({
+      Items: [
+        ledgerItems.schema({ ...schemaInput, version: "4", occurredAt: "2026-11-30T10:00:00.000Z" }),
+        ledgerItems.schema({ ...schemaInput, version: "5", occurredAt: "2026-12-01T06:00:00.000Z" }),
+      ],
+    });
+    expect(await latestAppliedSchemaVersions(doc, "ledger-dev", "dev", new Date("2026-12-01T05:00:00Z"))).toEqual(new Map([["orders", "4"]]));
+    expect(await latestAppliedSchemaVersions(doc, "ledger-dev", "dev")).toEqual(new Map([["orders", "5"]]));
+  });
+
   test("pages through the partition and keeps the highest applied version per database", async () => {
     // GIVEN two pages with applied and failed versions of two databases
     docMock

@@ -54,13 +54,16 @@ describe("key policies: AWS services use the keys only for this account's resour
     expect(topic.name).toBe("replica-staging-alarms");
   });
 
-  test("EventBridge may use a primary key for the environment's dead-letter queues only, and the DR keys not at all", () => {
+  test("EventBridge may use a primary key for the environment's dead-letter queues only, and a DR key only for the restore drill's", () => {
     const dlq = SynthStack.statement(stackOf("dev-us-east-1").resource("aws_kms_key", "key/key").policy, "EventBridgeDeadLetters");
     expect(dlq.Condition).toEqual({ ArnLike: { "kms:EncryptionContext:aws:sqs:arn": ["arn:aws:sqs:us-east-1:111111111111:replica-dev-*"] } });
     expect(stackOf("dev-us-east-1").resource("aws_sqs_queue", "events-dlq/queue").name).toBe("replica-dev-events-dlq");
-    for (const name of ["dev-eu-west-1", "staging-eu-west-1", "prod-eu-west-1"]) {
+    for (const name of ["dev-eu-west-1", "staging-eu-west-1"]) {
       expect(serviceStatements(name).filter((s) => s.Principal.Service.includes("events.amazonaws.com"))).toEqual([]);
     }
+    // prod is drilled (disasterRecovery.restoreDrill): its DR key admits EventBridge for that one queue
+    const drill = serviceStatements("prod-eu-west-1").filter((s) => s.Principal.Service.includes("events.amazonaws.com"));
+    expect(drill.map((s) => s.Condition)).toEqual([{ ArnLike: { "kms:EncryptionContext:aws:sqs:arn": ["arn:aws:sqs:eu-west-1:333333333333:replica-prod-restore-drill-events-dlq*"] } }]);
   });
 
   test("only the operations environment's key lets EventBridge deliver to its alarm topic and encrypt the central bus", () => {

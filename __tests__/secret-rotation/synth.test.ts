@@ -50,8 +50,8 @@ describe("the rotation function", () => {
     const prod = json(plain, "prod-us-east-1");
     expect(targets(prod)).toEqual({
       databases: {
-        ledger: { engine: "postgres", host: expect.stringMatching(/aws_rds_cluster\.database-ledger_cluster.*\.endpoint/), port: 5432, database: "ledger", masterSecretArn: secretRef(prod, "replica-prod-ledger-master") },
-        catalog: { engine: "mysql", host: expect.stringMatching(/aws_rds_cluster\.database-catalog_cluster.*\.endpoint/), port: 3306, database: "catalog", masterSecretArn: secretRef(prod, "replica-prod-catalog-master") },
+        ledger: { engine: "postgres", host: expect.stringMatching(/aws_rds_global_cluster\.database-ledger_global.*\.endpoint/), port: 5432, database: "ledger", masterSecretArn: secretRef(prod, "replica-prod-ledger-master") },
+        catalog: { engine: "mysql", host: expect.stringMatching(/aws_rds_global_cluster\.database-catalog_global.*\.endpoint/), port: 3306, database: "catalog", masterSecretArn: secretRef(prod, "replica-prod-catalog-master") },
       },
       secrets: {
         "replica-prod-ledger-master": { strategy: "single-user", database: "ledger", user: "dbadmin" },

@@ -18,8 +18,8 @@ export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>
 
 export interface AssumeRoleOptions {
   readonly roleArn: string;
-  /** External ID required by the target role's trust policy (confused-deputy protection). */
-  readonly externalId: string;
+  /** External ID required by the target role's trust policy (confused-deputy protection). @default none (a role trusted without one, such as the deployment role) */
+  readonly externalId?: string;
   /** Session name shown in the target account's CloudTrail. @default "replication-fabric" */
   readonly sessionName?: string;
   /** Requested lifetime. @default 900 (the minimum, enough for one invocation) */

@@ -15,6 +15,8 @@
  *   snapshot     SNAPSHOT#<environment>       <database>#<snapshotId>#<targetRegion>   none
  *   canary       CANARY#<environment>         MARKER#<runId> | RESULT#<channel>#<runId>   1 / 30 days
  *   replication  REPLICATION#<environment>    <channel>#<bucket>#<key>#<version>#<eventType>  400 days
+ *   dr           DR#<environment>             <database>#<operationId>#<status>        none
+ *   drill        DRILL#<environment>          <database>#<runId>#<status>              none
  *
  * Why this layout:
  * - Idempotent: every key is derived from the event being recorded (migration version, run id,
@@ -33,7 +35,7 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/
 import { compareVersions, isVersion } from "../../engine/migration-files";
 import { redactSecrets } from "../../engine/redact";
 
-export const LEDGER_KINDS = ["schema", "data", "config", "snapshot", "canary", "replication"] as const;
+export const LEDGER_KINDS = ["schema", "data", "config", "snapshot", "canary", "replication", "dr", "drill"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 const DAY_SECONDS = 86_400;
@@ -46,6 +48,8 @@ export const DEFAULT_TTL_DAYS: Readonly<Record<LedgerKind, number | undefined>> 
   snapshot: undefined,
   canary: 30,
   replication: 400,
+  dr: undefined,
+  drill: undefined,
 };
 
 /** Canary markers only need to live long enough to replicate. */
@@ -145,7 +149,45 @@ export interface ReplicationItem extends LedgerItemBase {
   readonly lagSeconds?: number;
 }
 
-export type LedgerItem = SchemaItem | DataItem | ConfigItem | SnapshotItem | CanaryItem | ReplicationItem;
+/** Disaster-recovery operations (`npm run dr`): what moved which writer, when, and how it ended. */
+export type DrAction = "switchover" | "failover" | "detach-and-promote";
+export type DrStatus = "started" | "resumed" | "completed" | "failed";
+export interface DrItem extends LedgerItemBase {
+  readonly kind: "dr";
+  readonly database: string;
+  /** The run that started the operation (its start time and action), shared by all its items. */
+  readonly operationId: string;
+  readonly action: DrAction;
+  readonly status: DrStatus;
+  readonly globalClusterIdentifier: string;
+  readonly fromRegion: string;
+  readonly toRegion: string;
+  /** Replication lag of the target when the operation was decided, in milliseconds. */
+  readonly lagMs?: number;
+  /** Whether preconditions were overridden with --force. */
+  readonly forced?: boolean;
+  /** Who ran it (the caller's ARN before assuming the deployment role). */
+  readonly operator?: string;
+  readonly error?: string;
+}
+
+/** Restore drills (lambdas/restore-drill): a DR-region snapshot copy restored, verified and deleted. */
+export type DrillStatus = "started" | "succeeded" | "failed" | "timed-out";
+export interface DrillItem extends LedgerItemBase {
+  readonly kind: "drill";
+  readonly database: string;
+  /** The drill cluster's identifier, unique per database and day. */
+  readonly runId: string;
+  readonly status: DrillStatus;
+  readonly snapshotIdentifier?: string;
+  /** Seconds from the restore call until the instance was available and verified. */
+  readonly restoreSeconds?: number;
+  readonly schemaVersion?: string;
+  readonly problems?: readonly string[];
+  readonly error?: string;
+}
+
+export type LedgerItem = SchemaItem | DataItem | ConfigItem | SnapshotItem | CanaryItem | ReplicationItem | DrItem | DrillItem;
 
 /** What callers supply: everything but the derived keys, kind and retention. */
 type Input<T extends LedgerItem> = Omit<T, "pk" | "sk" | "kind" | "expiresAt"> & {
@@ -214,6 +256,8 @@ export const ledgerItems = {
       `${input.channel}#${input.bucket}#${input.key}#${input.versionId ?? "null"}#${input.eventType}`,
       input,
     ),
+  dr: (input: Input<DrItem>): DrItem => finish<DrItem>("dr", `DR#${input.environment}`, `${input.database}#${input.operationId}#${input.status}`, input),
+  drill: (input: Input<DrillItem>): DrillItem => finish<DrillItem>("drill", `DRILL#${input.environment}`, `${input.database}#${input.runId}#${input.status}`, input),
 };
 
 /** Raised by `parseLedgerItem` for an item that is not a well-formed ledger item. */
@@ -231,6 +275,8 @@ const REQUIRED_FIELDS: Readonly<Record<LedgerKind, readonly string[]>> = {
   snapshot: ["database", "snapshotId", "targetRegion", "status"],
   canary: ["runId", "record"],
   replication: ["channel", "eventType", "bucket", "key"],
+  dr: ["database", "operationId", "action", "status"],
+  drill: ["database", "runId", "status"],
 };
 
 /** Validates a plain (unmarshalled) object read back from the table or a stream image. */
@@ -288,10 +334,11 @@ export class LedgerWriter {
 }
 
 /**
- * Latest version per database among `schema` items with status `applied` in one environment.
+ * Latest version per database among `schema` items with status `applied` in one environment
+ * (applied at or before `at`, when given: what a snapshot taken then holds).
  * Pages through the whole partition (tens to hundreds of items in practice).
  */
-export async function latestAppliedSchemaVersions(client: DynamoDBDocumentClient, tableName: string, environment: string): Promise<Map<string, string>> {
+export async function latestAppliedSchemaVersions(client: DynamoDBDocumentClient, tableName: string, environment: string, at?: Date): Promise<Map<string, string>> {
   const latest = new Map<string, { version: string }>();
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -308,6 +355,7 @@ export async function latestAppliedSchemaVersions(client: DynamoDBDocumentClient
       if (item.status !== "applied" || item.database === undefined || item.version === undefined) {
         continue;
       }
+      if (at !== undefined && !(Date.parse(String(item.occurredAt)) <= at.getTime())) continue;
       const version = String(item.version);
       const current = latest.get(item.database);
       if (current === undefined || newerVersion(version, current.version)) latest.set(item.database, { version });

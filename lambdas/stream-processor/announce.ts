@@ -23,6 +23,10 @@ export const DETAIL_TYPES = {
   artifactReplicationFailed: "Artifact Replication Failed",
   artifactReplicationDelayed: "Artifact Replication Delayed",
   ledgerEntryDeleted: "Ledger Entry Deleted",
+  databaseWriterMoved: "Database Writer Moved",
+  databaseWriterMoveFailed: "Database Writer Move Failed",
+  restoreDrillSucceeded: "Restore Drill Succeeded",
+  restoreDrillFailed: "Restore Drill Failed",
 } as const;
 
 export function detailTypeFor(item: LedgerItem): string | undefined {
@@ -48,6 +52,10 @@ export function detailTypeFor(item: LedgerItem): string | undefined {
       return item.status === "timeout" ? DETAIL_TYPES.canaryTimedOut : item.status === "error" ? DETAIL_TYPES.canaryFailed : undefined;
     case "replication":
       return item.eventType === "failed" ? DETAIL_TYPES.artifactReplicationFailed : DETAIL_TYPES.artifactReplicationDelayed;
+    case "dr":
+      return item.status === "completed" ? DETAIL_TYPES.databaseWriterMoved : item.status === "failed" ? DETAIL_TYPES.databaseWriterMoveFailed : undefined;
+    case "drill":
+      return item.status === "succeeded" ? DETAIL_TYPES.restoreDrillSucceeded : item.status === "started" ? undefined : DETAIL_TYPES.restoreDrillFailed;
   }
 }
 

@@ -144,7 +144,7 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
     // Aurora Serverless v2 clusters and instances, global databases for disaster recovery, cluster
     // parameter groups and subnet groups; a final snapshot on deletion.
     name: "rds",
-    statements: () => [
+    statements: ({ accountId, project }) => [
       {
         actions: [
           "rds:CreateDBCluster", "rds:DeleteDBCluster", "rds:ModifyDBCluster", "rds:DescribeDBClusters",
@@ -158,6 +158,12 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
           "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
         ],
         resources: anywhere,
+      },
+      {
+        // `npm run dr` (src/dr): moving a global database's writer, only on the project's own global
+        // clusters and their member clusters. RemoveFromGlobalCluster (detach-and-promote) is above.
+        actions: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"],
+        resources: [`arn:aws:rds::${accountId}:global-cluster:${project}-*`, `arn:aws:rds:*:${accountId}:cluster:${project}-*`],
       },
     ],
   },
@@ -311,6 +317,8 @@ export const DEPLOYMENT_PERMISSIONS: readonly PermissionGroup[] = [
           "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
           "cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards",
           "cloudwatch:ListTagsForResource", "cloudwatch:TagResource", "cloudwatch:UntagResource",
+          // `npm run dr` reads the global databases' replication lag before it moves a writer.
+          "cloudwatch:GetMetricStatistics",
         ],
         resources: anywhere,
       },

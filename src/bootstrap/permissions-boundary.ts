@@ -29,6 +29,13 @@ export const BOUNDARY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "rds:CopyDBSnapshot", "rds:DeleteDBSnapshot", "rds:DescribeDBSnapshots", "rds:CreateDBSnapshot",
     "rds:ModifyDBClusterSnapshotAttribute", "rds:ModifyDBSnapshotAttribute", "rds:AddTagsToResource",
   ],
+  // Restore drills (src/restore-drill): a temporary cluster and instance restored from a snapshot copy,
+  // its fresh master password, and their deletion. The drill role's own policy limits all of them to
+  // the drill name prefix, which no live cluster can match (lambdas/restore-drill/names.ts).
+  restoreDrill: [
+    "rds:RestoreDBClusterFromSnapshot", "rds:CreateDBInstance", "rds:ModifyDBCluster",
+    "rds:DeleteDBInstance", "rds:DeleteDBCluster", "rds:DescribeDBClusters", "rds:DescribeDBInstances",
+  ],
   // Artifact replication (DR region, next environment) and the functions that read and write artifacts.
   s3: [
     "s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetReplicationConfiguration",

@@ -93,6 +93,13 @@ export interface DatabaseConfig {
   readonly credentialRotationDays: number;
   /** Application users, each with its own rotated secret. @default [] */
   readonly users: readonly DatabaseUserConfig[];
+  /**
+   * Managed recovery point objective of an Aurora PostgreSQL global database, in seconds
+   * (`rds.global_db_rpo`, 20 or more): the writer holds commits back when no secondary is within this
+   * lag, so a failover loses at most this much. Only in an environment with `disasterRecovery`.
+   * @default undefined (no managed RPO: commits never wait for the secondary; the RPO lag is only alarmed on)
+   */
+  readonly managedRpoSeconds?: number;
 }
 
 /** Networking of an environment: one VPC per region. */
@@ -264,6 +271,11 @@ export interface AlarmConfig {
   readonly replicaLagMs: number;
   /** `AuroraGlobalDBReplicationLag` in milliseconds. @default 5000 */
   readonly globalReplicationLagMs: number;
+  /**
+   * `AuroraGlobalDBRPOLag` (Aurora PostgreSQL global databases) in milliseconds: the data a failover
+   * would lose. @default 30000
+   */
+  readonly globalRpoLagMs: number;
   /** Low `FreeableMemory`, in MiB. @default 256 */
   readonly freeableMemoryMiB: number;
   /** `DatabaseConnections` above this count. @default 500 */
@@ -397,6 +409,33 @@ export interface AppConfigConfig {
   readonly settings: readonly AppSettingConfig[];
 }
 
+/** How the disaster-recovery commands (`npm run dr`) operate the global databases. */
+export interface DisasterRecoveryConfig {
+  /**
+   * Largest `AuroraGlobalDBReplicationLag` of the secondary, in seconds, at which `npm run dr --
+   * switchover` or `failover` proceeds without `--force` (for a failover, about the data it would lose).
+   * @default 10
+   */
+  readonly maxSwitchoverLagSeconds: number;
+  /** Scheduled restore drills of the DR-region snapshot copies. */
+  readonly restoreDrill: RestoreDrillConfig;
+}
+
+/** Restore drills: the newest DR-region snapshot copy of each database restored, verified and deleted. */
+export interface RestoreDrillConfig {
+  /**
+   * Environments whose databases are drilled (each needs `disasterRecovery`).
+   * @default the last environment of the promotion order, when it has disasterRecovery; else none
+   */
+  readonly environments: readonly string[];
+  /** When drills start (EventBridge schedule). @default "cron(0 6 2 * ? *)" (monthly, the 2nd at 06:00 UTC, after the day's snapshot copies) */
+  readonly schedule: string;
+  /** Recovery time objective: a restore (until the instance is available) slower than this alarms. @default 60 */
+  readonly rtoMinutes: number;
+  /** A drill not finished after this many minutes is abandoned, recorded as timed out, and torn down. @default 180 */
+  readonly maxMinutes: number;
+}
+
 /** The whole platform. */
 export interface PlatformConfig {
   /** Short project name used as the prefix of every resource name (lowercase, 2 to 12 characters). @default "replica" */
@@ -439,4 +478,6 @@ export interface PlatformConfig {
   readonly ledgerGlobalTable: LedgerGlobalTableConfig;
   /** Application settings mirrored along the promotion order. @default { settings: [] } */
   readonly appConfig: AppConfigConfig;
+  /** Settings of the disaster-recovery commands. @default { maxSwitchoverLagSeconds: 10 } */
+  readonly disasterRecovery: DisasterRecoveryConfig;
 }

@@ -18,6 +18,8 @@ import { readCapacity } from "./capacity";
 import { readRegion } from "./regions";
 import { checkSnapshotAccountCopies, readSnapshotAccountCopy, readSnapshotInstances, readSnapshots } from "./snapshots";
 import type {
+  DisasterRecoveryConfig,
+  RestoreDrillConfig,
   AlarmConfig,
   ArtifactEncryption,
   ArtifactsConfig,
@@ -74,7 +76,7 @@ export function validateConfig(raw: unknown): PlatformConfig {
 const PLATFORM_FIELDS = [
   "project", "primaryRegion", "drRegion", "environments", "promotionOrder", "operationsEnvironment",
   "deploymentRoleName", "deployers", "tags", "stateBackend", "terraformCloud", "alarms", "snapshots", "lambda", "alarmEmails",
-  "statusEndpoint", "ledgerGlobalTable", "appConfig",
+  "statusEndpoint", "ledgerGlobalTable", "appConfig", "disasterRecovery",
 ];
 
 function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
@@ -134,12 +136,47 @@ function readPlatform(p: Problems, raw: unknown): PlatformConfig | undefined {
   const statusEndpoint = readStatusEndpoint(p, root.statusEndpoint);
   const ledgerGlobalTable = readLedgerGlobalTable(p, root.ledgerGlobalTable, project, environments, names.length);
   const appConfig = readAppConfig(p, root.appConfig, { environments, declaredNames: names, promotionOrder: promotionOrder ?? [], primaryRegion });
+  const disasterRecovery = readDisasterRecovery(p, root.disasterRecovery, environments, names, productionName);
 
   if (!promotionOrder || operationsEnvironment === undefined || primaryRegion === undefined || drRegion === undefined) return undefined;
   return {
     project, primaryRegion, drRegion, environments, promotionOrder, operationsEnvironment, deploymentRoleName,
     deployers, tags, stateBackend, terraformCloud, alarms, snapshots, lambda, alarmEmails, statusEndpoint, ledgerGlobalTable, appConfig,
+    disasterRecovery,
   };
+}
+
+function readDisasterRecovery(p: Problems, value: unknown, environments: readonly EnvironmentConfig[], declaredNames: readonly string[], productionName: string | undefined): DisasterRecoveryConfig {
+  const raw = readObject(p, "disasterRecovery", value, ["maxSwitchoverLagSeconds", "restoreDrill"]) ?? {};
+  return {
+    maxSwitchoverLagSeconds: readNumber(p, "disasterRecovery.maxSwitchoverLagSeconds", raw.maxSwitchoverLagSeconds, { min: 0, max: 3600 }) ?? 10,
+    restoreDrill: readRestoreDrill(p, raw.restoreDrill, environments, declaredNames, productionName),
+  };
+}
+
+function readRestoreDrill(p: Problems, value: unknown, environments: readonly EnvironmentConfig[], declaredNames: readonly string[], productionName: string | undefined): RestoreDrillConfig {
+  const path = "disasterRecovery.restoreDrill";
+  const raw = readObject(p, path, value, ["environments", "schedule", "rtoMinutes", "maxMinutes"]) ?? {};
+  const withDr = (name: string) => environments.find((e) => e.name === name)?.disasterRecovery === true;
+  let names: string[];
+  if (raw.environments === undefined) {
+    names = productionName !== undefined && withDr(productionName) ? [productionName] : [];
+  } else {
+    names = [];
+    (readArray(p, `${path}.environments`, raw.environments) ?? []).forEach((entry, i) => {
+      const at = indexPath(`${path}.environments`, i);
+      const name = readString(p, at, entry);
+      if (name === undefined) return;
+      if (!declaredNames.includes(name)) p.add(at, `names an unknown environment "${name}" (known: ${declaredNames.join(", ")})`);
+      else if (environments.some((e) => e.name === name) && !withDr(name)) p.add(at, `${name} has no disasterRecovery, so no DR-region subnet group for a drill cluster; turn it on or remove ${name}`);
+      else if (!names.includes(name)) names.push(name);
+    });
+  }
+  const schedule = readString(p, `${path}.schedule`, raw.schedule, SCHEDULE) ?? "cron(0 6 2 * ? *)";
+  const rtoMinutes = readNumber(p, `${path}.rtoMinutes`, raw.rtoMinutes, { integer: true, min: 1, max: 1440 }) ?? 60;
+  const maxMinutes = readNumber(p, `${path}.maxMinutes`, raw.maxMinutes, { integer: true, min: 30, max: 1440 }) ?? 180;
+  if (maxMinutes < rtoMinutes) p.add(`${path}.maxMinutes`, `must be at least rtoMinutes (${maxMinutes} < ${rtoMinutes}): a drill is abandoned before it could miss the objective`);
+  return { environments: names, schedule, rtoMinutes, maxMinutes };
 }
 
 function readPromotionOrder(p: Problems, value: unknown): string[] | undefined {
@@ -289,7 +326,7 @@ function checkDisasterRecoveryNetwork(p: Problems, path: string, network: unknow
 const DATABASE_FIELDS = [
   "name", "engine", "engineVersion", "databaseName", "minCapacity", "maxCapacity", "secondsUntilAutoPause", "secondaryMinCapacity", "readerScaling", "instanceCount",
   "backupRetentionDays", "performanceInsights", "enhancedMonitoringInterval", "masterPasswordVersion",
-  "allowOutOfOrderMigrations", "credentialRotationDays", "users",
+  "allowOutOfOrderMigrations", "credentialRotationDays", "users", "managedRpoSeconds",
 ];
 
 function readDatabase(p: Problems, path: string, value: unknown, isProduction: boolean, disasterRecovery: boolean): DatabaseConfig | undefined {
@@ -315,11 +352,22 @@ function readDatabase(p: Problems, path: string, value: unknown, isProduction: b
   const allowOutOfOrderMigrations = readBoolean(p, at("allowOutOfOrderMigrations"), raw.allowOutOfOrderMigrations) ?? false;
   const credentialRotationDays = readNumber(p, at("credentialRotationDays"), raw.credentialRotationDays, { integer: true, min: 1, max: 365 }) ?? 30;
   const users = readDatabaseUsers(p, at("users"), raw.users);
+  const managedRpoSeconds = readManagedRpo(p, at("managedRpoSeconds"), raw.managedRpoSeconds, engine, disasterRecovery);
   if (name === undefined || engine === undefined || engineVersion === undefined || databaseName === undefined) return undefined;
   return {
     name, engine, engineVersion, databaseName, ...capacity, instanceCount, backupRetentionDays,
     ...monitoring, masterPasswordVersion, allowOutOfOrderMigrations, credentialRotationDays, users,
+    ...(managedRpoSeconds !== undefined ? { managedRpoSeconds } : {}),
   };
+}
+
+/** `rds.global_db_rpo`: Aurora PostgreSQL global databases only, at least 20 seconds (the parameter's lower bound). */
+function readManagedRpo(p: Problems, path: string, value: unknown, engine: DatabaseEngine | undefined, disasterRecovery: boolean): number | undefined {
+  const seconds = readNumber(p, path, value, { integer: true, min: 20, max: 2147483647 });
+  if (seconds === undefined) return undefined;
+  if (engine === "aurora-mysql") p.add(path, "is an Aurora PostgreSQL setting (rds.global_db_rpo); Aurora MySQL has no managed RPO, remove it");
+  else if (!disasterRecovery) p.add(path, "needs a global database: turn disasterRecovery on for this environment, or remove it");
+  return seconds;
 }
 
 /**
@@ -469,12 +517,13 @@ function readTerraformCloud(p: Problems, value: unknown, project: string): Terra
 }
 
 function readAlarms(p: Problems, value: unknown): AlarmConfig {
-  const raw = readObject(p, "alarms", value, ["cpuUtilizationPercent", "replicaLagMs", "globalReplicationLagMs", "freeableMemoryMiB", "maxConnections", "dynamoReplicationLatencyMs", "s3ReplicationLatencySeconds", "canaryLagSeconds"]) ?? {};
+  const raw = readObject(p, "alarms", value, ["cpuUtilizationPercent", "replicaLagMs", "globalReplicationLagMs", "globalRpoLagMs", "freeableMemoryMiB", "maxConnections", "dynamoReplicationLatencyMs", "s3ReplicationLatencySeconds", "canaryLagSeconds"]) ?? {};
   const positive = { min: 1 };
   return {
     cpuUtilizationPercent: readNumber(p, "alarms.cpuUtilizationPercent", raw.cpuUtilizationPercent, { min: 1, max: 100 }) ?? 80,
     replicaLagMs: readNumber(p, "alarms.replicaLagMs", raw.replicaLagMs, positive) ?? 1000,
     globalReplicationLagMs: readNumber(p, "alarms.globalReplicationLagMs", raw.globalReplicationLagMs, positive) ?? 5000,
+    globalRpoLagMs: readNumber(p, "alarms.globalRpoLagMs", raw.globalRpoLagMs, positive) ?? 30000,
     freeableMemoryMiB: readNumber(p, "alarms.freeableMemoryMiB", raw.freeableMemoryMiB, positive) ?? 256,
     maxConnections: readNumber(p, "alarms.maxConnections", raw.maxConnections, { integer: true, min: 1 }) ?? 500,
     dynamoReplicationLatencyMs: readNumber(p, "alarms.dynamoReplicationLatencyMs", raw.dynamoReplicationLatencyMs, positive) ?? 1000,

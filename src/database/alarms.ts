@@ -11,8 +11,13 @@ export interface DatabaseAlarmsProps {
   readonly topicArn: string;
   /** Whether the cluster has reader instances (otherwise replica lag has no data). */
   readonly hasReaders: boolean;
-  /** Whether the cluster is the secondary of a global database (then its replication lag is watched). */
-  readonly globalSecondary: boolean;
+  /**
+   * Set when the cluster is a member of a global database: its replication lag (and, for Aurora
+   * PostgreSQL, its RPO lag) is then watched. Both members carry these alarms, because either can be
+   * the secondary (RDS publishes the metrics on the secondary only; the writer's alarms see no data).
+   * @default not a member (no global alarms)
+   */
+  readonly globalMember?: { readonly engine: "aurora-postgresql" | "aurora-mysql" };
   /** Provider of the cluster's region. @default the stack's default provider */
   readonly provider?: AwsProvider;
 }
@@ -97,7 +102,7 @@ export class DatabaseAlarms extends Construct {
         }),
       );
     }
-    if (props.globalSecondary) {
+    if (props.globalMember) {
       alarms.push(
         new CloudwatchMetricAlarm(this, "global-replication-lag", {
           ...common,
@@ -110,6 +115,26 @@ export class DatabaseAlarms extends Construct {
           evaluationPeriods: 5,
           datapointsToAlarm: 5,
           threshold: thresholds.globalReplicationLagMs,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+        }),
+      );
+    }
+    // Only Aurora PostgreSQL publishes the recovery point lag (time until the latest commit is stored
+    // in the secondary region): the data a failover now would lose.
+    if (props.globalMember?.engine === "aurora-postgresql") {
+      alarms.push(
+        new CloudwatchMetricAlarm(this, "global-rpo-lag", {
+          ...common,
+          alarmName: `${cluster}-global-rpo-lag-high`,
+          alarmDescription: `AuroraGlobalDBRPOLag into ${cluster} above ${thresholds.globalRpoLagMs} ms for 5 minutes (a failover would lose that much)`,
+          metricName: "AuroraGlobalDBRPOLag",
+          dimensions: { DBClusterIdentifier: cluster },
+          statistic: "Maximum",
+          period: 60,
+          evaluationPeriods: 5,
+          datapointsToAlarm: 5,
+          threshold: thresholds.globalRpoLagMs,
           comparisonOperator: "GreaterThanThreshold",
           treatMissingData: "notBreaching",
         }),

@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import type { DatabaseConfig } from "../config/types";
 import { clusterParameterGroup, exportLogGroups, serverlessInstances, sharedClusterSettings } from "./cluster-parts";
 import { ENGINE_TRAITS, MASTER_USERNAME } from "./engine";
+import { GLOBAL_MEMBER_RDS_MANAGED_ATTRIBUTES } from "./global-member";
 import { EphemeralRandomPassword, WriteOnlyMasterSecret } from "./master-password";
 
 export interface AuroraDatabaseProps {
@@ -93,8 +94,9 @@ export class AuroraDatabase extends Construct {
       applyImmediately: !deletionProtection,
       allowMajorVersionUpgrade: false,
       dependsOn: logGroups,
-      // A global database upgrades its members through the global cluster's engine_version.
-      lifecycle: props.global ? { ...lifecycle, ignoreChanges: ["engine_version"] } : lifecycle,
+      // A global database's members change roles outside Terraform (switchover, failover): what RDS
+      // then changes is ignored, so plan stays clean whichever region holds the writer.
+      lifecycle: props.global ? { ...lifecycle, ignoreChanges: [...GLOBAL_MEMBER_RDS_MANAGED_ATTRIBUTES] } : lifecycle,
     });
 
     this.instances = serverlessInstances(this, "instance", {

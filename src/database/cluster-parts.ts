@@ -52,13 +52,23 @@ export function sharedClusterSettings(database: DatabaseConfig, placement: { rea
   };
 }
 
+/**
+ * The engine's parameters plus the managed RPO, which every member of a global database carries: the
+ * parameter applies on whichever cluster is the writer, and that changes with a switchover.
+ */
+function clusterParameters(database: DatabaseConfig): Record<string, string> {
+  const parameters: Record<string, string> = { ...ENGINE_TRAITS[database.engine].clusterParameters };
+  if (database.managedRpoSeconds !== undefined) parameters["rds.global_db_rpo"] = String(database.managedRpoSeconds);
+  return parameters;
+}
+
 export function clusterParameterGroup(scope: Construct, id: string, database: DatabaseConfig, name: string, provider?: AwsProvider): RdsClusterParameterGroup {
   return new RdsClusterParameterGroup(scope, id, {
     provider,
     name,
     family: parameterGroupFamily(database),
     description: `${database.name}: TLS only, statement logging`,
-    parameter: Object.entries(ENGINE_TRAITS[database.engine].clusterParameters).map(([parameterName, value]) => ({ name: parameterName, value })),
+    parameter: Object.entries(clusterParameters(database)).map(([parameterName, value]) => ({ name: parameterName, value })),
   });
 }
 

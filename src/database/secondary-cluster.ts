@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import type { DatabaseConfig } from "../config/types";
 import { clusterParameterGroup, exportLogGroups, serverlessInstances, sharedClusterSettings } from "./cluster-parts";
 import { ENGINE_TRAITS } from "./engine";
+import { GLOBAL_MEMBER_RDS_MANAGED_ATTRIBUTES } from "./global-member";
 
 export interface SecondaryClusterProps {
   readonly database: DatabaseConfig;
@@ -57,8 +58,8 @@ export class SecondaryCluster extends Construct {
       dependsOn: [...props.after, ...logGroups],
       lifecycle: {
         ...(deletionProtection ? { preventDestroy: true } : {}),
-        // RDS sets the replication source of a member; upgrades go through the global cluster.
-        ignoreChanges: ["replication_source_identifier", "engine_version"],
+        // The same list as the primary's: after a switchover this cluster is the writer.
+        ignoreChanges: [...GLOBAL_MEMBER_RDS_MANAGED_ATTRIBUTES],
       },
     });
     this.instances = serverlessInstances(this, "instance", {

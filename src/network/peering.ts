@@ -24,8 +24,10 @@ export interface NeighbourPeeringProps {
     readonly vpcName: string;
     /** `Tier` tag value of its private route tables. */
     readonly privateTier: string;
-    /** Provider assuming the deployment role in the peer's account, same region (alias `next`). */
+    /** Provider assuming the deployment role in the peer's account and region (alias `next`, or `other_region`). */
     readonly provider: AwsProvider;
+    /** The peer VPC's region when it differs from this one (inter-region peering). @default this stack's region */
+    readonly region?: string;
   };
 }
 
@@ -60,6 +62,7 @@ export class NeighbourPeering extends Construct {
       vpcId: props.vpcId,
       peerVpcId: peerVpc.id,
       peerOwnerId: peer.accountId,
+      peerRegion: peer.region,
       tags: { Name: props.name, Side: "requester" },
     });
     this.accepter = new VpcPeeringConnectionAccepterA(this, "accepter", {

@@ -5,6 +5,8 @@ import { DatabaseAlarms } from "../database/alarms";
 import { AuroraDatabase } from "../database/aurora-database";
 import { ConnectionParameters } from "../database/connection-parameters";
 import { DrRegionLookups } from "../database/dr-region";
+import { globalDatabaseIdentifiers } from "../database/global-member";
+import { DrRegionDatabaseAccess } from "../network/dr-region-database-access";
 import { enginePort, MASTER_USERNAME } from "../database/engine";
 import { MonitoringRole } from "../database/monitoring-role";
 import { SecondaryCluster } from "../database/secondary-cluster";
@@ -28,6 +30,10 @@ export interface DatabaseEndpoint {
   readonly clusterArn: string;
   /** Cluster resource id (`cluster-ABC...`), the resource of `rds-db:connect` for IAM database authentication. */
   readonly clusterResourceId: string;
+  /**
+   * Where to write: the cluster endpoint, or for a global database its global writer endpoint, which
+   * RDS points at whichever member holds the writer (so a switchover needs no reconfiguration).
+   */
   readonly writerEndpoint: string;
   readonly readerEndpoint: string;
   readonly port: number;
@@ -49,6 +55,8 @@ export interface DatabaseEndpoint {
   /** The Aurora global database and its secondary cluster in the DR region, when the environment has disaster recovery. */
   readonly global?: {
     readonly globalClusterIdentifier: string;
+    /** The global writer endpoint (`aws_rds_global_cluster.endpoint`); also `writerEndpoint`. */
+    readonly globalWriterEndpoint: string;
     readonly secondaryRegion: string;
     readonly secondaryClusterIdentifier: string;
     readonly secondaryClusterArn: string;
@@ -237,7 +245,10 @@ function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNe
         availabilityZoneCount: environment.network.availabilityZoneCount,
       })
     : undefined;
-  if (dr) new TerraformOutput(stack, "dr_kms_key_arn", { value: dr.keyArn, description: `ARN of the ${environment.name} environment key in ${stack.otherRegion}, which encrypts the secondary clusters` });
+  if (dr) {
+    new TerraformOutput(stack, "dr_kms_key_arn", { value: dr.keyArn, description: `ARN of the ${environment.name} environment key in ${stack.otherRegion}, which encrypts the secondary clusters` });
+    addDrRegionPeering(stack, part, network, networkNames, dr);
+  }
 
   const rotated: RotatedSecret[] = [];
   const databases = environment.databases.map((database) => addDatabase(stack, database, { subnetGroup, network, part, monitoringRole, dr, rotated }));
@@ -256,6 +267,42 @@ function addDatabases(stack: EnvironmentStack, part: NetworkPart, network: VpcNe
   return databases;
 }
 
+/**
+ * Inter-region peering of the environment's primary and DR VPCs (same account), so the database
+ * functions, which stay in the primary region next to the artifacts bucket that triggers them, reach
+ * a global database's writer in either region through its global writer endpoint. Peering has no
+ * hourly cost (interface endpoints or a second set of functions would); traffic is limited to the
+ * database ports. See docs/disaster-recovery.md.
+ */
+function addDrRegionPeering(stack: EnvironmentStack, part: NetworkPart, network: VpcNetwork, networkNames: NetworkNames, dr: DrRegionLookups): void {
+  const { platform, environment } = stack;
+  const drCidr = environment.network.cidrs[stack.otherRegion];
+  const peering = new NeighbourPeering(stack, "peering-dr", {
+    vpcId: part.vpcId,
+    cidr: part.vpcCidr,
+    routeTableIds: part.privateRouteTableIds,
+    name: stack.names.regionScoped(`to-${stack.otherRegion}`),
+    peer: {
+      environment: `${environment.name}-${stack.otherRegion}`,
+      accountId: environment.accountId,
+      cidr: drCidr,
+      vpcName: new NetworkNames(namesOf(platform, environment, stack.otherRegion)).vpc,
+      privateTier: networkNames.privateTier,
+      provider: stack.otherRegionProvider,
+      region: stack.otherRegion,
+    },
+  });
+  new DrRegionDatabaseAccess(stack, "dr-region-database-access", {
+    databasePorts: databasePorts(environment),
+    lambdaSecurityGroupId: part.lambdaSecurityGroupId,
+    functionSubnetCidrs: network.privateSubnets.map((s) => s.cidrBlock),
+    drDatabaseSecurityGroupId: dr.databaseSecurityGroupId,
+    drVpcCidr: drCidr,
+    provider: stack.otherRegionProvider,
+    peering: peering.accepter,
+  });
+}
+
 interface DatabaseContext {
   readonly subnetGroup: DbSubnetGroup;
   readonly network: VpcNetwork;
@@ -270,6 +317,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
   const { platform, environment, names } = stack;
   const { dr } = context;
   const clusterIdentifier = names.environmentScoped(database.name);
+  const globalIdentifiers = globalDatabaseIdentifiers(clusterIdentifier, stack.otherRegion);
   const deletionProtection = environment.deletionProtection;
   const aurora = new AuroraDatabase(stack, `database-${database.name}`, {
     database,
@@ -282,7 +330,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
     monitoringRoleArn: context.monitoringRole?.arn,
     global: dr
       ? {
-          globalClusterIdentifier: `${clusterIdentifier}-global`,
+          globalClusterIdentifier: globalIdentifiers.globalClusterIdentifier,
           passwordVersion: database.masterPasswordVersion,
           secretReplica: { region: stack.otherRegion, kmsKeyArn: dr.keyArn },
         }
@@ -312,17 +360,23 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
     thresholds: platform.alarms,
     topicArn: stack.alarmTopic.arn,
     hasReaders: database.instanceCount > 1,
-    globalSecondary: false,
+    // After a switchover this cluster is the secondary: its lag is watched from then on.
+    globalMember: dr ? { engine: database.engine } : undefined,
   });
   const parameterPath = `${names.parameterPrefix}/db/${database.name}/`;
   const port = String(aurora.port);
+  // Clients of a global database write through the global writer endpoint, in either region.
+  const globalWriterEndpoint = aurora.globalCluster?.endpoint;
+  const writerEndpoint = globalWriterEndpoint ?? aurora.cluster.endpoint;
+  const globalWriterParameter: Record<string, string> = globalWriterEndpoint ? { "global-writer-endpoint": globalWriterEndpoint } : {};
   new ConnectionParameters(stack, `database-${database.name}-parameters`, {
     path: parameterPath,
     subject: `${database.name} database of ${environment.name}`,
     values: {
       engine: database.engine,
       "cluster-identifier": clusterIdentifier,
-      "writer-endpoint": aurora.cluster.endpoint,
+      "writer-endpoint": writerEndpoint,
+      ...globalWriterParameter,
       "reader-endpoint": aurora.cluster.readerEndpoint,
       port,
       "database-name": database.databaseName,
@@ -334,7 +388,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
 
   let global: DatabaseEndpoint["global"];
   if (dr && aurora.globalCluster) {
-    const secondaryIdentifier = `${clusterIdentifier}-${stack.otherRegion}`;
+    const secondaryIdentifier = globalIdentifiers.secondaryClusterIdentifier;
     const secondary = new SecondaryCluster(stack, `database-${database.name}-secondary`, {
       database,
       clusterIdentifier: secondaryIdentifier,
@@ -354,7 +408,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
       // The DR-region stack's alarm topic, by its deterministic name.
       topicArn: `arn:aws:sns:${stack.otherRegion}:${environment.accountId}:${names.environmentScoped("alarms")}`,
       hasReaders: database.instanceCount > 1,
-      globalSecondary: true,
+      globalMember: { engine: database.engine },
       provider: stack.otherRegionProvider,
     });
     // A replica of a secret keeps the primary's name and suffix; only the region differs.
@@ -367,7 +421,8 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
         engine: database.engine,
         "cluster-identifier": secondaryIdentifier,
         "global-cluster-identifier": aurora.globalCluster.globalClusterIdentifier,
-        "writer-endpoint": secondary.cluster.endpoint,
+        "writer-endpoint": writerEndpoint,
+        ...globalWriterParameter,
         "reader-endpoint": secondary.cluster.readerEndpoint,
         port,
         "database-name": database.databaseName,
@@ -378,6 +433,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
     });
     global = {
       globalClusterIdentifier: aurora.globalCluster.globalClusterIdentifier,
+      globalWriterEndpoint: aurora.globalCluster.endpoint,
       secondaryRegion: stack.otherRegion,
       secondaryClusterIdentifier: secondaryIdentifier,
       secondaryClusterArn: secondary.cluster.arn,
@@ -391,7 +447,7 @@ function addDatabase(stack: EnvironmentStack, database: DatabaseConfig, context:
     clusterIdentifier,
     clusterArn: aurora.cluster.arn,
     clusterResourceId: aurora.cluster.clusterResourceId,
-    writerEndpoint: aurora.cluster.endpoint,
+    writerEndpoint,
     readerEndpoint: aurora.cluster.readerEndpoint,
     port: aurora.port,
     databaseName: database.databaseName,
@@ -414,12 +470,13 @@ function addOutputs(stack: EnvironmentStack, dataTier: DataTier): void {
     const output = (name: string, value: string | number, description: string) =>
       new TerraformOutput(stack, `db_${db.name}_${name}`, { value, description: `${description} of the ${db.name} cluster of ${stack.environment.name}` });
     output("cluster_identifier", db.clusterIdentifier, "Identifier");
-    output("writer_endpoint", db.writerEndpoint, "Writer endpoint");
+    output("writer_endpoint", db.writerEndpoint, db.global ? "Writer endpoint (the global writer endpoint, wherever the writer is)" : "Writer endpoint");
     output("reader_endpoint", db.readerEndpoint, "Reader endpoint");
     output("port", db.port, "Port");
     output("secret_arn", db.masterSecretArn, "ARN of the master user secret");
     for (const [user, arn] of Object.entries(db.userSecretArns ?? {})) output(`user_${user}_secret_arn`, arn, `ARN of the secret of application user ${user}`);
     if (db.global) {
+      output("global_writer_endpoint", db.global.globalWriterEndpoint, "Global writer endpoint (follows the writer across regions)");
       output("secondary_cluster_identifier", db.global.secondaryClusterIdentifier, `Identifier of the DR secondary (${db.global.secondaryRegion})`);
       output("secondary_reader_endpoint", db.global.secondaryReaderEndpoint, `Reader endpoint of the DR secondary (${db.global.secondaryRegion})`);
     }

@@ -58,6 +58,8 @@ export const ALERT_DETAIL_TYPES = [
   "Replication Canary Failed",
   "Artifact Replication Failed",
   "Ledger Entry Deleted",
+  "Database Writer Move Failed",
+  "Restore Drill Failed",
 ] as const;
 
 /**
