@@ -2,6 +2,7 @@ import type { ExtractionContext, TopologyExtractor } from "./extract";
 import { environmentStacks, referenced, resourcesOf } from "./extract";
 import { edgeTier } from "./edge-tier";
 import type { CellKey } from "./model";
+import { parseJsonAttribute } from "../json-attribute";
 
 /**
  * One extractor per capability, each reading its resources out of the synthesized stacks. A new
@@ -182,15 +183,15 @@ function snapshots(context: ExtractionContext): void {
       const variables = fn.environment?.variables ?? {};
       if (variables.DESTINATIONS === undefined || variables.SOURCES === undefined) continue;
       const cell = context.placeOf(stack, fn.provider);
-      const sources = (JSON.parse(variables.SOURCES) as { name: string }[]).map((s) => s.name);
+      const sources = (parseJsonAttribute(variables.SOURCES) as { name: string }[]).map((s) => s.name);
       const from = context.addNode({ id: `job:${fn.function_name}`, kind: "job", label: "snapshot copy job", detail: sources.join(", "), ...cell });
-      for (const destination of JSON.parse(variables.DESTINATIONS) as { region: string }[]) {
+      for (const destination of parseJsonAttribute(variables.DESTINATIONS) as { region: string }[]) {
         const target = { column: cell.column, region: destination.region };
         const to = context.addNode({ id: snapshotsId(target), kind: "snapshots", label: "snapshot copies", ...target });
         context.addEdge({ from, to, moves: "snapshots", label: "snapshots (copy)" });
       }
       if (variables.ACCOUNT_COPY !== undefined) {
-        const copy = JSON.parse(variables.ACCOUNT_COPY) as { accountId: string; region: string };
+        const copy = parseJsonAttribute(variables.ACCOUNT_COPY) as { accountId: string; region: string };
         const target = { column: context.columnOfAccount(copy.accountId), region: copy.region };
         const to = context.addNode({ id: snapshotsId(target), kind: "snapshots", label: "snapshot copies", ...target });
         context.addEdge({ from, to, moves: "snapshots", label: "snapshots (other account)" });
