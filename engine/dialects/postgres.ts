@@ -545,6 +545,40 @@ class PostgresDatabase implements Database {
     return kinds;
   }
 
+  /**
+   * COPY's CSV output, whose rules are the data files' (an empty unquoted field is NULL, `""` an
+   * empty string), for tables whose columns all print their exact value (CSV_EXACT_TYPES); booleans
+   * in the file's spelling. A value with a line break spans two output lines: such a table is left
+   * to the server's comparison (undefined), as a plain file never holds one.
+   */
+  async readCsvLines(
+    table: TableInfo,
+    columns: readonly string[],
+    sample: readonly (string | null)[],
+    limit: number,
+    stage?: string,
+  ): Promise<string[] | undefined> {
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+    if (!columns.every((c) => CSV_EXACT_TYPES.has(typeOf.get(c) ?? ""))) return undefined;
+    const q = (c: string) => this.quoteIdent(c);
+    const lit = (v: string) => this.client.escapeLiteral(v);
+    const fields = columns.map((c, i) => {
+      if (typeOf.get(c) !== "boolean") return `t.${q(c)}`;
+      const [yes, no] = booleanSpelling(sample[i]);
+      return `CASE WHEN t.${q(c)} THEN ${lit(yes)} WHEN NOT t.${q(c)} THEN ${lit(no)} END`;
+    });
+    const keyMatch = table.primaryKey.map((k) => `s.${q(k)} = t.${q(k)}`).join(" AND ");
+    const from = stage === undefined ? `${q(table.name)} AS t` : `${q(table.name)} AS t JOIN ${stage} AS s ON ${keyMatch}`;
+    const { to: copyTo } = await import("pg-copy-streams");
+    const chunks: Buffer[] = [];
+    const copy = this.client.query(copyTo(`COPY (SELECT ${fields.join(", ")} FROM ${from} LIMIT ${Math.floor(limit)}) TO STDOUT (FORMAT csv)`));
+    for await (const chunk of copy) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const lines = text.length === 0 ? [] : text.slice(0, text.endsWith("\n") ? -1 : undefined).split("\n");
+    for (const line of lines) if (line.includes('"') && oddQuotes(line)) return undefined;
+    return lines;
+  }
+
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
     const columns = `(${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")})`;
     let n = 0;
@@ -663,6 +697,48 @@ function copyText(value: unknown, isArray: boolean): string {
 }
 
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/**
+ * Types whose CSV output is their exact value: reading the text back gives the same value, so equal
+ * text means equal values. Not floating point, binary, time zones, arrays, JSON or user types: their
+ * rows are compared by the server.
+ */
+const CSV_EXACT_TYPES = new Set([
+  ...["smallint", "integer", "bigint", "numeric", "boolean", "uuid"],
+  ...["text", "character varying", "character"],
+  ...["date", "timestamp without time zone", "time without time zone"],
+]);
+
+/** Pairs of boolean spellings that boolin reads (in any case). */
+const BOOLEAN_PAIRS: readonly (readonly [string, string])[] = [
+  ["t", "f"],
+  ["true", "false"],
+  ["y", "n"],
+  ["yes", "no"],
+  ["on", "off"],
+  ["1", "0"],
+];
+
+/**
+ * The spelling of true and false that a file writes, judged from one of its values (`1` gives
+ * 1 / 0, `TRUE` gives TRUE / FALSE); t / f when it is none of PostgreSQL's spellings. Both
+ * spellings are read by the server as the boolean they print, so equal text still means equal values.
+ */
+function booleanSpelling(value: string | null | undefined): readonly [string, string] {
+  const lower = (value ?? "").toLowerCase();
+  const pair = BOOLEAN_PAIRS.find((p) => p.includes(lower));
+  if (!pair || value === undefined || value === null) return ["t", "f"];
+  if (value === value.toUpperCase() && value !== lower) return [pair[0].toUpperCase(), pair[1].toUpperCase()];
+  if (value[0] !== lower[0]) return [pair[0][0]!.toUpperCase() + pair[0].slice(1), pair[1][0]!.toUpperCase() + pair[1].slice(1)];
+  return pair;
+}
+
+/** Whether a line holds an odd number of quotes: it ends inside a quoted field. */
+function oddQuotes(line: string): boolean {
+  let count = 0;
+  for (let at = line.indexOf('"'); at !== -1; at = line.indexOf('"', at + 1)) count++;
+  return count % 2 === 1;
+}
 
 /** PostgreSQL's spellings of a boolean (boolin), as COPY prints them. */
 const BOOLEAN_TEXT: Record<string, string> = { t: "t", true: "t", y: "t", yes: "t", on: "t", "1": "t", f: "f", false: "f", n: "f", no: "f", off: "f", "0": "f" };

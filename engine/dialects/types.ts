@@ -165,6 +165,21 @@ export interface Database {
   readRows?(table: TableInfo, columns: readonly string[], limit: number): Promise<{ keys: unknown[][]; texts: string[] } | undefined>;
   /** The text of a file row that readRows' text of the same values equals. */
   rowText?(table: TableInfo, columns: readonly string[], row: StagedRow): string;
+  /**
+   * Each row's `columns` (in that order) as one CSV record by the data files' rules (csv-line.ts:
+   * NULL an empty field, an empty string `""`, quotes only where needed), printed by the server, for
+   * at most `limit` rows; with `stage`, only the rows whose key a staged row has. Undefined, having
+   * read nothing, where a column's type has no exact text (equal text must mean equal values). A
+   * boolean column is printed in the spelling of `sample` (the file's first row) where the server
+   * reads that spelling as a boolean. Lets a re-sync skip a file's unchanged lines without sending them.
+   */
+  readCsvLines?(
+    table: TableInfo,
+    columns: readonly string[],
+    sample: readonly (string | null)[],
+    limit: number,
+    stage?: string,
+  ): Promise<string[] | undefined>;
   /** Deletes the rows with these primary keys (values as readKeys returned them), in one statement. */
   deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number>;
   /** Positions of the first group of staged rows that share a primary key, if any. */
