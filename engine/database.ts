@@ -137,15 +137,21 @@ export async function openPair(settings: ConnectionSettings): Promise<[Database,
 /**
  * Opens one connection, retrying with growing, jittered pauses while the server turns connections
  * away because it is full (PostgreSQL 53300 "too many clients" / "too many connections for role";
- * MySQL 1040 / 1203), until `deadline` (a performance.now() time). Any other failure is final.
+ * MySQL 1040 / 1203), until `deadline` (a performance.now() time), telling `onRetry` of each
+ * refusal. Any other failure is final.
  */
-export async function openDatabaseWithRetry(settings: ConnectionSettings, deadline: number): Promise<Database> {
+export async function openDatabaseWithRetry(
+  settings: ConnectionSettings,
+  deadline: number,
+  onRetry?: (reason: string, waitMs: number) => void,
+): Promise<Database> {
   for (let pause = 25; ; pause = Math.min(pause * 2, 1000)) {
     try {
       return await openDatabase(settings);
     } catch (error) {
       const wait = pause / 2 + Math.random() * pause;
       if (!isServerFull(error) || performance.now() + wait >= deadline) throw error;
+      onRetry?.(messageOf(error), wait);
       await new Promise((done) => setTimeout(done, wait));
     }
   }
