@@ -51,7 +51,7 @@ export async function resyncByLines(
   const hit = new Set<string>();
   if (differing.length > 0) {
     const text = `${header}${differing.join("\n")}\n`;
-    const stage = db.stageCsv ? await db.stageCsv(table, file.columns, text, index) : await stageParsed(db, file, table, text, index);
+    const stage = db.stageCsv ? await db.stageCsv(table, file.columns, text, index, false) : await stageParsed(db, file, table, text, index);
     if (await db.duplicateKeys(stage, table.primaryKey)) throw new Error("a key is repeated");
     const hits = await db.readCsvLines!(table, file.columns, sample, differing.length, stage);
     if (hits === undefined) throw new Error("the rows of the staged keys could not be read");

@@ -427,12 +427,14 @@ class PostgresDatabase implements Database {
    * A stage like createStage's whose position column numbers the rows as COPY reads them (in file
    * order, from 1), filled from the file's own text.
    */
-  async stageCsv(table: TableInfo, columns: readonly string[], csvText: string, index: number): Promise<string> {
+  async stageCsv(table: TableInfo, columns: readonly string[], csvText: string, index: number, numbered = true): Promise<string> {
     const stage = `_eng_stage_${index}`;
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     await this.query(
-      `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${this.quoteIdent(table.name)} WITH NO DATA;
-       ALTER TABLE ${stage} ADD COLUMN ${ROW_COLUMN} integer GENERATED ALWAYS AS IDENTITY`,
+      numbered
+        ? `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${this.quoteIdent(table.name)} WITH NO DATA;
+       ALTER TABLE ${stage} ADD COLUMN ${ROW_COLUMN} integer GENERATED ALWAYS AS IDENTITY`
+        : `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols}, NULL::integer AS ${ROW_COLUMN} FROM ${this.quoteIdent(table.name)} WITH NO DATA`,
     );
     await this.copyCsv(stage, columns, csvText);
     return stage;
@@ -575,8 +577,8 @@ class PostgresDatabase implements Database {
     for await (const chunk of copy) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
     const lines = text.length === 0 ? [] : text.slice(0, text.endsWith("\n") ? -1 : undefined).split("\n");
-    for (const line of lines) if (line.includes('"') && oddQuotes(line)) return undefined;
-    return lines;
+    // Each row prints at least one line: as many lines as rows means none holds a line break.
+    return lines.length === copy.rowCount ? lines : undefined;
   }
 
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
@@ -731,13 +733,6 @@ function booleanSpelling(value: string | null | undefined): readonly [string, st
   if (value === value.toUpperCase() && value !== lower) return [pair[0].toUpperCase(), pair[1].toUpperCase()];
   if (value[0] !== lower[0]) return [pair[0][0]!.toUpperCase() + pair[0].slice(1), pair[1][0]!.toUpperCase() + pair[1].slice(1)];
   return pair;
-}
-
-/** Whether a line holds an odd number of quotes: it ends inside a quoted field. */
-function oddQuotes(line: string): boolean {
-  let count = 0;
-  for (let at = line.indexOf('"'); at !== -1; at = line.indexOf('"', at + 1)) count++;
-  return count % 2 === 1;
 }
 
 /** PostgreSQL's spellings of a boolean (boolin), as COPY prints them. */

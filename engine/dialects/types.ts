@@ -152,9 +152,10 @@ export interface Database {
   loadPlainCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
   /**
    * Like createStage and loadStage in one, from a whole CSV file: each staged row's position is its
-   * data row in the file. Absent where the server does not read CSV.
+   * data row in the file, or unset when not `numbered` (cheaper, for callers that never name a
+   * staged row by position). Absent where the server does not read CSV.
    */
-  stageCsv?(table: TableInfo, columns: readonly string[], csvText: string, index: number): Promise<string>;
+  stageCsv?(table: TableInfo, columns: readonly string[], csvText: string, index: number, numbered?: boolean): Promise<string>;
   /** The primary keys of at most `limit` rows of the table, as the driver returns the values. */
   readKeys(table: TableInfo, limit: number): Promise<unknown[][]>;
   /**
