@@ -57,7 +57,8 @@ export async function resyncByLines(
     if (hits === undefined) throw new Error("the rows of the staged keys could not be read");
     for (const line of hits) {
       // A row that no line matched is updated; one that a line matched has its key twice in the file.
-      if (!unmatched.has(line)) throw new Error("a key is repeated");
+      const at = unmatched.get(line);
+      if (at === undefined || matched[at] === 1) throw new Error("a key is repeated");
       hit.add(line);
     }
     merged = await db.merge(table, stage, file.columns);
@@ -92,8 +93,9 @@ const LOOKAHEAD = 4;
  * Pairs the file's lines (after the header) with the table's rows whose text they equal. Files and
  * tables usually list rows in the same order (a file sorted by key, a table read in key or load
  * order), so each line is first compared in place with the next few rows, without copying it; the
- * lines left over are looked up among the rows left over. `unmatched` maps the text of each row no
- * line equals to its index; `differing` holds the lines no row equals. Two equal lines throw.
+ * lines left over are looked up among the rows left over. `unmatched` maps the text of each row the
+ * in-place pass did not match to its index (`matched` tells which of them the lookup then matched);
+ * `differing` holds the lines no row equals. Two equal lines throw.
  */
 function matchLines(
   csvText: string,

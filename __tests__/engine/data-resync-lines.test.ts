@@ -92,6 +92,10 @@ describe.each(ENGINES)("re-syncing a plain CSV file by lines on %s", (engine: En
       const rows = FIRST.slice(HEADER.length).split("\n").filter(Boolean);
       await expectRefused(`${HEADER}${[...rows].reverse().join("\n")}\n${rows[0]}\n`, /thing\.csv line 5 \(row 4\) has the same primary key \(id\) as line 6 \(row 5\)/);
     });
+    test("a line equal to the stored row and a changed line with the same key, out of the table's order", async () => {
+      const rows = FIRST.slice(HEADER.length).split("\n").filter(Boolean);
+      await expectRefused(`${HEADER}${[...rows].reverse().join("\n")}\n1,Anne,1.50,1,plain\n`, /thing\.csv line 5 \(row 4\) has the same primary key \(id\) as line 6 \(row 5\)/);
+    });
     test("the same key spelled another way (01 for 1) beside the stored row", async () => {
       await expectRefused(`${HEADER}01,Ann,1.50,1,changed\n${FIRST.slice(HEADER.length)}`, /thing\.csv line 2 \(row 1\) has the same primary key \(id\) as line 3 \(row 2\)/);
     });
