@@ -26,7 +26,8 @@ const MIN_DIFFERING_PARSED = 1000;
  * equal lines, two staged lines with one key (the stage's check), or a staged line whose key is that
  * of a row another line matched (the rows its staged keys hit are read back). Returns undefined,
  * having written nothing, when the types need the server's comparison, when the table holds more
- * than `limit` rows, or when too many lines differ for a server that stages parsed rows.
+ * than `limit` rows, or when too many lines differ for a server that stages parsed rows; "empty",
+ * having written nothing, when the table holds no rows (the caller's bulk load is then cheaper).
  */
 export async function resyncByLines(
   db: Database,
@@ -35,7 +36,7 @@ export async function resyncByLines(
   index: number,
   limit: number,
   deleteKeys: (keys: readonly (readonly unknown[])[]) => Promise<number>,
-): Promise<LineResync | undefined> {
+): Promise<LineResync | "empty" | undefined> {
   const csvText = file.csvText!;
   const headerEnd = csvText.indexOf("\n") + 1;
   const header = csvText.slice(0, headerEnd);
@@ -43,6 +44,7 @@ export async function resyncByLines(
   const sample = parseCsv(csvText.slice(headerEnd, firstEnd === -1 ? csvText.length : firstEnd))[0]?.fields ?? [];
   const lines = await db.readCsvLines!(table, file.columns, sample, limit + 1);
   if (lines === undefined || lines.length > limit) return undefined;
+  if (lines.length === 0) return "empty";
   const { matched, unmatched, differing } = matchLines(csvText, headerEnd, lines);
   if (!db.stageCsv && differing.length > MIN_DIFFERING_PARSED && differing.length > (file.plainRows ?? 0) * MAX_DIFFERING_PARSED) return undefined;
 

@@ -366,13 +366,13 @@ async function syncPlainCsv(db: Database, { file, table }: Checked, index: numbe
   const failed = await attempt(
     db,
     async () => {
-      if ((await db.readKeys(table, 1)).length === 0) {
+      // Lines equal to the server's text of their row are unchanged: only the others are sent.
+      const resynced = db.readCsvLines && (await resyncByLines(db, file, table, index, knownKeysLimit(rows), (keys) => deleteInBatches(db, table, keys)));
+      if (resynced === "empty" || (!resynced && (await db.readKeys(table, 1)).length === 0)) {
         await (db.loadPlainCsv ?? db.loadCsv)!.call(db, table, file.columns, csvText);
         outcome = { inserted: rows, updated: 0, prune: async () => 0 };
         return;
       }
-      // Lines equal to the server's text of their row are unchanged: only the others are sent.
-      const resynced = db.readCsvLines && (await resyncByLines(db, file, table, index, knownKeysLimit(rows), (keys) => deleteInBatches(db, table, keys)));
       if (resynced) {
         outcome = resynced;
         return;

@@ -356,24 +356,21 @@ class PostgresDatabase implements Database {
   }
 
   async describeTable(table: string): Promise<TableInfo | undefined> {
+    // One round trip: the columns, each row carrying the primary key's columns in key order.
     const { rows: columns } = await this.query(
-      `SELECT column_name AS name, CASE WHEN data_type IN ('USER-DEFINED', 'ARRAY') THEN udt_name ELSE data_type END AS type
+      `SELECT column_name AS name, CASE WHEN data_type IN ('USER-DEFINED', 'ARRAY') THEN udt_name ELSE data_type END AS type,
+         (SELECT coalesce(array_agg(k.column_name::text ORDER BY k.ordinal_position), '{}') FROM information_schema.table_constraints c
+          JOIN information_schema.key_column_usage k
+            ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name AND k.table_name = c.table_name
+          WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() AND c.table_name = $1) AS primary_key
        FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
       [table],
     );
     if (columns.length === 0) return undefined;
-    const { rows: keys } = await this.query(
-      `SELECT k.column_name AS name FROM information_schema.table_constraints c
-       JOIN information_schema.key_column_usage k
-         ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name AND k.table_name = c.table_name
-       WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() AND c.table_name = $1
-       ORDER BY k.ordinal_position`,
-      [table],
-    );
     return {
       name: table,
       columns: columns.map((c) => ({ name: String(c.name), type: String(c.type).toLowerCase() })),
-      primaryKey: keys.map((k) => String(k.name)),
+      primaryKey: (columns[0]!.primary_key as string[]).map(String),
     };
   }
 
@@ -602,24 +599,22 @@ class PostgresDatabase implements Database {
     const keyMatch = (a: string, b: string) => table.primaryKey.map((k) => `${a}.${this.quoteIdent(k)} = ${b}.${this.quoteIdent(k)}`).join(" AND ");
     const limit = maxPosition === undefined ? "" : ` AND s.${ROW_COLUMN} <= ${Math.floor(maxPosition)}`;
     const nonKey = columns.filter((c) => !table.primaryKey.includes(c));
-    let updated = 0;
+    const statements: string[] = [];
     if (nonKey.length > 0) {
       const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
       const comparable = (alias: string, c: string) => `${alias}.${this.quoteIdent(c)}${comparisonCast(typeOf.get(c) ?? "")}`;
       const set = nonKey.map((c) => `${this.quoteIdent(c)} = s.${this.quoteIdent(c)}`).join(", ");
       const before = nonKey.map((c) => comparable("t", c)).join(", ");
       const after = nonKey.map((c) => comparable("s", c)).join(", ");
-      const result = await this.query(
-        `UPDATE ${t} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch("t", "s")} AND ROW(${before}) IS DISTINCT FROM ROW(${after})${limit}`,
-      );
-      updated = result.rowCount;
+      statements.push(`UPDATE ${t} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch("t", "s")} AND ROW(${before}) IS DISTINCT FROM ROW(${after})${limit}`);
     }
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     const scols = columns.map((c) => `s.${this.quoteIdent(c)}`).join(", ");
-    const inserted = await this.query(
-      `INSERT INTO ${t} (${cols}) SELECT ${scols} FROM ${stage} AS s WHERE NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${keyMatch("t", "s")})${limit}`,
-    );
-    return { inserted: inserted.rowCount, updated };
+    statements.push(`INSERT INTO ${t} (${cols}) SELECT ${scols} FROM ${stage} AS s WHERE NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${keyMatch("t", "s")})${limit}`);
+    // One round trip: the server runs the update before the insert, in the caller's transaction.
+    const results = await this.client.query(statements.join(";\n"));
+    const counts = (Array.isArray(results) ? results : [results]).map((r: pg.QueryResult) => r.rowCount ?? 0);
+    return { inserted: counts[counts.length - 1]!, updated: counts.length > 1 ? counts[0]! : 0 };
   }
 
   async prune(table: TableInfo, stage: string): Promise<number> {
