@@ -23,8 +23,9 @@ const MIN_DIFFERING_PARSED = 1000;
  * 1% of it and reads it once.
  *
  * A repeated key throws (the caller then syncs the file row by row, which names both rows): two
- * equal lines, two staged lines with one key (the stage's check), or a staged line whose key is that
- * of a row another line matched (the rows its staged keys hit are read back). Returns undefined,
+ * equal lines, two staged lines with the key of a row (which they hit twice) or with a new key
+ * (which the insert refuses), or a staged line whose key is that of a row another line matched (the
+ * rows the staged keys hit are read back). Returns undefined,
  * having written nothing, when the types need the server's comparison, when the table holds more
  * than `limit` rows, or when too many lines differ for a server that stages parsed rows; "empty",
  * having written nothing, when the table holds no rows (the caller's bulk load is then cheaper).
@@ -54,13 +55,13 @@ export async function resyncByLines(
   if (differing.length > 0) {
     const text = `${header}${differing.join("\n")}\n`;
     const stage = db.stageCsv ? await db.stageCsv(table, file.columns, text, index, false) : await stageParsed(db, file, table, text, index);
-    if (await db.duplicateKeys(stage, table.primaryKey)) throw new Error("a key is repeated");
-    const hits = await db.readCsvLines!(table, file.columns, sample, differing.length, stage);
+    // Two staged lines with one key hit its row twice; with a new key, the insert breaks the primary key.
+    const hits = await db.readCsvLines!(table, file.columns, sample, differing.length + 1, stage);
     if (hits === undefined) throw new Error("the rows of the staged keys could not be read");
     for (const line of hits) {
       // A row that no line matched is updated; one that a line matched has its key twice in the file.
       const at = unmatched.get(line);
-      if (at === undefined || matched[at] === 1) throw new Error("a key is repeated");
+      if (at === undefined || matched[at] === 1 || hit.has(line)) throw new Error("a key is repeated");
       hit.add(line);
     }
     merged = await db.merge(table, stage, file.columns);

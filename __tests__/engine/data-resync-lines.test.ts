@@ -96,6 +96,10 @@ describe.each(ENGINES)("re-syncing a plain CSV file by lines on %s", (engine: En
       const rows = FIRST.slice(HEADER.length).split("\n").filter(Boolean);
       await expectRefused(`${HEADER}${[...rows].reverse().join("\n")}\n1,Anne,1.50,1,plain\n`, /thing\.csv line 5 \(row 4\) has the same primary key \(id\) as line 6 \(row 5\)/);
     });
+    test("two changed lines with the key of a stored row, and two new lines with one key", async () => {
+      await expectRefused(FIRST.replace("2,Bob,,0,\n", "2,Bo,,0,\n2,B,,0,\n"), /thing\.csv line 3 \(row 2\) has the same primary key \(id\) as line 4 \(row 3\)/);
+      await expectRefused(`${FIRST}7,G,,0,\n7,H,,0,\n`, /thing\.csv line 6 \(row 5\) has the same primary key \(id\) as line 7 \(row 6\)/);
+    });
     test("the same key spelled another way (01 for 1) beside the stored row", async () => {
       await expectRefused(`${HEADER}01,Ann,1.50,1,changed\n${FIRST.slice(HEADER.length)}`, /thing\.csv line 2 \(row 1\) has the same primary key \(id\) as line 3 \(row 2\)/);
     });
