@@ -13,6 +13,8 @@ export interface LineResync extends MergeCounts {
  */
 const MAX_DIFFERING_PARSED = 0.25;
 const MIN_DIFFERING_PARSED = 1000;
+/** Staged lines are "few" (looked up by key) when the table holds this many times as many rows. */
+const FEW_STAGED = 10;
 
 /**
  * Re-syncs a plain CSV file (DataFile.plainRows) into a table that holds rows, without sending the
@@ -43,10 +45,12 @@ export async function resyncByLines(
   const header = csvText.slice(0, headerEnd);
   const firstEnd = csvText.indexOf("\n", headerEnd);
   const sample = parseCsv(csvText.slice(headerEnd, firstEnd === -1 ? csvText.length : firstEnd))[0]?.fields ?? [];
-  const lines = await db.readCsvLines!(table, file.columns, sample, limit + 1);
-  if (lines === undefined || lines.length > limit) return undefined;
-  if (lines.length === 0) return "empty";
-  const { matched, unmatched, differing } = matchLines(csvText, headerEnd, lines);
+  const printed = await db.readCsvLines!(table, file.columns, sample, limit + 1);
+  if (printed === undefined) return undefined;
+  const rows = lineStarts(printed);
+  if (rows.length - 1 > limit) return undefined;
+  if (rows.length === 1) return "empty";
+  const { matched, unmatched, differing } = matchLines(Buffer.from(csvText, "utf8"), Buffer.byteLength(header, "utf8"), printed, rows);
   if (!db.stageCsv && differing.length > MIN_DIFFERING_PARSED && differing.length > (file.plainRows ?? 0) * MAX_DIFFERING_PARSED) return undefined;
 
   let merged: MergeCounts = { inserted: 0, updated: 0 };
@@ -55,16 +59,20 @@ export async function resyncByLines(
   if (differing.length > 0) {
     const text = `${header}${differing.join("\n")}\n`;
     const stage = db.stageCsv ? await db.stageCsv(table, file.columns, text, index, false) : await stageParsed(db, file, table, text, index);
+    // A few staged lines are looked up by key, not joined by hashing the whole table.
+    const few = differing.length * FEW_STAGED < rows.length - 1 && db.preferKeyLookups !== undefined;
+    if (few) await db.preferKeyLookups!(true);
     // Two staged lines with one key hit its row twice; with a new key, the insert breaks the primary key.
     const hits = await db.readCsvLines!(table, file.columns, sample, differing.length + 1, stage);
     if (hits === undefined) throw new Error("the rows of the staged keys could not be read");
-    for (const line of hits) {
+    for (const line of hits.toString("utf8").split("\n").slice(0, -1)) {
       // A row that no line matched is updated; one that a line matched has its key twice in the file.
       const at = unmatched.get(line);
       if (at === undefined || matched[at] === 1 || hit.has(line)) throw new Error("a key is repeated");
       hit.add(line);
     }
     merged = await db.merge(table, stage, file.columns);
+    if (few) await db.preferKeyLookups!(false);
   }
   return {
     ...merged,
@@ -92,35 +100,64 @@ async function stageParsed(db: Database, file: DataFile, table: TableInfo, text:
 /** How far ahead in the table's rows a file line is looked for before it is left to the second pass. */
 const LOOKAHEAD = 4;
 
+/** Where each line of `bytes` starts, and one entry past the end (lines end in a line feed). */
+function lineStarts(bytes: Buffer): Int32Array {
+  let starts = new Int32Array(1024);
+  let n = 1;
+  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) {
+    if (n === starts.length) {
+      const grown = new Int32Array(starts.length * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[n++] = at + 1;
+  }
+  return starts.subarray(0, n);
+}
+
 /**
- * Pairs the file's lines (after the header) with the table's rows whose text they equal. Files and
- * tables usually list rows in the same order (a file sorted by key, a table read in key or load
- * order), so each line is first compared in place with the next few rows, without copying it; the
- * lines left over are looked up among the rows left over. `unmatched` maps the text of each row the
- * in-place pass did not match to its index (`matched` tells which of them the lookup then matched);
- * `differing` holds the lines no row equals. Two equal lines throw.
+ * Pairs the file's lines (after the header) with the table's rows whose text they equal, comparing
+ * bytes. Files and tables usually list rows in the same order (a file sorted by key, a table read
+ * in key or load order): long stretches of equal lines are found as one equal run of bytes, a line
+ * that breaks the run is compared in place with the next few rows, and the lines left over are
+ * looked up among the rows left over. `unmatched` maps the
+ * text of each row the in-place pass did not match to its index (`matched` tells which of them the
+ * lookup then matched); `differing` holds the lines no row equals. Two equal lines throw.
  */
 function matchLines(
-  csvText: string,
+  file: Buffer,
   headerEnd: number,
-  lines: readonly string[],
+  printed: Buffer,
+  rows: Int32Array,
 ): { matched: Uint8Array; unmatched: Map<string, number>; differing: string[] } {
-  const matched = new Uint8Array(lines.length);
+  const count = rows.length - 1;
+  const matched = new Uint8Array(count);
   const left: string[] = [];
   let next = 0;
-  for (let pos = headerEnd; pos < csvText.length; ) {
-    let end = csvText.indexOf("\n", pos);
-    if (end === -1) end = csvText.length;
-    const lineEnd = csvText.charCodeAt(end - 1) === 13 ? end - 1 : end;
+  for (let pos = headerEnd; pos < file.length; ) {
+    if (next < count) {
+      // Every whole line of the stretch where the file's bytes equal the rows' is a matched row.
+      const from = rows[next]!;
+      const same = commonPrefix(printed, from, file, pos, Math.min(printed.length - from, file.length - pos));
+      let row = next;
+      while (row < count && rows[row + 1]! <= from + same) matched[row++] = 1;
+      pos += rows[row]! - from;
+      next = row;
+      if (pos >= file.length) break;
+    }
+    let end = file.indexOf(10, pos);
+    if (end === -1) end = file.length;
+    const lineEnd = file[end - 1] === 13 ? end - 1 : end;
+    const length = lineEnd - pos;
     let found = -1;
-    for (let at = next; at < next + LOOKAHEAD && at < lines.length; at++) {
-      const row = lines[at]!;
-      if (matched[at] === 0 && row.length === lineEnd - pos && csvText.startsWith(row, pos)) {
+    for (let at = next; at < next + LOOKAHEAD && at < count; at++) {
+      const start = rows[at]!;
+      if (matched[at] === 0 && rows[at + 1]! - 1 - start === length && printed.compare(file, pos, lineEnd, start, start + length) === 0) {
         found = at;
         break;
       }
     }
-    if (found === -1) left.push(csvText.slice(pos, lineEnd));
+    if (found === -1) left.push(file.toString("utf8", pos, lineEnd));
     else {
       matched[found] = 1;
       next = found + 1;
@@ -128,9 +165,7 @@ function matchLines(
     pos = end + 1;
   }
   const unmatched = new Map<string, number>();
-  lines.forEach((row, i) => {
-    if (matched[i] === 0) unmatched.set(row, i);
-  });
+  for (let i = 0; i < count; i++) if (matched[i] === 0) unmatched.set(printed.toString("utf8", rows[i]!, rows[i + 1]! - 1), i);
   const differing: string[] = [];
   for (const line of left) {
     const at = unmatched.get(line);
@@ -139,4 +174,29 @@ function matchLines(
     else matched[at] = 1;
   }
   return { matched, unmatched, differing };
+}
+
+/**
+ * How many bytes `a` from `aStart` and `b` from `bStart` have in common, up to `max`: growing blocks
+ * compared natively, then a binary search inside the block that differs.
+ */
+function commonPrefix(a: Buffer, aStart: number, b: Buffer, bStart: number, max: number): number {
+  const equal = (from: number, to: number) => a.compare(b, bStart + from, bStart + to, aStart + from, aStart + to) === 0;
+  let same = 0;
+  for (let block = 1024; same < max; block *= 2) {
+    const to = Math.min(same + block, max);
+    if (equal(same, to)) {
+      same = to;
+      continue;
+    }
+    let differs = to;
+    while (differs - same > 16) {
+      const mid = (same + differs) >> 1;
+      if (equal(same, mid)) same = mid;
+      else differs = mid;
+    }
+    while (same < differs && a[aStart + same] === b[bStart + same]) same++;
+    return same;
+  }
+  return same;
 }

@@ -71,6 +71,14 @@ describe.each(ENGINES)("re-syncing a plain CSV file by lines on %s", (engine: En
     ]);
   });
 
+  test("a Windows checkout (CRLF) and a file without a final line break compare as the same lines", async () => {
+    await sync(FIRST);
+    expect(await counts(FIRST.replace(/\n/g, "\r\n"))).toEqual([0, 0, 4, 0]);
+    expect(await counts(FIRST.slice(0, -1))).toEqual([0, 0, 4, 0]);
+    expect(await counts(FIRST.replace("1,Ann", "1,Anna").replace(/\n/g, "\r\n").slice(0, -2))).toEqual([0, 1, 3, 0]);
+    expect((await stored())[0]).toEqual([1, "Anna", 1.5, "plain"]);
+  });
+
   describe("a key that appears twice is refused, naming both rows, and nothing is written", () => {
     const expectRefused = async (csv: string, rows: RegExp) => {
       await sync(FIRST);

@@ -556,7 +556,7 @@ class PostgresDatabase implements Database {
     sample: readonly (string | null)[],
     limit: number,
     stage?: string,
-  ): Promise<string[] | undefined> {
+  ): Promise<Buffer | undefined> {
     const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
     if (!columns.every((c) => CSV_EXACT_TYPES.has(typeOf.get(c) ?? ""))) return undefined;
     const q = (c: string) => this.quoteIdent(c);
@@ -572,10 +572,13 @@ class PostgresDatabase implements Database {
     const chunks: Buffer[] = [];
     const copy = this.client.query(copyTo(`COPY (SELECT ${fields.join(", ")} FROM ${from} LIMIT ${Math.floor(limit)}) TO STDOUT (FORMAT csv)`));
     for await (const chunk of copy) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
-    const lines = text.length === 0 ? [] : text.slice(0, text.endsWith("\n") ? -1 : undefined).split("\n");
+    const text = Buffer.concat(chunks);
     // Each row prints at least one line: as many lines as rows means none holds a line break.
-    return lines.length === copy.rowCount ? lines : undefined;
+    return lineCount(text) === copy.rowCount ? text : undefined;
+  }
+
+  async preferKeyLookups(on: boolean): Promise<void> {
+    await this.client.query(on ? "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off" : "SET LOCAL enable_hashjoin = on; SET LOCAL enable_mergejoin = on");
   }
 
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
@@ -728,6 +731,13 @@ function booleanSpelling(value: string | null | undefined): readonly [string, st
   if (value === value.toUpperCase() && value !== lower) return [pair[0].toUpperCase(), pair[1].toUpperCase()];
   if (value[0] !== lower[0]) return [pair[0][0]!.toUpperCase() + pair[0].slice(1), pair[1][0]!.toUpperCase() + pair[1].slice(1)];
   return pair;
+}
+
+/** Line feeds in a buffer. */
+function lineCount(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) count++;
+  return count;
 }
 
 /** PostgreSQL's spellings of a boolean (boolin), as COPY prints them. */

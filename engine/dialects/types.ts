@@ -167,12 +167,14 @@ export interface Database {
   /** The text of a file row that readRows' text of the same values equals. */
   rowText?(table: TableInfo, columns: readonly string[], row: StagedRow): string;
   /**
-   * Each row's `columns` (in that order) as one CSV record by the data files' rules (csv-line.ts:
+   * Each row's `columns` (in that order) as one CSV record by the data files' rules (data-files.ts:
    * NULL an empty field, an empty string `""`, quotes only where needed), printed by the server, for
-   * at most `limit` rows; with `stage`, only the rows whose key a staged row has. Undefined, having
-   * read nothing, where a column's type has no exact text (equal text must mean equal values). A
-   * boolean column is printed in the spelling of `sample` (the file's first row) where the server
-   * reads that spelling as a boolean. Lets a re-sync skip a file's unchanged lines without sending them.
+   * at most `limit` rows; with `stage`, only the rows whose key a staged row has. The records come
+   * as UTF-8 bytes, each ending in a line feed. Undefined, having read nothing useful, where a
+   * column's type has no exact text (equal text must mean equal values) or a value holds a line
+   * break. A boolean column is printed in the spelling of `sample` (the file's first row) where the
+   * server reads that spelling as a boolean. Lets a re-sync skip a file's unchanged lines without
+   * sending them.
    */
   readCsvLines?(
     table: TableInfo,
@@ -180,7 +182,14 @@ export interface Database {
     sample: readonly (string | null)[],
     limit: number,
     stage?: string,
-  ): Promise<string[] | undefined>;
+  ): Promise<Buffer | undefined>;
+  /**
+   * Tells the server that the staged rows are few beside the table's, so that joins by key look
+   * each one up in the primary key index, until called with false. PostgreSQL: no hash or merge
+   * joins (a table just loaded has no statistics, and its estimate makes the planner hash the
+   * whole table for a thousand staged rows). Absent where the server plans that well by itself.
+   */
+  preferKeyLookups?(on: boolean): Promise<void>;
   /** Deletes the rows with these primary keys (values as readKeys returned them), in one statement. */
   deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number>;
   /** Positions of the first group of staged rows that share a primary key, if any. */
