@@ -79,7 +79,7 @@ function isTimeout(error: unknown): boolean {
 }
 
 /** `host:port` of a URL or of connection options (defaults filled in), for messages: never the credentials. */
-export function endpointOf(engine: EngineName, connection: ConnectionInput): string {
+function endpointOf(engine: EngineName, connection: ConnectionInput): string {
   const defaultPort = engine === "postgres" ? 5432 : 3306;
   if (typeof connection !== "string") return `${connection.host ?? "127.0.0.1"}:${connection.port ?? defaultPort}`;
   try {
