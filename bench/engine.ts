@@ -7,7 +7,8 @@
  * Every measurement runs on a fresh database. Engine and baseline samples alternate, run after
  * run (ENGINE_BENCH_RUNS, default 5), so that load from other work on the machine hits both alike;
  * the table shows the medians and the median of the per-run ratios.
- * ENGINE_BENCH_ONLY=migrations or =sync runs one half.
+ * ENGINE_BENCH_ONLY=migrations, =sync or =concurrency runs one part. The concurrency part runs once:
+ * 100 migration runs at the same time against PostgreSQL with its own max_connections.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { join, resolve } from "node:path";
 import { compiledEntry } from "../bin/compiled-entry.cjs";
 import { directorySource, migrate, syncData, type EngineName } from "../engine";
 import { concatenatedMigrations, migrationSql, REF_TABLE, refCsv, refTableDdl, writeMigrations, writeNodePgMigrateFiles } from "./engine/fixtures";
+import { concurrentRuns } from "./engine/concurrency";
 import { createDatabase, dropDatabase, scalar, timeCommand, URLS } from "./engine/servers";
 
 const MIGRATIONS = 200;
@@ -62,7 +64,8 @@ export async function runEngineBench(): Promise<void> {
         if (c.baseline) ratios.set(c, [...(ratios.get(c) ?? []), engineMs / (await sample(c.baseline))]);
       }
     }
-    printTable(comparisons, samples, ratios, runs);
+    if (comparisons.length > 0) printTable(comparisons, samples, ratios, runs);
+    if (only === undefined || only === "concurrency") console.log(`\n${await concurrentRuns(work)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import { acquireLock, openPair, type ConnectionSettings } from "./database";
 import { loadDataFiles, rowLabel, type DataFile, type DataRow } from "./data-files";
+import { resyncByLines } from "./data-resync";
 import type { Database, ForeignKeyEdge, StagedRow, TableInfo } from "./dialects/types";
 import { EngineError, messageOf } from "./errors";
 import { JsonNumber, stringifyJson } from "./json-text";
@@ -365,9 +366,15 @@ async function syncPlainCsv(db: Database, { file, table }: Checked, index: numbe
   const failed = await attempt(
     db,
     async () => {
-      if ((await db.readKeys(table, 1)).length === 0) {
+      // Lines equal to the server's text of their row are unchanged: only the others are sent.
+      const resynced = db.readCsvLines && (await resyncByLines(db, file, table, index, knownKeysLimit(rows), (keys) => deleteInBatches(db, table, keys)));
+      if (resynced === "empty" || (!resynced && (await db.readKeys(table, 1)).length === 0)) {
         await (db.loadPlainCsv ?? db.loadCsv)!.call(db, table, file.columns, csvText);
         outcome = { inserted: rows, updated: 0, prune: async () => 0 };
+        return;
+      }
+      if (resynced) {
+        outcome = resynced;
         return;
       }
       // Where the server cannot stage CSV, the rows are compared here (syncByKnownKeys).
@@ -400,7 +407,7 @@ async function syncRows(db: Database, p: Prepared, index: number, batchSize: num
 async function syncByKnownKeys(db: Database, p: Prepared, keys: RowKeys, index: number, batchSize: number): Promise<TableOutcome | undefined> {
   // Reading the table's keys must cost about as much as the file, not as much as the table: a large
   // table synced from a small file is left to the server's comparison through the stage.
-  const limit = KNOWN_KEYS_PER_FILE_ROW * p.rows.length + KNOWN_KEYS_MIN;
+  const limit = knownKeysLimit(p.rows.length);
   // With the rows' text, a row whose text is the table's is unchanged and is not even staged: a
   // re-sync that changes 1% of a table stages 1% of it.
   const read = (db.readRows && db.rowText && (await db.readRows(p.table, p.file.columns, limit + 1))) || { keys: await db.readKeys(p.table, limit + 1) };
@@ -442,12 +449,20 @@ async function syncByKnownKeys(db: Database, p: Prepared, keys: RowKeys, index: 
     prune: async () => {
       if (existing.size === 0) return 0;
       const inFile = new Set(keys.ofRows);
-      const missing = [...existing].filter(([key]) => !inFile.has(key)).map(([, key]) => key);
-      let deleted = 0;
-      for (let start = 0; start < missing.length; start += DELETE_BATCH) deleted += await db.deleteKeys(p.table, missing.slice(start, start + DELETE_BATCH));
-      return deleted;
+      return deleteInBatches(db, p.table, [...existing].filter(([key]) => !inFile.has(key)).map(([, key]) => key));
     },
   };
+}
+
+/** How many of the table's rows a re-sync of a file of `rows` rows reads, at most, to compare them here. */
+function knownKeysLimit(rows: number): number {
+  return KNOWN_KEYS_PER_FILE_ROW * rows + KNOWN_KEYS_MIN;
+}
+
+async function deleteInBatches(db: Database, table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
+  let deleted = 0;
+  for (let start = 0; start < keys.length; start += DELETE_BATCH) deleted += await db.deleteKeys(table, keys.slice(start, start + DELETE_BATCH));
+  return deleted;
 }
 
 /** Stages the rows in a temporary table and merges them by primary key with set-based statements. */

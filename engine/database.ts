@@ -22,7 +22,13 @@ export function engineFromUrl(url: string): EngineName | undefined {
   return undefined;
 }
 
-/** Resolves the engine and opens one connection. */
+/**
+ * Resolves the engine and opens one connection, within the connect timeout: the drivers' own
+ * timeouts do not cover every stage (a server that accepts TCP and never answers the TLS or the
+ * protocol handshake), so the attempt is also raced against a timer, and one still pending then is
+ * closed whenever it settles. Every failure reads `cannot connect to <server> at <host>:<port>[ within
+ * <s> s]: <reason>`, naming the endpoint and never the credentials.
+ */
 export async function openDatabase(settings: ConnectionSettings): Promise<Database> {
   const engine = resolveEngine(settings);
   let connection = settings.connection;
@@ -30,15 +36,57 @@ export async function openDatabase(settings: ConnectionSettings): Promise<Databa
   rememberSecret(connectionPassword(connection));
   // mysql2 only understands the mysql:// scheme.
   if (engine === "mysql" && typeof connection === "string") connection = connection.replace(/^mariadb:\/\//i, "mysql://");
+  const connectTimeoutMs = settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const server = `${engine === "postgres" ? "PostgreSQL" : "MySQL"} at ${endpointOf(engine, connection)}`;
+  // Each driver loads only when used: a PostgreSQL run never pays for loading mysql2, and back.
+  const attempt =
+    engine === "postgres"
+      ? import("./dialects/postgres").then((d) => d.connectPostgres(connection, { connectTimeoutMs }))
+      : import("./dialects/mysql").then((d) => d.connectMysql(connection, { connectTimeoutMs }));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), connectTimeoutMs);
+  });
+  const within = `within ${formatSeconds(connectTimeoutMs)} s`;
   try {
-    // Each driver loads only when used: a PostgreSQL run never pays for loading mysql2, and back.
-    const connect = { connectTimeoutMs: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
-    if (engine === "postgres") return await (await import("./dialects/postgres")).connectPostgres(connection, connect);
-    return await (await import("./dialects/mysql")).connectMysql(connection, connect);
+    const outcome = await Promise.race([attempt, timedOut]);
+    if (outcome !== "timeout") return outcome;
+    attempt.then((db) => db.close()).catch(() => undefined);
+    throw new EngineError("CONNECTION", `cannot connect to ${server} ${within}: the server did not answer; ${UNREACHABLE_HINT}`);
   } catch (error) {
-    throw new EngineError("CONNECTION", `cannot connect to ${engine === "postgres" ? "PostgreSQL" : "MySQL"}: ${messageOf(error)}`, {
+    if (error instanceof EngineError) throw error;
+    const reason = messageOf(error);
+    const timeout = isTimeout(error);
+    throw new EngineError("CONNECTION", `cannot connect to ${server}${timeout ? ` ${within}` : ""}: ${reason}${timeout ? `; ${UNREACHABLE_HINT}` : ""}`, {
       cause: error,
     });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const UNREACHABLE_HINT = "check that the server runs and that the network lets this client reach it (security groups, routes, firewall)";
+
+/** Seconds for a message: 0.3, 10, 2.5. */
+function formatSeconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
+
+/** Whether a driver's connection error is its connect timeout. */
+function isTimeout(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e.code === "ETIMEDOUT" || /timeout|timed out/i.test(String(e.message ?? ""));
+}
+
+/** `host:port` of a URL or of connection options (defaults filled in), for messages: never the credentials. */
+function endpointOf(engine: EngineName, connection: ConnectionInput): string {
+  const defaultPort = engine === "postgres" ? 5432 : 3306;
+  if (typeof connection !== "string") return `${connection.host ?? "127.0.0.1"}:${connection.port ?? defaultPort}`;
+  try {
+    const url = new URL(connection);
+    return `${url.hostname || "localhost"}:${url.port || defaultPort}`;
+  } catch {
+    return "the given URL";
   }
 }
 
@@ -89,15 +137,21 @@ export async function openPair(settings: ConnectionSettings): Promise<[Database,
 /**
  * Opens one connection, retrying with growing, jittered pauses while the server turns connections
  * away because it is full (PostgreSQL 53300 "too many clients" / "too many connections for role";
- * MySQL 1040 / 1203), until `deadline` (a performance.now() time). Any other failure is final.
+ * MySQL 1040 / 1203), until `deadline` (a performance.now() time), telling `onRetry` of each
+ * refusal. Any other failure is final.
  */
-export async function openDatabaseWithRetry(settings: ConnectionSettings, deadline: number): Promise<Database> {
+export async function openDatabaseWithRetry(
+  settings: ConnectionSettings,
+  deadline: number,
+  onRetry?: (reason: string, waitMs: number) => void,
+): Promise<Database> {
   for (let pause = 25; ; pause = Math.min(pause * 2, 1000)) {
     try {
       return await openDatabase(settings);
     } catch (error) {
       const wait = pause / 2 + Math.random() * pause;
       if (!isServerFull(error) || performance.now() + wait >= deadline) throw error;
+      onRetry?.(messageOf(error), wait);
       await new Promise((done) => setTimeout(done, wait));
     }
   }

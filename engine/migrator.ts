@@ -52,6 +52,8 @@ export interface MigrateOptions extends MigrationSettings {
 }
 
 export type MigrationEvent =
+  /** The server turned the connection away as full; the run tries again after `waitMs`. */
+  | { readonly type: "connection-refused"; readonly reason: string; readonly waitMs: number }
   | { readonly type: "locked"; readonly lock: string }
   | { readonly type: "would-apply"; readonly migration: MigrationSummary }
   | { readonly type: "applied"; readonly migration: MigrationSummary; readonly durationMs: number };
@@ -326,7 +328,9 @@ export async function withLockedDatabase<T>(
 ): Promise<T> {
   const lockTimeoutMs = settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const started = performance.now();
-  const db = await openDatabaseWithRetry(settings, started + lockTimeoutMs);
+  const db = await openDatabaseWithRetry(settings, started + lockTimeoutMs, (reason, waitMs) =>
+    settings.onProgress?.({ type: "connection-refused", reason, waitMs }),
+  );
   const lockName = `${purpose}:${db.databaseName}:${historyTableOf(settings)}`;
   let locked = false;
   try {

@@ -360,7 +360,7 @@ describe("schema sync on postgres: the engine under faults", () => {
       // WHEN the run connects to it
       const run = handleSchemaSync(objectCreated("migrations/ledger/V1__currency.sql"), { ...fx.deps(config({ port })), timing: { connectTimeoutMs: 300 } });
       // THEN it fails quickly with a message naming the endpoint and the timeout
-      await expect(run).rejects.toThrow(new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port} within 0\\.3 s`));
+      await expect(run).rejects.toThrow(new RegExp(`\\(cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port} within 0\\.3 s: `));
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       for (const s of sockets) s.destroy();

@@ -135,7 +135,7 @@ describe("engine CLI", () => {
     const dir = await newDir({ "V1__a.sql": "SELECT 1;" });
     const result = await cli(["migrate", "--url", "postgres://postgres@127.0.0.1:5432/eng_does_not_exist", "--dir", dir]);
     expect(result.code).toBe(1);
-    expectOneLineError(result, /^error: cannot connect to PostgreSQL: .*eng_does_not_exist/);
+    expectOneLineError(result, /^error: cannot connect to PostgreSQL at 127\.0\.0\.1:5432: .*eng_does_not_exist/);
   });
 
   test("validate exits 0 when the applied files match, and 1 naming a changed file", async () => {

@@ -7,6 +7,8 @@ import mysql from "mysql2/promise";
 import pg from "pg";
 import { join, resolve } from "node:path";
 import { memorySource, migrate, type EngineName, type MigrateOptions } from "../../engine";
+import { mysqlLockName } from "../../engine/dialects/mysql";
+import { advisoryKey } from "../../engine/dialects/postgres";
 import { createTestDatabase, SERVERS, type TestDatabase } from "./helpers/databases";
 
 const ROOT = resolve(__dirname, "../..");
@@ -208,13 +210,61 @@ describe.each(["postgres", "mysql"] as const)("%s: many runs against a server th
       "V2__b.sql": "INSERT INTO a VALUES (1);",
       "V3__c.sql": "CREATE TABLE c (id int);",
     };
-    const runs = Array.from({ length: 100 }, () => migrate({ engine, connection: url, source: memorySource(files), lockTimeoutMs: 60_000 }));
+    let refused = 0;
+    const onProgress: MigrateOptions["onProgress"] = (e) => {
+      if (e.type === "connection-refused") refused++;
+    };
+    const runs = Array.from({ length: 100 }, () => migrate({ engine, connection: url, source: memorySource(files), lockTimeoutMs: 60_000, onProgress }));
     const results = await Promise.all(runs);
+    // Runs were turned away (the limit is 8) and retried until they got in.
+    expect(refused).toBeGreaterThan(0);
     expect(results.map((r) => r.applied.length).sort((x, y) => y - x)[0]).toBe(3);
     expect(results.reduce((n, r) => n + r.applied.length, 0)).toBe(3);
     expect(await db.query("SELECT id FROM a")).toEqual([{ id: 1 }]);
   }, 90_000);
+
+  test("a run waiting for the lock holds one connection", async () => {
+    // GIVEN the migration lock held by another session
+    const lockName = `migration:${db.name}:${HISTORY}`;
+    const holder = await session(engine, db.url);
+    await holder.query(engine === "postgres" ? `SELECT pg_advisory_lock(${advisoryKey(lockName)})` : `SELECT GET_LOCK('${mysqlLockName(lockName)}', 0)`);
+    try {
+      // WHEN five runs start
+      const url = `${SERVERS[engine].base.replace(/\/\/[^@]+@/, `//${user}@`)}/${db.name}`;
+      const runs = Array.from({ length: 5 }, () => migrate({ engine, connection: url, source: memorySource({ "V9__x.sql": "SELECT 1;" }), lockTimeoutMs: 60_000 }));
+      // THEN once all five wait for the lock, the user has five connections, not more
+      const [connections, waiting] =
+        engine === "postgres"
+          ? ["SELECT count(*) AS n FROM pg_stat_activity WHERE usename = $1", "SELECT count(*) AS n FROM pg_stat_activity WHERE usename = $1 AND wait_event = 'advisory'"]
+          : ["SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?", "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ? AND STATE = 'User lock'"];
+      const count = async (sql: string) => Number((await holder.query(sql, [user]))[0]!.n);
+      for (const started = Date.now(); (await count(waiting)) < 5; ) {
+        if (Date.now() - started > 20_000) throw new Error(`the runs never all waited for the lock: ${await count(waiting)} did`);
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      expect(await count(connections)).toBe(5);
+      // AND they all finish once the lock is free
+      await holder.query(engine === "postgres" ? `SELECT pg_advisory_unlock(${advisoryKey(lockName)})` : `SELECT RELEASE_LOCK('${mysqlLockName(lockName)}')`);
+      expect((await Promise.all(runs)).every((r) => r.applied.length <= 1)).toBe(true);
+    } finally {
+      await holder.close();
+    }
+  }, 60_000);
 });
+
+/** One open admin session on a database, for holding a lock while runs start. */
+async function session(engine: EngineName, url: string): Promise<{ query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>; close: () => Promise<void> }> {
+  if (engine === "postgres") {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return { query: async (sql, params) => (await client.query(sql, params)).rows, close: () => client.end() };
+  }
+  const connection = await mysql.createConnection({ uri: url });
+  return {
+    query: async (sql, params) => (await connection.query(sql, params))[0] as Record<string, unknown>[],
+    close: () => connection.end(),
+  };
+}
 
 describe("connection attempts time out", () => {
   let server: Server;
@@ -233,12 +283,14 @@ describe("connection attempts time out", () => {
     const started = Date.now();
     const error = await migrate({
       engine,
-      connection: `${engine}://u@127.0.0.1:${port}/db`,
+      connection: `${engine}://u:s3cret@127.0.0.1:${port}/db`,
       source: memorySource({ "V1__a.sql": "SELECT 1;" }),
       connectTimeoutMs: 500,
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "CONNECTION" });
-    expect((error as Error).message).toMatch(/cannot connect to (PostgreSQL|MySQL): .*tim(ed ?out|eout)/i);
+    expect((error as Error).message).toMatch(new RegExp(`^cannot connect to (PostgreSQL|MySQL) at 127\\.0\\.0\\.1:${port} within 0\\.5 s: `));
+    // The URL's password is never part of it.
+    expect((error as Error).message).not.toContain("s3cret");
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 15_000);
 });

@@ -206,6 +206,25 @@ describe("MySQL: a failure is recorded and blocks later runs until repaired", ()
     await expect(run(halfApplied)).rejects.toThrow(/^V2__b.sql \(statement 2, line 2\): .*missing_table.* The failure is recorded/);
   }
 
+  test("a `?` in a file is text, not a parameter of the history rows that travel with it", async () => {
+    await run({ "V1__q.sql": "CREATE TABLE q (s varchar(20));\nINSERT INTO q VALUES ('what?');" });
+    expect(await db.query("SELECT s FROM q")).toEqual([{ s: "what?" }]);
+    const [row] = await db.query("SELECT success, error, duration_ms >= 0 AS timed FROM schema_migration_history");
+    expect(row).toEqual({ success: 1, error: null, timed: 1 });
+  });
+
+  test("a failing last statement leaves the file recorded as failed and its data after the last DDL undone", async () => {
+    const files = { "V1__a.sql": "CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nINSERT INTO missing_table VALUES (1);" };
+    await expect(run(files)).rejects.toThrow(/^V1__a.sql \(statement 3, line 3\): .*missing_table/);
+    expect(await db.query("SELECT id FROM a")).toEqual([]);
+    expect(await db.query("SELECT success FROM schema_migration_history")).toEqual([{ success: 0 }]);
+  });
+
+  test("a failing first statement (sent with the started row) is recorded as failed", async () => {
+    await expect(run({ "V1__a.sql": "INSERT INTO missing_table VALUES (1);" })).rejects.toThrow(/^V1__a.sql \(statement 1, line 1\): .*missing_table/);
+    expect(await db.query("SELECT version, success FROM schema_migration_history")).toEqual([{ version: "1", success: 0 }]);
+  });
+
   test("the failure is recorded with success = false and its error", async () => {
     await failOnce();
     const rows = await db.query("SELECT version, success, error FROM schema_migration_history ORDER BY version");

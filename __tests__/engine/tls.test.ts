@@ -59,14 +59,14 @@ describe.each<EngineName>(["postgres", "mysql"])("TLS to %s", (engine) => {
     // The certificate is for localhost / 127.0.0.1; the connection goes to 127.0.0.1 but must find db.example.invalid.
     await expectRefused(
       open({ ssl: { ca: testCa(), servername: "db.example.invalid" } }),
-      /cannot connect to (PostgreSQL|MySQL): .*(Hostname\/IP does not match certificate's altnames|db\.example\.invalid)/
+      /cannot connect to (PostgreSQL|MySQL) at [^:]+:\d+: .*(Hostname\/IP does not match certificate's altnames|db\.example\.invalid)/
     );
   });
 
   test("a server whose CA is not trusted is refused", async () => {
     await expectRefused(
       open({ ssl: true }),
-      /cannot connect to (PostgreSQL|MySQL): .*(self[- ]signed certificate|unable to (get|verify))/i
+      /cannot connect to (PostgreSQL|MySQL) at [^:]+:\d+: .*(self[- ]signed certificate|unable to (get|verify))/i
     );
   });
 
@@ -89,7 +89,7 @@ describe("URLs", () => {
         connection:
           "postgres://postgres@127.0.0.1:5432/postgres?sslmode=no-verify",
       }),
-      /cannot connect to PostgreSQL: sslmode=no-verify does not verify the server; use sslmode=verify-full/
+      /cannot connect to PostgreSQL at [^:]+:\d+: sslmode=no-verify does not verify the server; use sslmode=verify-full/
     );
     // pg warns (a process warning) that sslmode=require will mean less in its next major version;
     // that warning is what a user of such a URL sees, so it is asserted here instead of printed.

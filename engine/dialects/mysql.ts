@@ -14,7 +14,8 @@ const ROW_COLUMN = "_eng_row";
 const EXACT_TEXT_TYPES = new Set([
   ...["tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "year"],
   ...["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"],
-  ...["date", "datetime", "timestamp", "time"],
+  // Not timestamp: it prints in the session's time zone, where two instants can share one text.
+  ...["date", "datetime", "time"],
 ]);
 const STRING_TYPES = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
 
@@ -233,6 +234,13 @@ class MysqlDatabase implements Database {
     }
   }
 
+  /**
+   * One file in as few round trips as the client would make (one per statement): the started row
+   * travels with the first statement (formatted here, so a `?` in the file is never a parameter),
+   * and the completed history row, the next file's started row and the COMMIT with the last one.
+   * The server stops a multi-statement query at its first error, so nothing after a failing
+   * statement runs. A statement that holds a `;` of its own (a procedure body) is sent alone.
+   */
   private async applyOne(
     table: string,
     m: MigrationFile,
@@ -244,11 +252,14 @@ class MysqlDatabase implements Database {
     const started = performance.now();
     const hist = this.quoteIdent(table);
     // A row with the same key is a repeatable file applied before, or nothing: the lock is held.
-    const record = `INSERT INTO ${hist} (version, description, script, checksum, applied_by, duration_ms, success, error, applied_at)
+    const record = (f: MigrationFile, duration: number, success: boolean, error: string | null) =>
+      this.connection.format(
+        `INSERT INTO ${hist} (version, description, script, checksum, applied_by, duration_ms, success, error, applied_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
       ON DUPLICATE KEY UPDATE description = VALUES(description), script = VALUES(script), checksum = VALUES(checksum), applied_by = VALUES(applied_by),
-        duration_ms = VALUES(duration_ms), success = VALUES(success), error = VALUES(error), applied_at = VALUES(applied_at)`;
-    const row = (f: MigrationFile, duration: number, success: boolean, error: string | null) => [f.version, f.description, f.script, f.checksum, appliedBy, duration, success, error];
+        duration_ms = VALUES(duration_ms), success = VALUES(success), error = VALUES(error), applied_at = VALUES(applied_at)`,
+        [f.version, f.description, f.script, f.checksum, appliedBy, duration, success, error],
+      );
     // Without autocommit, the data statements after the file's last DDL and the history row commit
     // together: one commit instead of one per statement, and no success row without its data.
     if (this.autocommit) {
@@ -257,18 +268,31 @@ class MysqlDatabase implements Database {
     }
     // The started row needs no commit of its own: the file's first DDL commits it (implicitly, before
     // the DDL runs); a file without DDL commits nothing before its end, so a killed run leaves neither
-    // the row nor any of the file's changes.
-    if (!startRecorded) await this.query(record, row(m, 0, false, STARTED_NOTE));
-    for (const s of statements) {
+    // the row nor any of the file's changes. The server measures the file's duration from that row.
+    const before = startRecorded ? [] : [record(m, 0, false, STARTED_NOTE)];
+    const finish = [
+      this.connection.format(
+        `UPDATE ${hist} SET success = TRUE, error = NULL, duration_ms = GREATEST(0, TIMESTAMPDIFF(MICROSECOND, applied_at, UTC_TIMESTAMP(6)) DIV 1000), applied_at = UTC_TIMESTAMP(3) WHERE version = ?`,
+        [m.version],
+      ),
+      ...(carryNext ? [record(carryNext, 0, false, STARTED_NOTE)] : []),
+      "COMMIT",
+    ];
+    const alone = (s: SqlStatement) => s.text.includes(";");
+    for (const [i, s] of statements.entries()) {
+      const first = i === 0 && !alone(s) ? before.splice(0) : [];
+      const last = i === statements.length - 1 && !alone(s) ? finish.splice(0) : [];
+      if (first.length === 0 && before.length > 0) await this.query(before.splice(0).join(";\n"));
       try {
-        await this.connection.query(s.text);
+        // The newline before a delimiter ends a trailing line comment.
+        await this.connection.query([...first, `${s.text}\n`, ...last].join(";\n"));
       } catch (error) {
         await this.query("ROLLBACK");
         const failure = { script: m.script, statement: s.index, line: s.line, databaseMessage: messageOf(error) };
         const recorded = new MigrationFailedError(failure).message;
         const duration = Math.round(performance.now() - started);
         try {
-          await this.query(record, row(m, duration, false, recorded));
+          await this.query(record(m, duration, false, recorded));
           await this.query("COMMIT");
         } catch (recordError) {
           throw new MigrationFailedError(failure, `; recording the failure also failed: ${messageOf(recordError)}`);
@@ -276,11 +300,9 @@ class MysqlDatabase implements Database {
         throw new MigrationFailedError(failure, `. The failure is recorded; fix the database by hand, then run repair (see docs/engine.md)`);
       }
     }
-    const duration = Math.round(performance.now() - started);
-    const finish = `UPDATE ${hist} SET success = TRUE, error = NULL, duration_ms = ?, applied_at = UTC_TIMESTAMP(3) WHERE version = ?`;
-    if (carryNext === undefined) await this.query(`${finish}; COMMIT`, [duration, m.version]);
-    else await this.query(`${finish}; ${record}; COMMIT`, [duration, m.version, ...row(carryNext, 0, false, STARTED_NOTE)]);
-    return duration;
+    if (before.length > 0) await this.query(before.join(";\n"));
+    if (finish.length > 0) await this.query(finish.join(";\n"));
+    return Math.round(performance.now() - started);
   }
 
   private autocommit = true;
@@ -464,6 +486,43 @@ class MysqlDatabase implements Database {
     let text = "";
     for (let i = 0; i < row.values.length; i++) text += `${i === 0 ? "" : "\t"}${loadDataText(row.values[i])}`;
     return text;
+  }
+
+  /**
+   * Each row printed by the server as a CSV record by the data files' rules, for tables whose
+   * columns all have an exact text (EXACT_TEXT_TYPES): NULL as an empty field, an empty string as
+   * `""`, a value with a comma, quote or line break quoted (quotes doubled). Text is compared as
+   * the connection receives it (utf8mb4), whatever the column's collation ignores (case, trailing
+   * spaces): a row whose text differs is staged and compared by the server. A table whose columns
+   * the server cannot concatenate (mixed character sets) fails here, and the caller's savepoint
+   * sends it the server's way.
+   */
+  async readCsvLines(
+    table: TableInfo,
+    columns: readonly string[],
+    _sample: readonly (string | null)[],
+    limit: number,
+    stage?: string,
+  ): Promise<Buffer | undefined> {
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+    if (!columns.every((c) => EXACT_TEXT_TYPES.has(typeOf.get(c) ?? ""))) return undefined;
+    const q = (c: string) => this.quoteIdent(c);
+    const fields = columns.map((c) => {
+      if (!STRING_TYPES.has(typeOf.get(c) ?? "")) return `IFNULL(t.${q(c)}, '')`;
+      const v = `t.${q(c)}`;
+      // One REGEXP is several times cheaper than a LOCATE per character or a conversion per value.
+      return `CASE WHEN ${v} IS NULL THEN '' WHEN LENGTH(${v}) = 0 THEN '""' WHEN ${v} REGEXP '[,"\\r\\n]' THEN CONCAT('"', REPLACE(${v}, '"', '""'), '"') ELSE ${v} END`;
+    });
+    const keyMatch = table.primaryKey.map((k) => `s.${q(k)} = t.${q(k)}`).join(" AND ");
+    const from = stage === undefined ? `${q(table.name)} AS t` : `${q(table.name)} AS t JOIN ${stage} AS s ON ${keyMatch}`;
+    const [rows] = await this.connection.query({
+      sql: `SELECT CONCAT_WS(',', ${fields.join(", ")}) FROM ${from} LIMIT ${Math.floor(limit)}`,
+      rowsAsArray: true,
+    });
+    const texts = (rows as unknown[][]).map((r) => String(r[0]));
+    // A quoted line break would make one record two lines: such a table is compared by the server.
+    if (texts.some((t) => t.includes("\n"))) return undefined;
+    return Buffer.from(texts.length === 0 ? "" : `${texts.join("\n")}\n`, "utf8");
   }
 
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {

@@ -356,24 +356,21 @@ class PostgresDatabase implements Database {
   }
 
   async describeTable(table: string): Promise<TableInfo | undefined> {
+    // One round trip: the columns, each row carrying the primary key's columns in key order.
     const { rows: columns } = await this.query(
-      `SELECT column_name AS name, CASE WHEN data_type IN ('USER-DEFINED', 'ARRAY') THEN udt_name ELSE data_type END AS type
+      `SELECT column_name AS name, CASE WHEN data_type IN ('USER-DEFINED', 'ARRAY') THEN udt_name ELSE data_type END AS type,
+         (SELECT coalesce(array_agg(k.column_name::text ORDER BY k.ordinal_position), '{}') FROM information_schema.table_constraints c
+          JOIN information_schema.key_column_usage k
+            ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name AND k.table_name = c.table_name
+          WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() AND c.table_name = $1) AS primary_key
        FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
       [table],
     );
     if (columns.length === 0) return undefined;
-    const { rows: keys } = await this.query(
-      `SELECT k.column_name AS name FROM information_schema.table_constraints c
-       JOIN information_schema.key_column_usage k
-         ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name AND k.table_name = c.table_name
-       WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() AND c.table_name = $1
-       ORDER BY k.ordinal_position`,
-      [table],
-    );
     return {
       name: table,
       columns: columns.map((c) => ({ name: String(c.name), type: String(c.type).toLowerCase() })),
-      primaryKey: keys.map((k) => String(k.name)),
+      primaryKey: (columns[0]!.primary_key as string[]).map(String),
     };
   }
 
@@ -427,12 +424,14 @@ class PostgresDatabase implements Database {
    * A stage like createStage's whose position column numbers the rows as COPY reads them (in file
    * order, from 1), filled from the file's own text.
    */
-  async stageCsv(table: TableInfo, columns: readonly string[], csvText: string, index: number): Promise<string> {
+  async stageCsv(table: TableInfo, columns: readonly string[], csvText: string, index: number, numbered = true): Promise<string> {
     const stage = `_eng_stage_${index}`;
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     await this.query(
-      `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${this.quoteIdent(table.name)} WITH NO DATA;
-       ALTER TABLE ${stage} ADD COLUMN ${ROW_COLUMN} integer GENERATED ALWAYS AS IDENTITY`,
+      numbered
+        ? `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${this.quoteIdent(table.name)} WITH NO DATA;
+       ALTER TABLE ${stage} ADD COLUMN ${ROW_COLUMN} integer GENERATED ALWAYS AS IDENTITY`
+        : `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols}, NULL::integer AS ${ROW_COLUMN} FROM ${this.quoteIdent(table.name)} WITH NO DATA`,
     );
     await this.copyCsv(stage, columns, csvText);
     return stage;
@@ -545,6 +544,43 @@ class PostgresDatabase implements Database {
     return kinds;
   }
 
+  /**
+   * COPY's CSV output, whose rules are the data files' (an empty unquoted field is NULL, `""` an
+   * empty string), for tables whose columns all print their exact value (CSV_EXACT_TYPES); booleans
+   * in the file's spelling. A value with a line break spans two output lines: such a table is left
+   * to the server's comparison (undefined), as a plain file never holds one.
+   */
+  async readCsvLines(
+    table: TableInfo,
+    columns: readonly string[],
+    sample: readonly (string | null)[],
+    limit: number,
+    stage?: string,
+  ): Promise<Buffer | undefined> {
+    const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
+    if (!columns.every((c) => CSV_EXACT_TYPES.has(typeOf.get(c) ?? ""))) return undefined;
+    const q = (c: string) => this.quoteIdent(c);
+    const lit = (v: string) => this.client.escapeLiteral(v);
+    const fields = columns.map((c, i) => {
+      if (typeOf.get(c) !== "boolean") return `t.${q(c)}`;
+      const [yes, no] = booleanSpelling(sample[i]);
+      return `CASE WHEN t.${q(c)} THEN ${lit(yes)} WHEN NOT t.${q(c)} THEN ${lit(no)} END`;
+    });
+    const keyMatch = table.primaryKey.map((k) => `s.${q(k)} = t.${q(k)}`).join(" AND ");
+    const from = stage === undefined ? `${q(table.name)} AS t` : `${q(table.name)} AS t JOIN ${stage} AS s ON ${keyMatch}`;
+    const { to: copyTo } = await import("pg-copy-streams");
+    const chunks: Buffer[] = [];
+    const copy = this.client.query(copyTo(`COPY (SELECT ${fields.join(", ")} FROM ${from} LIMIT ${Math.floor(limit)}) TO STDOUT (FORMAT csv)`));
+    for await (const chunk of copy) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks);
+    // Each row prints at least one line: as many lines as rows means none holds a line break.
+    return lineCount(text) === copy.rowCount ? text : undefined;
+  }
+
+  async preferKeyLookups(on: boolean): Promise<void> {
+    await this.client.query(on ? "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off" : "SET LOCAL enable_hashjoin = on; SET LOCAL enable_mergejoin = on");
+  }
+
   async deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number> {
     const columns = `(${table.primaryKey.map((k) => this.quoteIdent(k)).join(", ")})`;
     let n = 0;
@@ -566,24 +602,22 @@ class PostgresDatabase implements Database {
     const keyMatch = (a: string, b: string) => table.primaryKey.map((k) => `${a}.${this.quoteIdent(k)} = ${b}.${this.quoteIdent(k)}`).join(" AND ");
     const limit = maxPosition === undefined ? "" : ` AND s.${ROW_COLUMN} <= ${Math.floor(maxPosition)}`;
     const nonKey = columns.filter((c) => !table.primaryKey.includes(c));
-    let updated = 0;
+    const statements: string[] = [];
     if (nonKey.length > 0) {
       const typeOf = new Map(table.columns.map((c) => [c.name, c.type]));
       const comparable = (alias: string, c: string) => `${alias}.${this.quoteIdent(c)}${comparisonCast(typeOf.get(c) ?? "")}`;
       const set = nonKey.map((c) => `${this.quoteIdent(c)} = s.${this.quoteIdent(c)}`).join(", ");
       const before = nonKey.map((c) => comparable("t", c)).join(", ");
       const after = nonKey.map((c) => comparable("s", c)).join(", ");
-      const result = await this.query(
-        `UPDATE ${t} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch("t", "s")} AND ROW(${before}) IS DISTINCT FROM ROW(${after})${limit}`,
-      );
-      updated = result.rowCount;
+      statements.push(`UPDATE ${t} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch("t", "s")} AND ROW(${before}) IS DISTINCT FROM ROW(${after})${limit}`);
     }
     const cols = columns.map((c) => this.quoteIdent(c)).join(", ");
     const scols = columns.map((c) => `s.${this.quoteIdent(c)}`).join(", ");
-    const inserted = await this.query(
-      `INSERT INTO ${t} (${cols}) SELECT ${scols} FROM ${stage} AS s WHERE NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${keyMatch("t", "s")})${limit}`,
-    );
-    return { inserted: inserted.rowCount, updated };
+    statements.push(`INSERT INTO ${t} (${cols}) SELECT ${scols} FROM ${stage} AS s WHERE NOT EXISTS (SELECT 1 FROM ${t} AS t WHERE ${keyMatch("t", "s")})${limit}`);
+    // One round trip: the server runs the update before the insert, in the caller's transaction.
+    const results = await this.client.query(statements.join(";\n"));
+    const counts = (Array.isArray(results) ? results : [results]).map((r: pg.QueryResult) => r.rowCount ?? 0);
+    return { inserted: counts[counts.length - 1]!, updated: counts.length > 1 ? counts[0]! : 0 };
   }
 
   async prune(table: TableInfo, stage: string): Promise<number> {
@@ -663,6 +697,48 @@ function copyText(value: unknown, isArray: boolean): string {
 }
 
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/**
+ * Types whose CSV output is their exact value: reading the text back gives the same value, so equal
+ * text means equal values. Not floating point, binary, time zones, arrays, JSON or user types: their
+ * rows are compared by the server.
+ */
+const CSV_EXACT_TYPES = new Set([
+  ...["smallint", "integer", "bigint", "numeric", "boolean", "uuid"],
+  ...["text", "character varying", "character"],
+  ...["date", "timestamp without time zone", "time without time zone"],
+]);
+
+/** Pairs of boolean spellings that boolin reads (in any case). */
+const BOOLEAN_PAIRS: readonly (readonly [string, string])[] = [
+  ["t", "f"],
+  ["true", "false"],
+  ["y", "n"],
+  ["yes", "no"],
+  ["on", "off"],
+  ["1", "0"],
+];
+
+/**
+ * The spelling of true and false that a file writes, judged from one of its values (`1` gives
+ * 1 / 0, `TRUE` gives TRUE / FALSE); t / f when it is none of PostgreSQL's spellings. Both
+ * spellings are read by the server as the boolean they print, so equal text still means equal values.
+ */
+function booleanSpelling(value: string | null | undefined): readonly [string, string] {
+  const lower = (value ?? "").toLowerCase();
+  const pair = BOOLEAN_PAIRS.find((p) => p.includes(lower));
+  if (!pair || value === undefined || value === null) return ["t", "f"];
+  if (value === value.toUpperCase() && value !== lower) return [pair[0].toUpperCase(), pair[1].toUpperCase()];
+  if (value[0] !== lower[0]) return [pair[0][0]!.toUpperCase() + pair[0].slice(1), pair[1][0]!.toUpperCase() + pair[1].slice(1)];
+  return pair;
+}
+
+/** Line feeds in a buffer. */
+function lineCount(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) count++;
+  return count;
+}
 
 /** PostgreSQL's spellings of a boolean (boolin), as COPY prints them. */
 const BOOLEAN_TEXT: Record<string, string> = { t: "t", true: "t", y: "t", yes: "t", on: "t", "1": "t", f: "f", false: "f", n: "f", no: "f", off: "f", "0": "f" };

@@ -152,9 +152,10 @@ export interface Database {
   loadPlainCsv?(table: TableInfo, columns: readonly string[], csvText: string): Promise<void>;
   /**
    * Like createStage and loadStage in one, from a whole CSV file: each staged row's position is its
-   * data row in the file. Absent where the server does not read CSV.
+   * data row in the file, or unset when not `numbered` (cheaper, for callers that never name a
+   * staged row by position). Absent where the server does not read CSV.
    */
-  stageCsv?(table: TableInfo, columns: readonly string[], csvText: string, index: number): Promise<string>;
+  stageCsv?(table: TableInfo, columns: readonly string[], csvText: string, index: number, numbered?: boolean): Promise<string>;
   /** The primary keys of at most `limit` rows of the table, as the driver returns the values. */
   readKeys(table: TableInfo, limit: number): Promise<unknown[][]>;
   /**
@@ -165,6 +166,30 @@ export interface Database {
   readRows?(table: TableInfo, columns: readonly string[], limit: number): Promise<{ keys: unknown[][]; texts: string[] } | undefined>;
   /** The text of a file row that readRows' text of the same values equals. */
   rowText?(table: TableInfo, columns: readonly string[], row: StagedRow): string;
+  /**
+   * Each row's `columns` (in that order) as one CSV record by the data files' rules (data-files.ts:
+   * NULL an empty field, an empty string `""`, quotes only where needed), printed by the server, for
+   * at most `limit` rows; with `stage`, only the rows whose key a staged row has. The records come
+   * as UTF-8 bytes, each ending in a line feed. Undefined, having read nothing useful, where a
+   * column's type has no exact text (equal text must mean equal values) or a value holds a line
+   * break. A boolean column is printed in the spelling of `sample` (the file's first row) where the
+   * server reads that spelling as a boolean. Lets a re-sync skip a file's unchanged lines without
+   * sending them.
+   */
+  readCsvLines?(
+    table: TableInfo,
+    columns: readonly string[],
+    sample: readonly (string | null)[],
+    limit: number,
+    stage?: string,
+  ): Promise<Buffer | undefined>;
+  /**
+   * Tells the server that the staged rows are few beside the table's, so that joins by key look
+   * each one up in the primary key index, until called with false. PostgreSQL: no hash or merge
+   * joins (a table just loaded has no statistics, and its estimate makes the planner hash the
+   * whole table for a thousand staged rows). Absent where the server plans that well by itself.
+   */
+  preferKeyLookups?(on: boolean): Promise<void>;
   /** Deletes the rows with these primary keys (values as readKeys returned them), in one statement. */
   deleteKeys(table: TableInfo, keys: readonly (readonly unknown[])[]): Promise<number>;
   /** Positions of the first group of staged rows that share a primary key, if any. */

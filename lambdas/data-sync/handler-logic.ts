@@ -10,7 +10,7 @@ import { databaseFolder, promotionFiles, type DatabaseSyncDeps } from "../shared
 import { ledgerItems } from "../shared/ledger";
 import { errorFields } from "../shared/log";
 import { promoteFiles, type PromotionOutcome } from "../shared/promotion";
-import { checkConnection, DEFAULT_RUN_TIMING, defaultSleep, waitForQuietFolder, type RunTiming } from "../shared/run-budget";
+import { DEFAULT_RUN_TIMING, defaultSleep, waitForQuietFolder, type RunTiming } from "../shared/run-budget";
 import { s3Source, type S3FileSource } from "../shared/s3-source";
 import { parseSyncRequest } from "../shared/sync-request";
 
@@ -106,7 +106,6 @@ async function syncDatabase(database: DatabaseTarget, deps: DatabaseSyncDeps, ru
       if (waited > 0) log.info("waited for the upload to settle", { waitedMs: waited });
     }
     const connection = await connectionFor(database, deps.secrets, config.tls);
-    await checkConnection({ engine: database.engine, connection }, `${database.host}:${database.port}`, run.timing.connectTimeoutMs);
     result = await syncData({ engine: database.engine, connection, connectTimeoutMs: run.timing.connectTimeoutMs, source, dryRun: run.dryRun, prune: run.prune, allowMassPrune: run.allowMassPrune });
   } catch (error) {
     const message = messageOf(error);

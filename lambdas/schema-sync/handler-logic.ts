@@ -16,7 +16,7 @@ import { databaseFolder, promotionFiles, type DatabaseSyncDeps } from "../shared
 import { errorFields } from "../shared/log";
 import { ledgerItems } from "../shared/ledger";
 import { promoteFiles, sha256, type PromotionOutcome } from "../shared/promotion";
-import { checkConnection, DEFAULT_RUN_TIMING, defaultSleep, statementTimeoutFor, waitForQuietFolder, type RunTiming } from "../shared/run-budget";
+import { DEFAULT_RUN_TIMING, defaultSleep, statementTimeoutFor, waitForQuietFolder, type RunTiming } from "../shared/run-budget";
 import { s3Source, type S3FileSource } from "../shared/s3-source";
 import { recordHistoryInLedger } from "../shared/schema-history-ledger";
 import { parseSyncRequest } from "../shared/sync-request";
@@ -93,7 +93,7 @@ async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run:
   const dimensions = { Database: database.name };
   const applied: MigrationSummary[] = [];
   const deferred: string[] = [];
-  /** Set once the database answered: only then is its history read for the ledger. */
+  /** Cleared when the database never answered: then there is no history to read for the ledger. */
   let settings: MigrateOptions | undefined;
   let failure: unknown;
   let wouldApply: readonly MigrationSummary[] = [];
@@ -115,7 +115,7 @@ async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run:
         if (e.type === "applied") log.info("migration applied", { version: e.migration.version, script: e.migration.script, durationMs: e.durationMs });
       },
     };
-    await checkConnection(candidate, `${database.host}:${database.port}`, timing.connectTimeoutMs);
+    // The engine's connection attempt fails within the connect timeout, naming the endpoint.
     settings = candidate;
     // The plan is a dry run: it reads the history and splits every pending file under the lock, so
     // a malformed file or a refused late file stops the run before anything is applied.
@@ -137,6 +137,8 @@ async function syncSchema(database: DatabaseTarget, deps: DatabaseSyncDeps, run:
     }
   } catch (error) {
     failure = error;
+    // The database never answered: there is no history to read for the ledger.
+    if ((error as { code?: unknown }).code === "CONNECTION" && applied.length === 0) settings = undefined;
   }
   if (run.dryRun && failure === undefined) {
     log.info("dry run", { wouldApply: wouldApply.map((m) => m.script), currentVersion });

@@ -3,8 +3,6 @@
  * upload must have been quiet before its files are applied, and how much of the function's time
  * must be left to start another file. Files not started are left for the next invocation.
  */
-import { openDatabase, type ConnectionSettings } from "../../engine";
-import { EngineError, messageOf } from "../../engine/errors";
 import { systemClock } from "./clock";
 import type { S3FileSource } from "./s3-source";
 
@@ -45,33 +43,6 @@ export const DEFAULT_RUN_TIMING: RunTiming = {
 export function statementTimeoutFor(remainingMs: number, timing: RunTiming): number | undefined {
   if (!Number.isFinite(remainingMs)) return undefined;
   return Math.max(1_000, Math.floor(remainingMs - timing.statementMarginMs));
-}
-
-/**
- * Opens and closes one connection, failing after `timeoutMs` with a message naming the endpoint.
- * The engine's drivers wait for the operating system's TCP timeout (minutes) on an endpoint that
- * accepts nothing or answers nothing; this bounds the wait before the engine opens its own
- * connections. An attempt still pending after the timeout is closed whenever it settles.
- */
-export async function checkConnection(settings: ConnectionSettings, endpoint: string, timeoutMs: number): Promise<void> {
-  const attempt = openDatabase(settings);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
-  });
-  try {
-    const outcome = await Promise.race([attempt, timeout]);
-    if (outcome === "timeout") {
-      attempt.then((db) => db.close()).catch(() => undefined);
-      throw new EngineError("CONNECTION", `cannot connect to ${endpoint} within ${(timeoutMs / 1000).toFixed(1)} s: check the security groups, the subnets' routes and that the cluster is available`);
-    }
-    await outcome.close();
-  } catch (error) {
-    if (error instanceof EngineError) throw error;
-    throw new EngineError("CONNECTION", `cannot connect to ${endpoint}: ${messageOf(error)}`, { cause: error });
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export interface SettleOptions {
