@@ -81,7 +81,13 @@ describe("VPC endpoints", () => {
     expect(interfaces.every((e) => e.private_dns_enabled === true && e.subnet_ids.length === 2)).toBe(true);
   });
 
-  test.each(["dev-eu-west-1", "prod-eu-west-1"])("%s: a VPC where nothing runs keeps the free gateway endpoints only, and no endpoint security group", (name) => {
+  test("prod-eu-west-1, where the edge tier's instances run, gets exactly the instances' interface endpoints", () => {
+    // GIVEN prod's DR-region VPC: no function calls AWS from it, the application instances do
+    const interfaces = resources(synth(stacks.get("prod-eu-west-1")!), "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface");
+    expect(interfaces.map((e) => e.service_name.split(".").pop()).sort()).toEqual(["ec2messages", "logs", "ssm", "ssmmessages"]);
+  });
+
+  test.each(["dev-eu-west-1", "staging-eu-west-1"])("%s: a VPC where nothing runs keeps the free gateway endpoints only, and no endpoint security group", (name) => {
     const json = synth(stacks.get(name)!);
     const endpoints = resources(json, "aws_vpc_endpoint");
     expect(endpoints.map((e) => e.vpc_endpoint_type)).toEqual(["Gateway", "Gateway"]);

@@ -1,3 +1,4 @@
+import { parseJsonAttribute } from "../../src/json-attribute";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -131,7 +132,7 @@ describe("allowOutOfOrderMigrations in the synthesized platform", () => {
     const env = config.environments[0]!;
     const stack = edited.stacks.get(`${env.name}-${config.primaryRegion}`)!;
     const functions = Object.values(resourcesOf(synthJson(stack), "aws_lambda_function")) as any[];
-    const databasesOf = (handler: string) => JSON.parse(functions.find((f) => f.function_name === `${config.project}-${env.name}-${handler}`).environment.variables.DATABASES);
+    const databasesOf = (handler: string) => parseJsonAttribute(functions.find((f) => f.function_name === `${config.project}-${env.name}-${handler}`).environment.variables.DATABASES);
     // THEN schema sync's entry carries the flag and data sync's does not
     const flagged = env.databases[0]!.name;
     expect(databasesOf("schema-sync").find((d: any) => d.name === flagged)).toMatchObject({ allowOutOfOrder: true });
@@ -183,7 +184,7 @@ describe("database sync function role", () => {
     });
   const policy = (synthesized: string) => {
     const policies = Object.values(resourcesOf(JSON.parse(synthesized), "aws_iam_role_policy")) as any[];
-    return JSON.parse(policies[0].policy).Statement as any[];
+    return parseJsonAttribute(policies[0].policy).Statement as any[];
   };
 
   test("grants reads of both folders, writes of the promotion folder, the cluster secrets and the ledger, with no wildcard action", () => {

@@ -1,3 +1,4 @@
+import { parseJsonAttribute } from "../../src/json-attribute";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, LocalBackend, TerraformStack, Testing } from "cdktf";
@@ -127,7 +128,7 @@ describe("function settings", () => {
 
   test("the role holds the caller's statements plus logging, tracing and dead letters, and nothing else", () => {
     const { only } = synthFunction();
-    const statements = JSON.parse(only("aws_iam_role_policy").policy).Statement;
+    const statements = parseJsonAttribute(only("aws_iam_role_policy").policy).Statement;
     expect(statements.map((s: any) => s.Sid)).toEqual(["WriteOwnLogs", "WriteTraces", "SendDeadLetters", "UseEnvironmentKey", "ReadStream"]);
     expect(statements.find((s: any) => s.Sid === "WriteOwnLogs").Resource).toEqual([
       "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/replica-dev-stream-processor:*",
@@ -140,7 +141,7 @@ describe("function settings", () => {
   test("a function placed in a VPC gets its subnets, security groups and the network-interface permissions", () => {
     const { only } = synthFunction({ vpc: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"], endpoints: { require: () => [], admit: () => {} } } });
     expect(only("aws_lambda_function").vpc_config).toEqual({ subnet_ids: ["subnet-a", "subnet-b"], security_group_ids: ["sg-1"] });
-    expect(JSON.parse(only("aws_iam_role_policy").policy).Statement.map((s: any) => s.Sid)).toContain("ManageVpcNetworkInterfaces");
+    expect(parseJsonAttribute(only("aws_iam_role_policy").policy).Statement.map((s: any) => s.Sid)).toContain("ManageVpcNetworkInterfaces");
   });
 });
 

@@ -102,8 +102,8 @@ const configurations: Array<[string, () => unknown]> = [
 describe.each(configurations)("VPC endpoints of %s", (_name, raw) => {
   const checks = checkVpcFunctions(raw());
 
-  test("there are functions in a VPC to check (schema sync, data sync, secret rotation)", () => {
-    expect(new Set(checks.map((c) => c.handler))).toEqual(new Set(["schema-sync", "data-sync", "secret-rotation"]));
+  test("there are functions in a VPC to check (schema sync, data sync, secret rotation, the restore drill's verification)", () => {
+    expect(new Set(checks.map((c) => c.handler))).toEqual(new Set(["schema-sync", "data-sync", "secret-rotation", "restore-drill-verify"]));
   });
 
   test("every service a VPC function's code calls has an endpoint in that function's VPC", () => {
