@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { clearBundleCache } from "../src/lambda-packaging/bundle";
+import { clearBundleCache, useTemporaryBundleCache } from "../src/lambda-packaging/bundle";
 
 // Registers cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...).
 Testing.setupJest();
@@ -16,7 +16,9 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (warning: string | Error, ...rest: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-// A synth bundles the handlers into a per-process folder under .build/ that is removed when the
+// Tests bundle the handlers into a cache folder of their own under .build/ (not the project's shared
+// cache: a test run leaves nothing behind and never reuses what an earlier run left), removed when the
 // process exits. Jest runs every test file in a sandbox whose `process` never sees that exit, and a
 // worker runs many files, so each file removes the folder its own synths created.
+useTemporaryBundleCache();
 afterAll(() => clearBundleCache());

@@ -1,17 +1,19 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { exampleRaw } from "../helpers/config";
 
 const root = path.resolve(__dirname, "..", "..");
+/** cdktf.json's `app` (a compiled launcher of main.ts), as argv without the leading `node`. */
+const appArgs: string[] = JSON.parse(readFileSync(path.join(root, "cdktf.json"), "utf8")).app.split(" ").slice(1);
 
 /** Runs the cdktf app the way `cdktf synth` does, with the given configuration file. */
 function synth(raw: unknown) {
   const dir = mkdtempSync(path.join(tmpdir(), "platform-cli-"));
   const configFile = path.join(dir, "platform.json");
   writeFileSync(configFile, JSON.stringify(raw));
-  return spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+  return spawnSync(process.execPath, appArgs, {
     cwd: root,
     env: { ...process.env, PLATFORM_CONFIG: configFile, CDKTF_OUTDIR: path.join(dir, "out") },
     encoding: "utf8",

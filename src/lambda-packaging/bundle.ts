@@ -1,6 +1,7 @@
-import { buildSync } from "esbuild";
+import type { BuildOptions } from "esbuild";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
+import { cachedBundles } from "./bundle-cache";
 
 /** The project root: handlers live in `<root>/lambdas/<name>/index.ts`. */
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -12,7 +13,12 @@ const BUILD_ROOT = path.join(PROJECT_ROOT, ".build");
 export const LAMBDA_RUNTIME = "nodejs22.x";
 const ESBUILD_TARGET = "node22";
 
+/** The cache a synth reuses unchanged bundles from (git-ignored): see bundle-cache.ts. */
+const DEFAULT_CACHE_DIR = path.join(BUILD_ROOT, "bundle-cache");
+
 let bundled: { readonly dir: string; readonly names: ReadonlySet<string> } | undefined;
+/** Set by useTemporaryBundleCache(): this process's own cache folder, made on first use. */
+let temporaryCache: { dir: string | undefined } | undefined;
 
 /** Names of the handlers in `lambdas/` (every folder with an `index.ts`, except shared code). */
 export function handlerNames(): string[] {
@@ -22,43 +28,67 @@ export function handlerNames(): string[] {
     .sort();
 }
 
-/** Forgets the bundles built so far, so the next request rebuilds them (tests, watch mode). */
-export function clearBundleCache(): void {
-  if (bundled) rmSync(bundled.dir, { recursive: true, force: true });
-  bundled = undefined;
+/**
+ * Makes this process cache its bundles in a folder of its own below `.build/` (removed by
+ * clearBundleCache() or when the process exits) instead of the project's shared cache: tests, whose
+ * runs must leave nothing behind and must not depend on bundles an earlier run left.
+ */
+export function useTemporaryBundleCache(): void {
+  temporaryCache ??= { dir: undefined };
 }
+
+/**
+ * Forgets the bundles found so far, so the next request looks them up again. With a temporary
+ * cache (tests), its folder goes too, so the next request rebuilds them.
+ */
+export function clearBundleCache(): void {
+  bundled = undefined;
+  if (temporaryCache?.dir) rmSync(temporaryCache.dir, { recursive: true, force: true });
+  if (temporaryCache) temporaryCache.dir = undefined;
+}
+
+function cacheDir(): string {
+  if (!temporaryCache) return process.env.PLATFORM_BUNDLE_CACHE ? path.resolve(PROJECT_ROOT, process.env.PLATFORM_BUNDLE_CACHE) : DEFAULT_CACHE_DIR;
+  if (!temporaryCache.dir) {
+    mkdirSync(BUILD_ROOT, { recursive: true });
+    const dir = mkdtempSync(path.join(BUILD_ROOT, "lambdas-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    temporaryCache.dir = dir;
+  }
+  return temporaryCache.dir;
+}
+
+/** The esbuild options of every handler bundle (part of the cache key: a change rebuilds). */
+const BUNDLE_OPTIONS: BuildOptions = {
+  bundle: true,
+  platform: "node",
+  target: ESBUILD_TARGET,
+  format: "cjs",
+  minify: true,
+  sourcemap: true,
+  // Source paths in the maps stay relative, so bundles are identical on every machine.
+  sourceRoot: "",
+  external: ["@aws-sdk/*", "pg-native"],
+  logLevel: "error",
+  legalComments: "none",
+};
 
 /**
  * Returns the folder holding the bundled handler (`index.js` and `index.js.map`).
  *
  * The first call bundles every handler in one esbuild run (esbuild parallelises across entry points,
  * and a synth of the whole platform uses them all), so each is built once per synth however many
- * stacks package it. The AWS SDK v3 is left to the Lambda runtime; `pg-native` is an optional
- * dependency of `pg` that is never used.
+ * stacks package it, and not at all when the cache holds bundles of the same inputs. The AWS SDK v3
+ * is left to the Lambda runtime; `pg-native` is an optional dependency of `pg` that is never used.
  */
 export function bundledHandlerDir(name: string): string {
   if (!bundled) {
     const names = handlerNames();
-    // Each process bundles into its own folder: parallel synths (test workers, CI jobs) must never
-    // read a bundle another process is half-way through writing. The folder sits at a fixed depth
-    // below the project, so the source maps' relative paths are the same in every run.
-    mkdirSync(BUILD_ROOT, { recursive: true });
-    const dir = mkdtempSync(path.join(BUILD_ROOT, "lambdas-"));
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-    buildSync({
-      entryPoints: names.map((handler) => ({ in: path.join(HANDLERS_DIR, handler, "index.ts"), out: path.join(handler, "index") })),
-      outdir: dir,
-      bundle: true,
-      platform: "node",
-      target: ESBUILD_TARGET,
-      format: "cjs",
-      minify: true,
-      sourcemap: true,
-      // Source paths in the maps stay relative, so bundles are identical on every machine.
-      sourceRoot: "",
-      external: ["@aws-sdk/*", "pg-native"],
-      logLevel: "error",
-      legalComments: "none",
+    const { dir } = cachedBundles({
+      projectRoot: PROJECT_ROOT,
+      cacheDir: cacheDir(),
+      options: BUNDLE_OPTIONS,
+      entryPoints: Object.fromEntries(names.map((handler) => [`${handler}/index`, path.posix.join("lambdas", handler, "index.ts")])),
     });
     bundled = { dir, names: new Set(names) };
   }

@@ -1,0 +1,43 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+/** Every file below `dir` with its bytes, keyed by its path relative to `dir`. */
+function tree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const full = path.join(at, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(dir, full)] = readFileSync(full).toString("base64");
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+test("cdktf.json's app (main.ts from a compiled bundle) writes the same stacks, byte for byte, as main.ts run from source", () => {
+  // GIVEN the app command cdktf synth runs, and main.ts run with the TypeScript loader
+  const app: string[] = JSON.parse(readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app.split(" ");
+  expect(app[0]).toBe("node");
+  const scratch = mkdtempSync(path.join(tmpdir(), "synth-app-"));
+  const synth = (args: string[], out: string) => {
+    const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: path.join(scratch, out) } });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    return tree(path.join(scratch, out));
+  };
+  try {
+    // WHEN both synthesize the built-in example
+    const compiled = synth(app.slice(1), "compiled");
+    const fromSource = synth(["--import", "tsx", "main.ts"], "source");
+    // THEN the outputs are identical (the bundle finds the project, its handlers and the cache as main.ts does)
+    expect(Object.keys(compiled).filter((file) => file.endsWith("cdk.tf.json")).length).toBeGreaterThan(5);
+    expect(compiled).toEqual(fromSource);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}, 180_000);
