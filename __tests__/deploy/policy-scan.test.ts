@@ -42,10 +42,15 @@ describe("the accepted list", () => {
     expect(() => parseAcceptedList(bad, FILE)).toThrow(
       [
         "policy/checkov-accepted.json: accepted[0].check must be a checkov check id such as CKV_AWS_117",
-        "policy/checkov-accepted.json: accepted[1].reson is not a field (known: check, resource, stack, reason)",
+        "policy/checkov-accepted.json: accepted[1].reson is not a field (known: check, resource, stack, reason, when)",
         'policy/checkov-accepted.json: accepted[2].stack must be a glob pattern such as "aws_lambda_function.*"',
       ].join("\n"),
     );
+  });
+
+  test("an entry's condition must say which configuration builds the resource", () => {
+    expect(() => parseAcceptedList({ accepted: [{ ...entry, when: " " }] }, FILE)).toThrow('accepted[0].when must say which configuration builds the resource');
+    expect(parseAcceptedList({ accepted: [{ ...entry, when: " an environment sets snapshotAccountCopy " }] }, FILE)[0].when).toBe("an environment sets snapshotAccountCopy");
   });
 
   test("a file that is not JSON or has no list is refused by name", () => {
@@ -126,6 +131,20 @@ describe("the scan", () => {
     expect(out).toContain("prod-us-east-1: scanned without terraform.required_version");
     expect(calls()[0].terraform).toEqual({ required_providers: {} });
     expect(calls()[0].args[1]).not.toBe(join(work, "cdktf.out", "stacks", "prod-us-east-1"));
+  });
+
+  test("an entry no finding used is listed for removal, unless it is for a resource only another configuration builds", () => {
+    // GIVEN the used entry, a stale one, and one for a resource this configuration does not build
+    const stale = { check: "CKV_AWS_45", resource: "aws_lambda_function.renamed_*", reason: "an entry whose resource was renamed long ago" };
+    const conditional = { check: "CKV_AWS_61", resource: "aws_iam_role.snapshot-receiver-*_role_*", reason: "narrowed by aws:PrincipalArn and an sts:ExternalId", when: "an environment sets snapshotAccountCopy" };
+    writeFileSync(join(work, "accepted.json"), JSON.stringify({ accepted: [entry, stale, conditional] }));
+    // WHEN every stack is scanned
+    const { status, out } = scan(report([failed("resource.config-mirror_function_84F130C2")]));
+    // THEN only the stale one is to be removed; the conditional one is named with its condition
+    expect(status).toBe(0);
+    const [removal, notBuilt] = out.split("Accepted for resources this configuration does not build:");
+    expect(removal).toMatch(/remove them if the platform changed\):\n\s+\S+accepted\.json: accepted\[1\]: CKV_AWS_45 aws_lambda_function\.renamed_\* in \*\n\n$/);
+    expect(notBuilt).toContain("CKV_AWS_61 aws_iam_role.snapshot-receiver-*_role_*: when an environment sets snapshotAccountCopy");
   });
 
   test("an entry without a reason stops the scan before checkov runs", () => {

@@ -77,6 +77,18 @@ describe("each rule fires", () => {
     expect(broken(stack)).toEqual(["iam-wildcard-action aws_kms_key.role"]);
   });
 
+  test("a policy the checks cannot read is a finding, not a policy without statements", () => {
+    // GIVEN a wildcard grant hidden in a document that is not JSON, and a valid one beside it
+    const stack = stackWith((s) => {
+      new IamRolePolicy(s, "garbled", { role: "r", policy: '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}' });
+      new IamRolePolicy(s, "valid", { role: "r", policy: policyDocument([{ actions: ["s3:GetObject"], resources: ["*"] }]) });
+    });
+    // THEN only the unreadable one is reported, by its address, with the parser's reason
+    const violations = checkStack(stack, Object.keys(TAGS));
+    expect(violations.map((v) => `${v.rule} ${v.resource.address}`)).toEqual(["policy-readable aws_iam_role_policy.garbled"]);
+    expect(violations[0].message).toMatch(/cannot be read.*JSON/);
+  });
+
   test("an unencrypted database cluster", () => {
     const stack = stackWith((s) => new RdsCluster(s, "db", { engine: "aurora-postgresql", manageMasterUserPassword: true, masterUsername: "u" }));
     expect(broken(stack)).toEqual(["database-encryption aws_rds_cluster.db"]);

@@ -29,6 +29,23 @@ test("only the verification runs in the DR VPC; the drill itself needs no VPC en
   expect(parseJsonAttribute(variables.DATABASES).map((d: any) => d.sourceClusterIdentifier)).toEqual(["replica-prod-ledger", "replica-prod-catalog"]);
 });
 
+test("the verification reads prod's reference data from the DR-region bucket, and only that folder", () => {
+  const json = dr();
+  const verify = functionNamed(json, "replica-prod-restore-drill-verify");
+  // prod reads what staging promoted; the DR bucket holds the same keys
+  expect(verify.environment.variables).toEqual(expect.objectContaining({ ARTIFACTS_BUCKET: expect.stringMatching(/^replica-prod-artifacts-\d{12}-eu-west-1$/), DATA_PREFIX: "promote/prod/reference-data/" }));
+  const bucket = `arn:aws:s3:::${verify.environment.variables.ARTIFACTS_BUCKET}`;
+  const role = resources(json, "aws_iam_role_policy").find((p) => JSON.stringify(p.role).includes("verify-function"));
+  const reading = parseJsonAttribute(role.policy).Statement.filter((s: any) => /ReferenceData$/.test(s.Sid));
+  expect(reading).toEqual([
+    expect.objectContaining({ Action: ["s3:ListBucket"], Resource: [bucket], Condition: { StringLike: { "s3:prefix": ["promote/prod/reference-data/*"] } } }),
+    expect.objectContaining({ Action: ["s3:GetObject"], Resource: [`${bucket}/promote/prod/reference-data/*`] }),
+    expect.objectContaining({ Action: ["kms:Decrypt"], Condition: { StringEquals: { "kms:ViaService": ["s3.eu-west-1.amazonaws.com"] } } }),
+  ]);
+  // S3 through the gateway endpoint: still no interface endpoint for the drill in the DR VPC
+  expect(resources(json, "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface").map((e) => e.service_name)).not.toContain("com.amazonaws.eu-west-1.s3");
+});
+
 test("everything the drill role may create, change or delete is under the drill prefix", () => {
   const statements = policyOf(dr(), "replica-prod-restore-drill").flatMap((d) => d.Statement);
   const mutating = statements.filter((s: any) => [].concat(s.Action).some((a: string) => /^rds:(Restore|Create|Modify|Delete|AddTags)/.test(a)));

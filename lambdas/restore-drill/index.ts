@@ -1,6 +1,6 @@
 /**
  * Restore drill: on its schedule, restores the newest DR-region snapshot copy of each database into a
- * temporary cluster, verifies it with the engine, records the restore time, and deletes it
+ * temporary cluster, verifies it with the engine (schema version and reference data), records the restore time, and deletes it
  * (drill.ts). A restore outlasts one invocation: the function hands the drill's state to its next
  * invocation (asynchronous Invoke of itself) until the drill is finished. Wiring only.
  */
@@ -14,8 +14,7 @@ import { latestAppliedSchemaVersions, LedgerWriter } from "../shared/ledger";
 import { createLogger, errorFields } from "../shared/log";
 import { createMetrics } from "../shared/metrics";
 import { initialState, runDrill, type DrillDatabase, type DrillSettings, type DrillState } from "./drill";
-import type { VerifyEvent } from "../restore-drill-verify";
-import type { Verification } from "./verify";
+import type { VerifyEvent, VerifyResult } from "../restore-drill-verify";
 
 const env = readEnv(["ENVIRONMENT", "DRILL_PREFIX", "SUBNET_GROUP_NAME", "KMS_KEY_ARN", "LEDGER_TABLE_NAME", "LEDGER_REGION", "VERIFY_FUNCTION_NAME", "METRICS_NAMESPACE", "AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME"]);
 const databases = parseJsonEnv<DrillDatabase[]>("DATABASES", process.env.DATABASES, []);
@@ -73,11 +72,19 @@ function deps() {
     verify: async (database: DrillDatabase, connection: VerifyEvent["connection"], snapshotTakenAt: Date | undefined) => {
       // What the source had applied when the snapshot was taken, from the ledger.
       const expected = (await latestAppliedSchemaVersions(documents, env.LEDGER_TABLE_NAME, settings.environment, snapshotTakenAt)).get(database.name);
-      const request: VerifyEvent = { engine: database.engine === "aurora-postgresql" ? "postgres" : "mysql", connection, expectedSchemaVersion: expected };
+      const request: VerifyEvent = {
+        engine: database.engine === "aurora-postgresql" ? "postgres" : "mysql",
+        connection,
+        expectedSchemaVersion: expected,
+        databaseName: database.name,
+        snapshotTakenAt: snapshotTakenAt?.toISOString(),
+      };
       const response = await lambda.send(new InvokeCommand({ FunctionName: env.VERIFY_FUNCTION_NAME, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(request)) }));
       const body = response.Payload ? Buffer.from(response.Payload).toString("utf8") : "";
       if (response.FunctionError) throw new Error(`verification failed to run: ${(JSON.parse(body || "{}") as { errorMessage?: string }).errorMessage ?? response.FunctionError}`);
-      return JSON.parse(body) as Verification;
+      const verification = JSON.parse(body) as VerifyResult;
+      if (verification.skippedFiles?.length) log.warn("reference data changed after the snapshot: not compared", { database: database.name, files: verification.skippedFiles });
+      return verification;
     },
   };
 }

@@ -29,7 +29,7 @@ export interface DatabaseSyncDeps {
 }
 
 /** The folder of one database's files. */
-export function databaseFolder(prefix: string, database: DatabaseTarget): string {
+export function databaseFolder(prefix: string, database: Pick<DatabaseTarget, "name">): string {
   return `${prefix}${database.name}/`;
 }
 

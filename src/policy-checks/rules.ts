@@ -42,15 +42,24 @@ interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-function statementsOf(policy: unknown): Statement[] {
-  if (typeof policy !== "string") return [];
+/** A policy argument read back: its statements, or why it cannot be read. */
+function readPolicy(policy: unknown): { readonly statements: Statement[]; readonly unreadable?: string } {
+  if (policy === undefined || policy === null) return { statements: [] };
+  if (typeof policy !== "string") return { statements: [], unreadable: `it is a ${typeof policy}, not a JSON document` };
   try {
-    const parsed = parseJsonAttribute(policy) as { Statement?: Statement | Statement[] };
-    return ([] as Statement[]).concat(parsed.Statement ?? []);
-  } catch {
-    return [];
+    const parsed = parseJsonAttribute(policy) as { Statement?: Statement | Statement[] } | null;
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return { statements: [], unreadable: "it is not a JSON object" };
+    return { statements: ([] as Statement[]).concat(parsed.Statement ?? []) };
+  } catch (error) {
+    return { statements: [], unreadable: (error as Error).message };
   }
 }
+
+/**
+ * The statements of a policy argument. An unreadable one yields none here, so every rule that reads
+ * statements would pass it: the `policy-readable` rule reports it instead.
+ */
+const statementsOf = (policy: unknown): Statement[] => readPolicy(policy).statements;
 
 const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action ?? []);
 
@@ -96,6 +105,12 @@ export const RULES: Readonly<Record<string, Rule>> = {
         .flatMap(actionsOf)
         .filter((action) => action.includes("*"))
         .map((action) => ({ resource, rule: "iam-wildcard-action", message: `policy allows the wildcard action "${action}"; list the actions it needs` })),
+    ),
+  "policy-readable": (context) =>
+    context.resources.flatMap((resource) =>
+      policiesOf(resource)
+        .map(readPolicy)
+        .flatMap((p) => (p.unreadable === undefined ? [] : [{ resource, rule: "policy-readable", message: `policy document cannot be read, so no rule can check it (${p.unreadable})` }])),
     ),
   "database-encryption": (context) =>
     context.resources

@@ -31,6 +31,12 @@ export interface RestoreDrillProps {
   readonly rtoMinutes: number;
   /** A drill not finished after this long is abandoned, recorded as timed out, and torn down. */
   readonly maxMinutes: number;
+  /**
+   * Where the verification reads the reference-data files: the DR-region artifacts bucket and the
+   * environment's data-sync folder (`<prefix><db>/`). `kms` when the bucket is encrypted with the DR
+   * key (`kmsKeyArn`), which S3 then uses on the function's behalf.
+   */
+  readonly referenceData: { readonly bucketName: string; readonly prefix: string; readonly kms: boolean };
   readonly ledgerTableName: string;
   /** The ledger's ARN in its home region (the primary region). */
   readonly ledgerTableArn: string;
@@ -55,8 +61,9 @@ export class RestoreDrill extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);
-    // Only the verification sits in the VPC: it talks to the drill cluster and to nothing else, so the
-    // DR VPC needs no interface endpoint for drills. The drill calls RDS, Lambda and the ledger.
+    // Only the verification sits in the VPC: it talks to the drill cluster and reads the DR bucket
+    // (S3 gateway endpoint), so the DR VPC needs no interface endpoint for drills. The drill calls
+    // RDS, Lambda and the ledger.
     this.verifyFunction = new BundledFunction(this, "verify-function", {
       handler: "restore-drill-verify",
       functionName: verifyFunctionName(props.functionName),
@@ -68,8 +75,9 @@ export class RestoreDrill extends Construct {
       logRetentionDays: props.defaults.logRetentionDays,
       timeoutSeconds: 300,
       vpc: props.vpc,
-      environment: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" },
-      statements: [],
+      awsServices: ["s3"],
+      environment: { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem", ARTIFACTS_BUCKET: props.referenceData.bucketName, DATA_PREFIX: props.referenceData.prefix },
+      statements: verifyStatements(props),
     });
     this.function = new BundledFunction(this, "function", {
       handler: "restore-drill",
@@ -174,6 +182,17 @@ export function restoreDrillStatements(props: RestoreDrillProps): PolicyStatemen
     // The next step of a drill is the same function, invoked asynchronously with the drill's state;
     // the verification is the function in the VPC.
     { sid: "ContinueAndVerifyDrill", actions: ["lambda:InvokeFunction"], resources: [props.functionName, verifyFunctionName(props.functionName)].map((name) => `arn:aws:lambda:${props.region}:${props.accountId}:function:${name}`) },
+  ];
+}
+
+/** The verification role: it reads the reference-data folders of the DR bucket, nothing else. */
+export function verifyStatements(props: RestoreDrillProps): PolicyStatement[] {
+  const { bucketName, prefix, kms } = props.referenceData;
+  const bucketArn = `arn:aws:s3:::${bucketName}`;
+  return [
+    { sid: "ListReferenceData", actions: ["s3:ListBucket"], resources: [bucketArn], conditions: { StringLike: { "s3:prefix": [`${prefix}*`] } } },
+    { sid: "ReadReferenceData", actions: ["s3:GetObject"], resources: [`${bucketArn}/${prefix}*`] },
+    ...(kms ? [{ sid: "DecryptReferenceData", actions: ["kms:Decrypt"], resources: [props.kmsKeyArn], conditions: { StringEquals: { "kms:ViaService": [`s3.${props.region}.amazonaws.com`] } } }] : []),
   ];
 }
 

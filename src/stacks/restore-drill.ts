@@ -1,4 +1,6 @@
+import { artifactsBucketName } from "../cross-account/trust-map";
 import { enginePort } from "../database/engine";
+import { readPrefix } from "../database-sync/layout";
 import { allowEventBridgeDeadLetters, EventsDeadLetterQueue } from "../events/dead-letter-queue";
 import { ledgerTableArn, ledgerTableName } from "../ledger/global-ledger";
 import { fabricMetricsNamespace } from "../monitoring/metrics";
@@ -42,6 +44,8 @@ export function addRestoreDrill(stack: EnvironmentStack, dataTier: DataTier): Re
     schedule: drill.schedule,
     rtoMinutes: drill.rtoMinutes,
     maxMinutes: drill.maxMinutes,
+    // The DR copy of the artifacts bucket (same keys), in this region: no primary-region call.
+    referenceData: { bucketName: artifactsBucketName(platform, environment, stack.region), prefix: readPrefix(platform, environment, "data"), kms: environment.artifacts.encryption === "aws:kms" },
     ledgerTableName: ledgerTableName(platform, environment.name),
     ledgerTableArn: ledgerTableArn(platform, environment),
     ledgerRegion: platform.primaryRegion,

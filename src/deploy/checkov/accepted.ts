@@ -10,6 +10,12 @@ export interface AcceptedFinding {
   readonly stack: string;
   /** Why the platform does not need what the check asks for. Required. */
   readonly reason: string;
+  /**
+   * The configuration under which the resource exists, for a resource only some configurations
+   * build (e.g. "an environment sets snapshotAccountCopy"): a scan of a configuration without it
+   * does not report the entry as unused. @default the resource exists in every configuration
+   */
+  readonly when?: string;
   /** Where the entry is, for messages: `policy/checkov-accepted.json: accepted[3]`. */
   readonly at: string;
 }
@@ -26,12 +32,12 @@ export interface Finding {
 /** Raised for an unreadable or invalid accepted list: every problem, one per line, each naming its entry. */
 export class AcceptedListError extends Error {}
 
-const FIELDS = ["check", "resource", "stack", "reason"];
+const FIELDS = ["check", "resource", "stack", "reason", "when"];
 const CHECK_ID = /^CKV2?_[A-Z0-9]+_\d+$/;
 /** Shorter than this is not a reason anyone can review ("n/a", "accepted", "todo"). */
 const MIN_REASON = 20;
 
-/** Reads the accepted list: `{ "accepted": [ { "check", "resource"?, "stack"?, "reason" }, ... ] }`. */
+/** Reads the accepted list: `{ "accepted": [ { "check", "resource"?, "stack"?, "reason", "when"? }, ... ] }`. */
 export function readAcceptedList(file: string): AcceptedFinding[] {
   let text: string;
   try {
@@ -61,7 +67,7 @@ export function parseAcceptedList(raw: unknown, file: string): AcceptedFinding[]
     }
     const before = problems.length;
     for (const key of Object.keys(entry)) if (!FIELDS.includes(key)) problems.push(`${at}.${key} is not a field (known: ${FIELDS.join(", ")})`);
-    const { check, resource, stack, reason } = entry;
+    const { check, resource, stack, reason, when } = entry;
     if (typeof check !== "string" || !CHECK_ID.test(check)) problems.push(`${at}.check must be a checkov check id such as CKV_AWS_117`);
     for (const [name, value] of [["resource", resource], ["stack", stack]] as const) {
       if (value !== undefined && (typeof value !== "string" || value.trim() === "")) problems.push(`${at}.${name} must be a glob pattern such as "aws_lambda_function.*"`);
@@ -69,8 +75,16 @@ export function parseAcceptedList(raw: unknown, file: string): AcceptedFinding[]
     if (typeof reason !== "string" || reason.trim().length < MIN_REASON) {
       problems.push(`${at}${typeof check === "string" ? ` (${check})` : ""}.reason is required: say why the platform does not need this check (at least ${MIN_REASON} characters)`);
     }
+    if (when !== undefined && (typeof when !== "string" || when.trim() === "")) problems.push(`${at}.when must say which configuration builds the resource, e.g. "an environment sets snapshotAccountCopy"`);
     if (problems.length > before) return;
-    result.push({ check: check as string, resource: (resource as string | undefined) ?? "*", stack: (stack as string | undefined) ?? "*", reason: (reason as string).trim(), at });
+    result.push({
+      check: check as string,
+      resource: (resource as string | undefined) ?? "*",
+      stack: (stack as string | undefined) ?? "*",
+      reason: (reason as string).trim(),
+      ...(when !== undefined ? { when: (when as string).trim() } : {}),
+      at,
+    });
   });
   if (problems.length > 0) throw new AcceptedListError(problems.join("\n"));
   return result;

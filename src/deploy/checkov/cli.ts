@@ -77,10 +77,18 @@ function main(argv: string[]): number {
     console.error(`\n${open.length} finding${open.length === 1 ? "" : "s"} not accepted (fix the resource, or add an entry with its reason to ${relative(process.cwd(), acceptedFile)}):`);
     for (const f of open) console.error(`  ${f.check}  ${f.stack}  ${f.resource}  ${f.name}`);
   }
-  const unused = accepted.filter((a) => !used.has(a));
-  if (unused.length > 0 && stacks.length === known.length && !failed) {
-    console.log(`\nAccepted but not found in any stack (remove them if the platform changed):`);
-    for (const a of unused) console.log(`  ${a.at}: ${a.check} ${a.resource} in ${a.stack}`);
+  // An entry for a resource only some configurations build is unused whenever the scanned one does not.
+  const unused = accepted.filter((a) => !used.has(a) && a.when === undefined);
+  const notBuilt = accepted.filter((a) => !used.has(a) && a.when !== undefined);
+  if (stacks.length === known.length && !failed) {
+    if (unused.length > 0) {
+      console.log(`\nAccepted but not found in any stack (remove them if the platform changed):`);
+      for (const a of unused) console.log(`  ${a.at}: ${a.check} ${a.resource} in ${a.stack}`);
+    }
+    if (notBuilt.length > 0) {
+      console.log(`\nAccepted for resources this configuration does not build:`);
+      for (const a of notBuilt) console.log(`  ${a.check} ${a.resource}: when ${a.when}`);
+    }
   }
   if (failed || open.length > 0) return 1;
   console.log(`\nscan: every finding in ${stacks.length} stack${stacks.length === 1 ? "" : "s"} is accepted with a reason`);
