@@ -40,6 +40,13 @@ describe.each(ENGINES)("verification of a restored copy on %s", (engine: EngineN
     expect(await db.query("SELECT name FROM countries WHERE code = 'FR'")).toEqual([{ name: "Frankreich" }]);
   });
 
+  test("a row the file lacks is no difference: data sync from the bucket never prunes, so the source holds it too", async () => {
+    await db.query("INSERT INTO countries (code, name) VALUES ('IT', 'Italy')");
+    const result = await verifyRestoredDatabase({ engine, connection: db.url, expectedSchemaVersion: "2", referenceData });
+    expect(result.ok).toBe(true);
+    expect(await db.query("SELECT code FROM countries WHERE code = 'IT'")).toEqual([{ code: "IT" }]);
+  });
+
   test("a copy with no schema history at all is reported, not thrown", async () => {
     const empty = await createTestDatabase(engine, "drill");
     try {

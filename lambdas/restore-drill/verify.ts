@@ -1,8 +1,8 @@
 /**
  * What a restore drill checks on the restored copy, with the engine's own functions (never a second
  * implementation): the schema history's latest applied version is the one the source had applied
- * (from the ledger), and every reference table holds exactly its file's rows (a dry-run prune sync
- * that would change nothing).
+ * (from the ledger), and every reference table holds its file's rows with the file's values (a dry-run
+ * sync that would insert or update nothing; rows the file lacks are allowed, as in the source).
  */
 import { latestAppliedVersion, syncData, type ConnectionInput, type EngineName, type FileSource } from "../../engine";
 
@@ -41,9 +41,11 @@ export async function verifyRestoredDatabase(options: VerifyOptions): Promise<Ve
   }
   let tables: TableDifference[] = [];
   if (options.referenceData) {
-    // dryRun rolls everything back; allowMassPrune because a copy missing most rows must be reported, not refused.
-    const result = await syncData({ ...settings, source: options.referenceData, prune: true, allowMassPrune: true, dryRun: true });
-    tables = result.tables.map((t) => ({ table: t.table, file: t.file, differing: t.inserted + t.updated + t.deleted }));
+    // dryRun rolls everything back. No prune: data sync from the bucket never prunes (only a manual
+    // run does), so rows the file lacks are legitimate in the source too and are not a difference;
+    // a row of the file that the copy lacks or holds with other values is.
+    const result = await syncData({ ...settings, source: options.referenceData, dryRun: true });
+    tables = result.tables.map((t) => ({ table: t.table, file: t.file, differing: t.inserted + t.updated }));
     for (const t of tables) if (t.differing > 0) problems.push(`${t.table} differs from ${t.file} in ${t.differing} row(s)`);
   }
   return { ok: problems.length === 0, schemaVersion, expectedSchemaVersion: options.expectedSchemaVersion, tables, problems };
