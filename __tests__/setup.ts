@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import path from "node:path";
 import { Testing } from "cdktf";
 import { clearBundleCache, useTemporaryBundleCache } from "../src/lambda-packaging/bundle";
 
@@ -22,3 +24,12 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 // worker runs many files, so each file removes the folder its own synths created.
 useTemporaryBundleCache();
 afterAll(() => clearBundleCache());
+
+// Child processes a test starts (the cdktf.json app, npm scripts) inherit the environment, so they
+// bundle into a folder of this file's own as well (at the shared cache's depth below the project,
+// which keeps the bundles' source-map paths, and so the synthesized bytes, the same).
+const buildRoot = path.join(__dirname, "..", ".build");
+mkdirSync(buildRoot, { recursive: true });
+const childCache = mkdtempSync(path.join(buildRoot, "lambdas-"));
+process.env.PLATFORM_BUNDLE_CACHE = childCache;
+afterAll(() => rmSync(childCache, { recursive: true, force: true }));
