@@ -79,4 +79,28 @@ function build(root, entry, out, manifestPath, previous) {
   return path.join(out, bundle);
 }
 
-module.exports = { compiledEntry };
+/**
+ * Builds `entry` when a source is newer (compiledEntry) and runs it. A build error exits with the
+ * message esbuild gives (every error with its file and position; esbuild itself prints nothing).
+ */
+function runCompiledEntry(root, entry, outDir) {
+  const bundle = () => {
+    try {
+      return compiledEntry(root, entry, outDir);
+    } catch (error) {
+      console.error(`error: cannot build ${entry}: ${String(error.message)}`);
+      process.exit(1);
+    }
+  };
+  const first = bundle();
+  try {
+    require(first);
+  } catch (error) {
+    // Another run rebuilt after a source change and removed this bundle between finding and loading
+    // it: load the current one. Any other error is the program's own.
+    if (error.code !== "MODULE_NOT_FOUND" || !String(error.message).includes(first)) throw error;
+    require(bundle());
+  }
+}
+
+module.exports = { compiledEntry, runCompiledEntry };
