@@ -29,6 +29,20 @@ describe("compiled entry (how bin/engine.cjs runs the engine CLI without a TypeS
     return root;
   };
 
+  test("runCompiledEntry runs the program, and a source that does not build exits 1 naming the file and position", () => {
+    const root = newProject();
+    const launcher = join(root, "launch.cjs");
+    const library = JSON.stringify(require.resolve("../../bin/compiled-entry.cjs"));
+    writeFileSync(launcher, `require(${library}).runCompiledEntry(${JSON.stringify(root)}, "main.ts", ".build/out");\n`);
+    const ok = spawnSync(process.execPath, [launcher], { encoding: "utf8" });
+    expect([ok.status, ok.stdout.trim()]).toEqual([0, "hello"]);
+    writeFileSync(join(root, "greeting.ts"), "export const greeting: string = ;\n");
+    touchLater(join(root, "greeting.ts"));
+    const bad = spawnSync(process.execPath, [launcher], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: cannot build main\.ts: [^]*greeting\.ts:1:32/m);
+  });
+
   test("builds a bundle that runs with plain node, and reuses it while the sources are unchanged", () => {
     const root = newProject();
     const first = compiledEntry(root, "main.ts", ".build/out");
