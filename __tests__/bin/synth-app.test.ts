@@ -1,23 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { fileTree } from "../helpers/file-tree";
 
 const ROOT = path.resolve(__dirname, "../..");
-
-/** Every file below `dir` with its bytes, keyed by its path relative to `dir`. */
-function tree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (at: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true })) {
-      const full = path.join(at, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[path.relative(dir, full)] = readFileSync(full).toString("base64");
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 test("cdktf.json's app (main.ts from a compiled bundle) writes the same stacks, byte for byte, as main.ts run from source", () => {
   // GIVEN the app command cdktf synth runs, and main.ts run with the TypeScript loader
@@ -28,7 +15,7 @@ test("cdktf.json's app (main.ts from a compiled bundle) writes the same stacks, 
     const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: path.join(scratch, out) } });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    return tree(path.join(scratch, out));
+    return fileTree(path.join(scratch, out));
   };
   try {
     // WHEN both synthesize the built-in example

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { cachedBundles, type BundleRequest } from "../../src/lambda-packaging/bundle-cache";
+import { fileTree } from "../helpers/file-tree";
 
 const PROJECT = path.resolve(__dirname, "../..");
 
@@ -20,20 +21,6 @@ function fixtureProject() {
     entryPoints: { "greeter/index": "lambdas/greeter/index.ts" },
   };
   return { root, request };
-}
-
-/** Every file below `dir` with its bytes, keyed by its path relative to `dir`. */
-function tree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (at: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true })) {
-      const full = path.join(at, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[path.relative(dir, full)] = readFileSync(full).toString("base64");
-    }
-  };
-  walk(dir);
-  return files;
 }
 
 describe("Lambda bundle cache", () => {
@@ -107,7 +94,7 @@ test("a synth from cached bundles writes byte-identical stack folders to a synth
     });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    return tree(path.join(scratch, out));
+    return fileTree(path.join(scratch, out));
   };
   const record = () => {
     const [file] = readdirSync(cache).filter((name) => name.endsWith(".json"));
