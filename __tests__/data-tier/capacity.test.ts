@@ -1,19 +1,7 @@
-import { EXAMPLE_CONFIG } from "../../src/config/example";
-import { ConfigError, validateConfig } from "../../src/config/validate";
 import { buildStacks, resources, synth } from "./helpers";
+import { exampleProblems } from "../helpers/config";
 
-/** The problems reported for the example configuration after `edit`, or [] when it is valid. */
-function problems(edit: (raw: any) => void): readonly string[] {
-  const raw = structuredClone(EXAMPLE_CONFIG) as any;
-  edit(raw);
-  try {
-    validateConfig(raw);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems;
-  }
-}
+const problems = exampleProblems;
 
 const cluster = (json: any, identifier: string) => resources(json, "aws_rds_cluster").find((c) => c.cluster_identifier === identifier);
 // In the example, environments[0] is dev (no disaster recovery) and environments[2] is prod (a global database).

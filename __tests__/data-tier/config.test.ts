@@ -1,18 +1,8 @@
 import { EXAMPLE_CONFIG } from "../../src/config/example";
-import { ConfigError, validateConfig } from "../../src/config/validate";
+import { validateConfig } from "../../src/config/validate";
+import { exampleProblems } from "../helpers/config";
 
-/** The problems reported for the example configuration after `edit`, or [] when it is valid. */
-function problems(edit: (raw: any) => void): readonly string[] {
-  const raw = structuredClone(EXAMPLE_CONFIG) as any;
-  edit(raw);
-  try {
-    validateConfig(raw);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems;
-  }
-}
+const problems = exampleProblems;
 
 describe("database settings", () => {
   test("an unknown engine is reported with its path and the accepted values", () => {

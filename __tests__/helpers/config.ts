@@ -1,4 +1,5 @@
 import { EXAMPLE_CONFIG } from "../../src/config/example";
+import { validateConfig } from "../../src/config/validate";
 
 /** A deep copy of the built-in example configuration, as raw JSON, for a test to modify. */
 export function exampleRaw(): any {
@@ -15,4 +16,11 @@ export function problemsOf(validate: (raw: unknown) => unknown, raw: unknown): r
     if (!problems) throw error;
     return problems;
   }
+}
+
+/** The problems `validateConfig` reports for the built-in example after `edit`, or [] when it is valid. */
+export function exampleProblems(edit: (raw: any) => void): readonly string[] {
+  const raw = exampleRaw();
+  edit(raw);
+  return problemsOf(validateConfig, raw);
 }
