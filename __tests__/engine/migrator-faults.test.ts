@@ -47,6 +47,19 @@ async function killMidFile(db: TestDatabase, files: Record<string, string>, slee
   }
 }
 
+/** The server ends the CLI's session (as a failover or KILL does) while it runs `sleepWord`. */
+async function killSessionMidFile(db: TestDatabase, files: Record<string, string>, sleepWord: string): Promise<void> {
+  const { dir, exited } = await startCli(db.url, files);
+  try {
+    await waitForStatement(db, sleepWord);
+    const [session] = await db.query(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = '${db.name}' AND INFO LIKE '%${sleepWord}%' AND ID <> CONNECTION_ID()`);
+    await db.query(`KILL CONNECTION ${Number(session!.id)}`);
+    await exited;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe("a run killed in the middle of a file", () => {
   let db: TestDatabase;
   afterEach(async () => {
@@ -55,26 +68,50 @@ describe("a run killed in the middle of a file", () => {
   const run = (engine: EngineName, files: Record<string, string>, extra: Partial<MigrateOptions> = {}) =>
     migrate({ engine, connection: db.url, source: memorySource(files), lockTimeoutMs: 25_000, ...extra });
 
-  test("MySQL: the next run refuses, naming the file and repair, instead of applying it again", async () => {
-    // GIVEN a run killed (kill -9) while the second statement of V2 sleeps, after its first DDL committed
+  test("MySQL: a client killed mid-file: the server finishes the file it was sent and records it, so nothing runs twice", async () => {
+    // GIVEN a run killed (kill -9) while the second statement of V2 sleeps; the whole file (with its
+    // history rows and COMMIT) was sent in one round trip, which the server goes on executing
+    db = await createTestDatabase("mysql");
+    const files = {
+      "V1__a.sql": "CREATE TABLE a (id int);",
+      "V2__b.sql": "CREATE TABLE IF NOT EXISTS b (id int);\nDO SLEEP(2);\nCREATE TABLE IF NOT EXISTS c (id int);\nINSERT INTO a VALUES (1);",
+    };
+    await killMidFile(db, files, "SLEEP(2)");
+    // WHEN the next run starts at once
+    const result = await run("mysql", files);
+    // THEN it waited for the orphaned session's lock, found V2 applied, and applied nothing again
+    expect(result.applied).toEqual([]);
+    expect(await db.query("SELECT id FROM a")).toEqual([{ id: 1 }]);
+    expect((await db.query("SHOW TABLES LIKE 'c'")).length).toBe(1);
+    expect(await db.query(`SELECT version, success FROM ${HISTORY} ORDER BY version`)).toEqual([
+      { version: "1", success: 1 },
+      { version: "2", success: 1 },
+    ]);
+  }, 40_000);
+
+  test("MySQL: a connection lost mid-file: the next run refuses, naming the file and repair, instead of applying it again", async () => {
+    // GIVEN a run whose session the server ends (failover, KILL) while the second statement of V2
+    // sleeps, after its first DDL committed
     db = await createTestDatabase("mysql");
     const files = {
       "V1__a.sql": "CREATE TABLE a (id int);",
       "V2__b.sql": "CREATE TABLE IF NOT EXISTS b (id int);\nDO SLEEP(3);\nCREATE TABLE IF NOT EXISTS c (id int);",
     };
-    await killMidFile(db, files, "SLEEP(3)");
+    await killSessionMidFile(db, files, "SLEEP(3)");
     // WHEN the next run starts
     const error = await run("mysql", files).catch((e: unknown) => e);
     // THEN it refuses and says how to resolve it; the rest of V2 was never run
     expect(error).toMatchObject({ code: "FAILED_MIGRATION_PENDING" });
     expect((error as Error).message).toMatch(/^V2__b.sql \(version 2\) started on .* and did not finish.*repair/);
+    expect((await db.query("SHOW TABLES LIKE 'b'")).length).toBe(1);
     expect((await db.query("SHOW TABLES LIKE 'c'")).length).toBe(0);
   }, 40_000);
 
-  test("MySQL: a file without DDL killed mid-way leaves neither its changes nor a row, and runs again once", async () => {
+  test("MySQL: a file without DDL whose connection is lost mid-way leaves neither its changes nor a row, and runs again once", async () => {
     db = await createTestDatabase("mysql");
     const files = { "V1__a.sql": "CREATE TABLE a (id int);", "V2__rows.sql": "INSERT INTO a VALUES (1);\nDO SLEEP(3);\nINSERT INTO a VALUES (2);" };
-    await killMidFile(db, files, "SLEEP(3)");
+    await killSessionMidFile(db, files, "SLEEP(3)");
+    expect(await db.query("SELECT id FROM a")).toEqual([]);
     const result = await run("mysql", files);
     expect(result.applied.map((m) => m.version)).toEqual(["2"]);
     expect(await db.query("SELECT id FROM a ORDER BY id")).toEqual([{ id: 1 }, { id: 2 }]);

@@ -282,4 +282,50 @@ CALL add_one(21);`,
     });
     expect(await db.query("SELECT id FROM t")).toEqual([{ id: 42 }]);
   });
+
+  test("a failure after a procedure (sent alone) names its own statement, and the procedure before it was created", async () => {
+    const files = {
+      "V1__proc.sql": `CREATE TABLE t (id int);
+DELIMITER //
+CREATE PROCEDURE add_one(IN v int)
+BEGIN
+  INSERT INTO t VALUES (v);
+END //
+DELIMITER ;
+CALL add_one(1);
+INSERT INTO missing_table VALUES (1);`,
+    };
+    await expect(run(files)).rejects.toThrow(/^V1__proc.sql \(statement 4, line 9\): .*missing_table/);
+    expect(await db.query("SELECT ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()")).toEqual([{ name: "add_one" }]);
+    // The CALL's row was not committed by any DDL after it: undone with the failure.
+    expect(await db.query("SELECT id FROM t")).toEqual([]);
+  });
+
+  test("a procedure (sent alone) that the server rejects is named as the failing statement", async () => {
+    const files = {
+      "V1__proc.sql": `CREATE TABLE t (id int);
+DELIMITER //
+CREATE PROCEDURE broken()
+BEGIN
+  SELEC 1;
+END //
+DELIMITER ;`,
+    };
+    await expect(run(files)).rejects.toThrow(/^V1__proc.sql \(statement 2, line 3\): .*syntax/);
+  });
+
+  test("a file longer than the server's packet limit applies whole, and a failure in a later round trip names its statement", async () => {
+    // 180 statements of 100 KiB: more SQL than max_allowed_packet (16 MiB here) allows in one round trip
+    const filler = "x".repeat(100 * 1024);
+    const inserts = (table: string) => Array.from({ length: 180 }, (_, i) => `INSERT INTO ${table} VALUES (${i + 1}, '${filler}');`);
+    const big = ["CREATE TABLE big (id int PRIMARY KEY, s longtext);", ...inserts("big")].join("\n");
+    await run({ "V1__big.sql": big });
+    expect(await db.query("SELECT count(*) AS n, sum(length(s)) AS bytes FROM big")).toEqual([{ n: 180, bytes: String(180 * 100 * 1024) }]);
+
+    const failing = ["CREATE TABLE big2 (id int PRIMARY KEY, s longtext);", ...inserts("big2"), "INSERT INTO missing_table VALUES (1);"].join("\n");
+    const error = await run({ "V1__big.sql": big, "V2__big2.sql": failing }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^V2__big2.sql \(statement 182, line 182\): .*missing_table/);
+    // Everything after the DDL was one transaction with the failure: undone
+    expect(await db.query("SELECT count(*) AS n FROM big2")).toEqual([{ n: 0 }]);
+  });
 });

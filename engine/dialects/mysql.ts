@@ -235,11 +235,14 @@ class MysqlDatabase implements Database {
   }
 
   /**
-   * One file in as few round trips as the client would make (one per statement): the started row
-   * travels with the first statement (formatted here, so a `?` in the file is never a parameter),
-   * and the completed history row, the next file's started row and the COMMIT with the last one.
-   * The server stops a multi-statement query at its first error, so nothing after a failing
-   * statement runs. A statement that holds a `;` of its own (a procedure body) is sent alone.
+   * One file in as few round trips as fit (usually one; the client makes one per statement): the
+   * started row, the statements (formatted here, so a `?` in the file is never a parameter), the
+   * completed history row, the next file's started row and the COMMIT travel together. The server
+   * runs a multi-statement query in order and stops at its first error, so nothing after a failing
+   * statement runs; each statement is preceded by `SET @<marker> = <its position>`, so after an
+   * error the session says which statement failed without running anything again. A statement that
+   * holds a `;` of its own (a procedure body) is sent alone, and a round trip is closed once it
+   * holds ROUND_TRIP_BYTES, well below the server's max_allowed_packet.
    */
   private async applyOne(
     table: string,
@@ -269,8 +272,18 @@ class MysqlDatabase implements Database {
     // The started row needs no commit of its own: the file's first DDL commits it (implicitly, before
     // the DDL runs); a file without DDL commits nothing before its end, so a killed run leaves neither
     // the row nor any of the file's changes. The server measures the file's duration from that row.
-    const before = startRecorded ? [] : [record(m, 0, false, STARTED_NOTE)];
+    // A failure of the history writes is reported against the first or the last statement.
+    const marker = (position: number) => `SET ${STATEMENT_MARKER} = ${position}`;
+    const last = Math.max(0, statements.length - 1);
+    const parts: RoundTripPart[] = [];
+    if (!startRecorded) parts.push({ sql: `${marker(0)};\n${record(m, 0, false, STARTED_NOTE)}`, alone: false, position: 0 });
+    for (const [i, s] of statements.entries()) {
+      const alone = s.text.includes(";");
+      // The newline before a delimiter ends a trailing line comment.
+      parts.push({ sql: alone ? s.text : `${marker(i)};\n${s.text}\n`, alone, position: i });
+    }
     const finish = [
+      marker(last),
       this.connection.format(
         `UPDATE ${hist} SET success = TRUE, error = NULL, duration_ms = GREATEST(0, TIMESTAMPDIFF(MICROSECOND, applied_at, UTC_TIMESTAMP(6)) DIV 1000), applied_at = UTC_TIMESTAMP(3) WHERE version = ?`,
         [m.version],
@@ -278,17 +291,17 @@ class MysqlDatabase implements Database {
       ...(carryNext ? [record(carryNext, 0, false, STARTED_NOTE)] : []),
       "COMMIT",
     ];
-    const alone = (s: SqlStatement) => s.text.includes(";");
-    for (const [i, s] of statements.entries()) {
-      const first = i === 0 && !alone(s) ? before.splice(0) : [];
-      const last = i === statements.length - 1 && !alone(s) ? finish.splice(0) : [];
-      if (first.length === 0 && before.length > 0) await this.query(before.splice(0).join(";\n"));
+    parts.push({ sql: finish.join(";\n"), alone: false, position: last });
+    for (const trip of roundTrips(parts)) {
       try {
-        // The newline before a delimiter ends a trailing line comment.
-        await this.connection.query([...first, `${s.text}\n`, ...last].join(";\n"));
+        await this.connection.query(trip.sql);
       } catch (error) {
+        // A shared round trip sets the marker before each of its statements, so the marker names the
+        // statement that failed; a statement sent alone carries none and is the round trip itself.
+        const position = trip.alone ? trip.first : await this.failedPosition().catch(() => trip.first);
         await this.query("ROLLBACK");
-        const failure = { script: m.script, statement: s.index, line: s.line, databaseMessage: messageOf(error) };
+        const s = statements[Math.min(Math.max(position, 0), last)];
+        const failure = { script: m.script, statement: s?.index ?? 1, line: s?.line ?? 1, databaseMessage: messageOf(error) };
         const recorded = new MigrationFailedError(failure).message;
         const duration = Math.round(performance.now() - started);
         try {
@@ -300,9 +313,15 @@ class MysqlDatabase implements Database {
         throw new MigrationFailedError(failure, `. The failure is recorded; fix the database by hand, then run repair (see docs/engine.md)`);
       }
     }
-    if (before.length > 0) await this.query(before.join(";\n"));
-    if (finish.length > 0) await this.query(finish.join(";\n"));
     return Math.round(performance.now() - started);
+  }
+
+  /** The position the statement marker holds: the statement that failed in the last round trip. */
+  private async failedPosition(): Promise<number> {
+    const { rows } = await this.query(`SELECT ${STATEMENT_MARKER} AS position`);
+    const position = Number(rows[0]?.position);
+    if (!Number.isInteger(position)) throw new Error("no statement marker");
+    return position;
   }
 
   private autocommit = true;
@@ -591,6 +610,46 @@ class MysqlDatabase implements Database {
     }
     return undefined;
   }
+}
+
+/** The session variable that holds the position of the migration statement running now. */
+const STATEMENT_MARKER = "@_engine_migration_statement";
+/** A round trip is closed once it holds this much SQL; the server's max_allowed_packet is 16 MiB or more. */
+const ROUND_TRIP_BYTES = 1 << 20;
+
+/** Part of a file's SQL: `position` is the statement it belongs to (history writes: the first or the last). */
+interface RoundTripPart {
+  readonly sql: string;
+  /** Sent by itself: a statement with a `;` of its own cannot share a round trip, nor carry a marker. */
+  readonly alone: boolean;
+  readonly position: number;
+}
+
+/**
+ * Groups a file's parts into round trips: consecutive parts together up to ROUND_TRIP_BYTES, a part
+ * that must go alone by itself. `first` is the position a round trip starts with, for a failure
+ * that the marker cannot locate.
+ */
+function roundTrips(parts: readonly RoundTripPart[]): { sql: string; alone: boolean; first: number }[] {
+  const trips: { sql: string; alone: boolean; first: number }[] = [];
+  let open: { texts: string[]; bytes: number; first: number } | undefined;
+  const close = () => {
+    if (open) trips.push({ sql: open.texts.join(";\n"), alone: false, first: open.first });
+    open = undefined;
+  };
+  for (const part of parts) {
+    if (part.alone) {
+      close();
+      trips.push({ sql: part.sql, alone: true, first: part.position });
+      continue;
+    }
+    if (open && open.bytes + part.sql.length > ROUND_TRIP_BYTES) close();
+    open ??= { texts: [], bytes: 0, first: part.position };
+    open.texts.push(part.sql);
+    open.bytes += part.sql.length;
+  }
+  close();
+  return trips;
 }
 
 /**
