@@ -6,7 +6,9 @@
  * database, should not pay that.
  *
  * Packages stay external (loaded from node_modules at run time), so the bundle holds only the
- * project's own code. Each build gets a new file name and the manifest that names the current one
+ * project's own code, unless `options.bundlePackages` is set: then they are bundled too, all but
+ * `options.external` (packages that read their own files at run time, such as esbuild's binary).
+ * Each build gets a new file name and the manifest that names the current one
  * is replaced atomically, so two first runs at the same moment never read a half-written bundle.
  */
 const fs = require("node:fs");
@@ -16,14 +18,21 @@ const path = require("node:path");
  * @param {string} root  project folder; `entry` and `outDir` are relative to it
  * @param {string} entry the TypeScript entry point, e.g. `engine/cli.ts`
  * @param {string} outDir where bundles and the manifest live, e.g. `.build/engine-cli`
+ * @param {{ bundlePackages?: boolean, external?: string[] }} [options]
  * @returns {string} absolute path of an up-to-date CommonJS bundle of `entry`
  */
-function compiledEntry(root, entry, outDir) {
+function compiledEntry(root, entry, outDir, options = {}) {
   const out = path.resolve(root, outDir);
   const manifestPath = path.join(out, "manifest.json");
   const current = readManifest(manifestPath);
-  if (current && current.entry === entry && isFresh(root, current)) return path.join(out, current.bundle);
-  return build(root, entry, out, manifestPath, current);
+  const packaging = packagingOf(options);
+  if (current && current.entry === entry && current.packaging === packaging && isFresh(root, current)) return path.join(out, current.bundle);
+  return build(root, entry, out, manifestPath, current, options, packaging);
+}
+
+/** How packages are treated, as recorded in the manifest: a bundle built another way is rebuilt. */
+function packagingOf(options) {
+  return options.bundlePackages ? `bundled except ${[...(options.external ?? [])].sort().join(",")}` : "external";
 }
 
 function readManifest(file) {
@@ -48,7 +57,7 @@ function isFresh(root, manifest) {
   return fs.existsSync(path.join(root, manifest.outDir, manifest.bundle));
 }
 
-function build(root, entry, out, manifestPath, previous) {
+function build(root, entry, out, manifestPath, previous, options, packaging) {
   // Loaded only here: a run with a fresh bundle never pays for loading esbuild.
   const esbuild = require("esbuild");
   // Taken before reading the sources, so an edit made during the build triggers the next one.
@@ -63,13 +72,13 @@ function build(root, entry, out, manifestPath, previous) {
     platform: "node",
     format: "cjs",
     target: `node${process.versions.node.split(".")[0]}`,
-    packages: "external",
+    ...(options.bundlePackages ? { external: options.external ?? [] } : { packages: "external" }),
     metafile: true,
     // Silent: the thrown error carries every message with its file and position, and the caller
     // decides whether to print it (a test that expects the failure must not print a banner).
     logLevel: "silent",
   });
-  const manifest = { entry, outDir: path.relative(root, out), bundle, builtAt, inputs: Object.keys(result.metafile.inputs).sort() };
+  const manifest = { entry, outDir: path.relative(root, out), bundle, builtAt, packaging, inputs: Object.keys(result.metafile.inputs).sort() };
   const temporary = `${manifestPath}.${process.pid}`;
   fs.writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
   fs.renameSync(temporary, manifestPath);
@@ -83,10 +92,10 @@ function build(root, entry, out, manifestPath, previous) {
  * Builds `entry` when a source is newer (compiledEntry) and runs it. A build error exits with the
  * message esbuild gives (every error with its file and position; esbuild itself prints nothing).
  */
-function runCompiledEntry(root, entry, outDir) {
+function runCompiledEntry(root, entry, outDir, options = {}) {
   const bundle = () => {
     try {
-      return compiledEntry(root, entry, outDir);
+      return compiledEntry(root, entry, outDir, options);
     } catch (error) {
       console.error(`error: cannot build ${entry}: ${String(error.message)}`);
       process.exit(1);

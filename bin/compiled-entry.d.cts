@@ -1,2 +1,10 @@
+/** How compiledEntry treats packages. */
+export interface CompiledEntryOptions {
+  /** Bundle the packages from node_modules too (one file to load instead of hundreds). @default false */
+  readonly bundlePackages?: boolean;
+  /** Packages left out of the bundle when `bundlePackages` is set (they read their own files at run time). @default none */
+  readonly external?: readonly string[];
+}
+
 /** Absolute path of an up-to-date CommonJS bundle of `entry` (see compiled-entry.cjs). */
-export function compiledEntry(root: string, entry: string, outDir: string): string;
+export function compiledEntry(root: string, entry: string, outDir: string, options?: CompiledEntryOptions): string;

@@ -1,16 +1,16 @@
 import type { App } from "cdktf";
-import { Aspects, TerraformStack } from "cdktf";
+import { Aspects } from "cdktf";
 import type { PlatformConfig } from "./config/types";
 import { PLATFORM_TAG_KEYS } from "./config/validate";
 import { AccountBootstrapStack } from "./bootstrap/account-bootstrap-stack";
 import { environmentAccounts } from "./bootstrap/accounts";
 import { PermissionsBoundaryAspect } from "./bootstrap/permissions-boundary-aspect";
-import { PolicyChecks } from "./policy-checks/policy-checks";
 import { addDatabaseSync } from "./stacks/database-sync";
 import { addDataTier } from "./stacks/data-tier";
 import { addEdgeTier } from "./stacks/edge-tier";
 import { EnvironmentStack } from "./stacks/environment-stack";
 import { addReplicationFabric } from "./stacks/replication-fabric";
+import { PlatformStack } from "./stacks/platform-stack";
 import { addRestoreDrill } from "./stacks/restore-drill";
 import { StateBootstrapStack } from "./stacks/state-bootstrap-stack";
 
@@ -57,10 +57,8 @@ export function buildPlatform(app: App, config: PlatformConfig): Map<string, Env
     // The `next` provider assumes the next environment's deployment role.
     if (stack.nextEnvironment) stack.addDependency(bootstraps.get(stack.nextEnvironment.accountId)!);
   }
-  // cdktf invokes aspects from each stack down (an aspect on the app never runs), so every stack gets the checks.
-  const checks = new PolicyChecks({ requiredTags: PLATFORM_TAG_KEYS });
   for (const stack of app.node.children) {
-    if (stack instanceof TerraformStack) Aspects.of(stack).add(checks);
+    if (stack instanceof PlatformStack) stack.enforcePolicies({ requiredTags: PLATFORM_TAG_KEYS });
   }
   return stacks;
 }

@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compiledEntry } from "../../bin/compiled-entry.cjs";
@@ -70,6 +70,27 @@ describe("compiled entry (how bin/engine.cjs runs the engine CLI without a TypeS
     touchLater(join(root, "main.ts"));
     rmSync(join(root, "greeting.ts"));
     expect(run(compiledEntry(root, "main.ts", ".build/out"))).toBe("standalone");
+  });
+
+  test("bundlePackages puts the packages in the bundle, all but the external ones; switching packaging rebuilds", () => {
+    // GIVEN a program that uses two packages of its own node_modules
+    const root = newProject();
+    for (const name of ["inside", "outside"]) {
+      mkdirSync(join(root, "node_modules", name), { recursive: true });
+      writeFileSync(join(root, "node_modules", name, "index.js"), `module.exports = "${name}";\n`);
+    }
+    writeFileSync(join(root, "main.ts"), 'import a = require("inside");\nimport b = require("outside");\nconsole.log(a + " " + b);\n');
+    // WHEN it is built with packages bundled except `outside`
+    const bundled = compiledEntry(root, "main.ts", ".build/out", { bundlePackages: true, external: ["outside"] });
+    // THEN `inside` is part of the bundle and `outside` is loaded from node_modules when it runs
+    expect(readFileSync(bundled, "utf8")).toContain('"inside"');
+    writeFileSync(join(root, "node_modules", "outside", "index.js"), 'module.exports = "outside, changed";\n');
+    expect(run(bundled)).toBe("inside outside, changed");
+    // AND the same entry, sources unchanged, built the default way is a new build that loads both packages
+    const external = compiledEntry(root, "main.ts", ".build/out");
+    expect(external).not.toBe(bundled);
+    writeFileSync(join(root, "node_modules", "inside", "index.js"), 'module.exports = "inside, changed";\n');
+    expect(run(external)).toBe("inside, changed outside, changed");
   });
 
   test("first runs started at the same moment each get a complete bundle", async () => {

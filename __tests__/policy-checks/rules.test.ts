@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -8,13 +10,14 @@ import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { Aspects, LocalBackend, TerraformStack, Testing } from "cdktf";
+import { LocalBackend, TerraformStack, Testing } from "cdktf";
 import { policyDocument } from "../../src/iam/policy";
 import { EXAMPLE_CONFIG } from "../../src/config/example";
 import { validateConfig } from "../../src/config/validate";
 import { buildPlatform } from "../../src/platform";
 import { PlatformKey } from "../../src/keys/platform-key";
-import { checkStack, PolicyChecks } from "../../src/policy-checks/policy-checks";
+import { checkStack } from "../../src/policy-checks/policy-checks";
+import { PlatformStack, StackCheckError } from "../../src/stacks/platform-stack";
 import { SecureBucket } from "../../src/storage/secure-bucket";
 
 const TAGS = { Project: "replica", Environment: "dev", ManagedBy: "cdktf" };
@@ -118,14 +121,38 @@ describe("each rule fires", () => {
   });
 });
 
-test("the aspect on a stack fails synth with the rule and the resource address", () => {
+test("a platform stack that enforces the policies is not written, and the error lists every broken rule by address", () => {
   const app = Testing.app();
-  const stack = new TerraformStack(app, "checked");
+  const stack = new PlatformStack(app, "checked");
   new LocalBackend(stack, { path: "terraform.tfstate" });
   new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
   new KmsKey(stack, "norotate", { description: "k" });
-  Aspects.of(stack).add(new PolicyChecks({ requiredTags: Object.keys(TAGS) }));
-  expect(() => app.synth()).toThrow(/\[kms-rotation\] aws_kms_key\.norotate: KMS key does not rotate/);
+  new CloudwatchLogGroup(stack, "logs", { name: "l", retentionInDays: 30 });
+  stack.enforcePolicies({ requiredTags: Object.keys(TAGS) });
+  const error = (() => {
+    try {
+      app.synth();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  })();
+  expect(error).toBeInstanceOf(StackCheckError);
+  expect((error as StackCheckError).problems).toEqual([
+    "[kms-rotation] aws_kms_key.norotate: KMS key does not rotate (enable_key_rotation)",
+    expect.stringMatching(/^\[log-group-encryption\] aws_cloudwatch_log_group\.logs: /),
+  ]);
+  expect(existsSync(join(app.outdir, "stacks", "checked", "cdk.tf.json"))).toBe(false);
+});
+
+test("the checks read what the stack writes: an override that breaks a rule is caught", () => {
+  const app = Testing.app();
+  const stack = new PlatformStack(app, "checked");
+  new LocalBackend(stack, { path: "terraform.tfstate" });
+  new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: TAGS }] });
+  new KmsKey(stack, "key", { description: "k", enableKeyRotation: true }).addOverride("enable_key_rotation", false);
+  stack.enforcePolicies({ requiredTags: Object.keys(TAGS) });
+  expect(() => app.synth()).toThrow(/\[kms-rotation\] aws_kms_key\.key/);
 });
 
 test("the platform runs the checks on every stack it builds", () => {

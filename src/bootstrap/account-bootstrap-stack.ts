@@ -2,7 +2,7 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../config/types";
 import { policyDocument, type PolicyStatement } from "../iam/policy";
@@ -14,7 +14,7 @@ import type { AccountEnvironments } from "./accounts";
 import { DEPLOYMENT_PERMISSIONS, PROTECTED_POLICY_ACTIONS, PROTECTED_ROLE_ACTIONS, type DeploymentContext } from "./deployment-permissions";
 import { permissionsBoundaryDocument } from "./permissions-boundary";
 import { trustRoles } from "./trust";
-import { completeHcl } from "../synth/hcl-export";
+import { PlatformStack } from "../stacks/platform-stack";
 
 /** IAM's limit on a managed policy document, in characters without whitespace. */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
@@ -37,7 +37,7 @@ export interface AccountBootstrapStackProps {
  * @example
  * new AccountBootstrapStack(app, { platform, account: { accountId, environments: [dev], stackName: "bootstrap-dev" } });
  */
-export class AccountBootstrapStack extends TerraformStack {
+export class AccountBootstrapStack extends PlatformStack {
   /** ARN of the account's permissions boundary (deterministic, so environment stacks can name it). */
   readonly boundaryArn: string;
 
@@ -89,10 +89,6 @@ export class AccountBootstrapStack extends TerraformStack {
       });
     }
     new TerraformOutput(this, "permissions_boundary_arn", { value: boundary.arn, description: "Permissions boundary of every platform role in this account" });
-  }
-  /** `cdktf synth --hcl`, with what cdktf renders wrong repaired (src/synth/hcl-export.ts). */
-  override toHclTerraform(): { [key: string]: any } {
-    return completeHcl(this, super.toHclTerraform());
   }
 }
 

@@ -1,6 +1,5 @@
-import { Annotations, TerraformStack, type IAspect } from "cdktf";
-import type { IConstruct } from "constructs";
-import { viewResources } from "./resource-view";
+import type { TerraformStack } from "cdktf";
+import { viewResources, type SynthesizedStack } from "./resource-view";
 import { RULES, type Violation } from "./rules";
 
 export interface PolicyChecksProps {
@@ -11,28 +10,18 @@ export interface PolicyChecksProps {
 }
 
 /**
- * Fails synth when a stack breaks a security rule: each violation becomes an error annotation naming
- * the rule and the Terraform address of the resource, and cdktf refuses to write the stack.
- *
- * It visits each stack once and checks the resolved resources together, because most rules are about
- * relationships (a bucket and the encryption resource that points at it).
+ * The security rules a stack's synthesized configuration breaks, each against the Terraform address
+ * of the resource that breaks it. The rules see the stack's resources together, because most are
+ * about relationships (a bucket and the encryption resource that points at it). Platform stacks run
+ * this on the configuration they synthesize and refuse to write it when anything is broken
+ * (src/stacks/platform-stack.ts).
  */
-export class PolicyChecks implements IAspect {
-  private readonly rules: readonly string[];
-
-  constructor(private readonly props: PolicyChecksProps) {
-    this.rules = props.rules ?? Object.keys(RULES);
-  }
-
-  visit(node: IConstruct): void {
-    if (!(node instanceof TerraformStack)) return;
-    for (const violation of checkStack(node, this.props.requiredTags, this.rules)) {
-      Annotations.of(violation.resource.construct).addError(`[${violation.rule}] ${violation.resource.address}: ${violation.message}`);
-    }
-  }
+export function checkSynthesized(stack: TerraformStack, synthesized: SynthesizedStack, props: PolicyChecksProps): Violation[] {
+  const context = { resources: viewResources(stack, synthesized), requiredTags: props.requiredTags };
+  return (props.rules ?? Object.keys(RULES)).flatMap((name) => RULES[name](context));
 }
 
-export function checkStack(stack: TerraformStack, requiredTags: readonly string[], rules: readonly string[] = Object.keys(RULES)): Violation[] {
-  const context = { resources: viewResources(stack), requiredTags };
-  return rules.flatMap((name) => RULES[name](context));
+/** The rules a stack breaks, synthesizing its configuration first (for stacks that do not check themselves). */
+export function checkStack(stack: TerraformStack, requiredTags: readonly string[], rules?: readonly string[]): Violation[] {
+  return checkSynthesized(stack, stack.toTerraform() as SynthesizedStack, { requiredTags, rules });
 }

@@ -1,9 +1,7 @@
-import { DefaultTokenResolver, StringConcat, TerraformProvider, TerraformResource, TerraformStack, Tokenization } from "cdktf";
-import type { IConstruct } from "constructs";
+import { DefaultTokenResolver, StringConcat, TerraformResource, type TerraformStack, Tokenization } from "cdktf";
 
 /** One resource of a stack as Terraform will see it: its type, address and resolved arguments. */
 export interface ResourceView {
-  readonly construct: TerraformResource;
   /** e.g. `aws_s3_bucket` */
   readonly type: string;
   /** e.g. `aws_s3_bucket.artifacts_bucket_1A2B3C` */
@@ -16,6 +14,13 @@ export interface ResourceView {
   readonly taggable: boolean;
 }
 
+/** The parts of a stack's synthesized configuration (`cdk.tf.json`) that the views read. */
+export interface SynthesizedStack {
+  readonly provider?: Record<string, readonly { alias?: string; default_tags?: readonly { tags?: Record<string, string> }[] }[]>;
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly [block: string]: unknown;
+}
+
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /** Resolves tokens the way synthesis does, so references read as `${type.name.attribute}`. */
@@ -23,36 +28,31 @@ export function resolve(stack: TerraformStack, value: unknown): unknown {
   return Tokenization.resolve(value, { scope: stack, preparing: false, resolver: RESOLVER });
 }
 
-/** Resolves every resource of a stack once, for the rules to read. */
-export function viewResources(stack: TerraformStack): ResourceView[] {
-  const defaultTags = new Map<TerraformProvider | undefined, Record<string, string>>();
-  const tagsOf = (provider: TerraformProvider | undefined): Record<string, string> => {
-    if (!defaultTags.has(provider)) {
-      const config = provider ? (resolve(stack, provider.toTerraform()) as { provider?: Record<string, { default_tags?: { tags?: Record<string, string> }[] }[]> }) : {};
-      const block = Object.values(config.provider ?? {})[0]?.[0];
-      defaultTags.set(provider, block?.default_tags?.[0]?.tags ?? {});
-    }
-    return defaultTags.get(provider)!;
-  };
-  const defaultProvider = stack.node
-    .findAll()
-    .find((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === "aws" && !c.alias);
-
-  return stack.node
-    .findAll()
-    .filter((c: IConstruct): c is TerraformResource => c instanceof TerraformResource && TerraformStack.of(c) === stack)
-    .map((resource) => {
-      const body = resolve(stack, resource.toTerraform()) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
-      const config = Object.values(Object.values(body.resource ?? {})[0] ?? {})[0] ?? {};
-      const provider = resource.provider ?? (resource.terraformResourceType.startsWith("aws_") ? defaultProvider : undefined);
-      const ownTags = (config.tags as Record<string, string> | undefined) ?? {};
-      return {
-        construct: resource,
-        type: resource.terraformResourceType,
-        address: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`,
-        config,
-        effectiveTags: { ...tagsOf(provider), ...ownTags },
-        taggable: "tagsInput" in resource,
-      };
+/**
+ * Every resource of a stack, read from the configuration its synthesis produced (so the rules see
+ * what Terraform will, overrides included, and nothing is resolved a second time), in the order the
+ * stack declares them. Whether a type takes tags comes from its class.
+ */
+export function viewResources(stack: TerraformStack, synthesized: SynthesizedStack): ResourceView[] {
+  const defaultTags = new Map<string, Record<string, string>>();
+  for (const [name, blocks] of Object.entries(synthesized.provider ?? {})) {
+    for (const block of blocks) defaultTags.set(block.alias ? `${name}.${block.alias}` : name, block.default_tags?.[0]?.tags ?? {});
+  }
+  const views: ResourceView[] = [];
+  for (const construct of stack.node.findAll()) {
+    if (!(construct instanceof TerraformResource) || construct.cdktfStack !== stack) continue;
+    const type = construct.terraformResourceType;
+    const config = synthesized.resource?.[type]?.[construct.friendlyUniqueId];
+    if (config === undefined) continue;
+    // A resource without a `provider` argument uses the default (unaliased) provider of its type's prefix.
+    const provider = typeof config.provider === "string" ? config.provider : type.split("_")[0]!;
+    views.push({
+      type,
+      address: `${type}.${construct.friendlyUniqueId}`,
+      config,
+      effectiveTags: { ...(defaultTags.get(provider) ?? {}), ...((config.tags as Record<string, string> | undefined) ?? {}) },
+      taggable: "tagsInput" in construct,
     });
+  }
+  return views;
 }

@@ -1,15 +1,15 @@
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig, LambdaConfig, PlatformConfig } from "../config/types";
 import { PlatformKey } from "../keys/platform-key";
 import { AlarmTopic } from "../monitoring/alarm-topic";
 import { environmentStackName, ResourceNames } from "../naming";
 import { configureRemoteBackend } from "./backend";
-import { completeHcl } from "../synth/hcl-export";
 import { accountProvider } from "./providers";
 import { platformTags } from "./tags";
+import { PlatformStack } from "./platform-stack";
 
 export interface EnvironmentStackProps {
   readonly platform: PlatformConfig;
@@ -27,7 +27,7 @@ export interface EnvironmentStackProps {
  * environment of the promotion order in the same region (accepter sides, lookups). Cross-account
  * links are built by the upstream environment's stack, so the next environment deploys first.
  */
-export class EnvironmentStack extends TerraformStack {
+export class EnvironmentStack extends PlatformStack {
   readonly platform: PlatformConfig;
   readonly environment: EnvironmentConfig;
   readonly region: string;
@@ -96,10 +96,5 @@ export class EnvironmentStack extends TerraformStack {
 
     new TerraformOutput(this, "kms_key_arn", { value: this.key.arn, description: `ARN of the ${environment.name} environment key in ${region}` });
     new TerraformOutput(this, "alarm_topic_arn", { value: this.alarmTopic.arn, description: `SNS topic that receives the ${environment.name} alarms in ${region}` });
-  }
-
-  /** `cdktf synth --hcl`, with what cdktf renders wrong repaired (src/synth/hcl-export.ts). */
-  override toHclTerraform(): { [key: string]: any } {
-    return completeHcl(this, super.toHclTerraform());
   }
 }

@@ -1,6 +1,6 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../config/types";
 import { policyDocument } from "../iam/policy";
@@ -13,7 +13,7 @@ import { SecureBucket } from "../storage/secure-bucket";
 import { configureBootstrapBackend } from "./backend";
 import { accountProvider } from "./providers";
 import { platformTags } from "./tags";
-import { completeHcl } from "../synth/hcl-export";
+import { PlatformStack } from "./platform-stack";
 
 /**
  * Creates what remote state needs before any other stack can run: the state bucket, its key (under a
@@ -24,7 +24,7 @@ import { completeHcl } from "../synth/hcl-export";
  * assume yet). Its state is a local file outside `cdktf.out/` until `stateBackend.bootstrapped` moves
  * it into the bucket it created (docs/deployment.md).
  */
-export class StateBootstrapStack extends TerraformStack {
+export class StateBootstrapStack extends PlatformStack {
   constructor(scope: Construct, platform: PlatformConfig) {
     super(scope, STATE_BOOTSTRAP_STACK);
     const state = platform.stateBackend;
@@ -83,9 +83,5 @@ export class StateBootstrapStack extends TerraformStack {
     new TerraformOutput(this, "state_bucket", { value: bucket.name, description: "S3 bucket holding every environment stack's state" });
     new TerraformOutput(this, "state_key_alias", { value: key.alias.name, description: "Alias of the KMS key that encrypts the state (the backends' kms_key_id)" });
     new TerraformOutput(this, "state_role_arn", { value: role.arn, description: "Role the S3 backends assume to reach the state" });
-  }
-  /** `cdktf synth --hcl`, with what cdktf renders wrong repaired (src/synth/hcl-export.ts). */
-  override toHclTerraform(): { [key: string]: any } {
-    return completeHcl(this, super.toHclTerraform());
   }
 }

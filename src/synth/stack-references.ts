@@ -1,0 +1,60 @@
+import { App, TerraformDataSource, TerraformResource, TerraformStack } from "cdktf";
+
+/**
+ * References from a stack's synthesized configuration to resources declared in another stack of
+ * the app. cdktf turns such a reference into a remote-state lookup in a "preparing" pass over every
+ * token of every stack; the platform's stacks skip that pass (src/stacks/platform-stack.ts), because
+ * they exchange values through SSM parameters and outputs on purpose, so a cross-stack reference
+ * left in the configuration would only fail later, in `terraform validate`. This finds them at synth.
+ *
+ * A candidate is any `<type>.<name>` (or `data.` / `ephemeral.` ...) in a string that holds an
+ * interpolation; it counts only when it is exactly the address of an element of another stack and
+ * not of this one, so literal text that merely looks like an address is never reported.
+ */
+export function foreignReferences(stack: TerraformStack, synthesized: unknown): { address: string; stack: string; path: string }[] {
+  const own = addressesOf(stack);
+  // Candidates this stack does not declare, by where they appear; usually there are none, so the
+  // other stacks (all of the app's elements) are looked at only when there is something to look up.
+  const unknown: { address: string; path: string }[] = [];
+  const visit = (value: unknown, path: string): void => {
+    if (typeof value === "string") {
+      if (!value.includes("${")) return;
+      for (const match of value.matchAll(CANDIDATE)) if (!own.has(match[1]!)) unknown.push({ address: match[1]!, path });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, `${path}[${i}]`));
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) if (key !== "//") visit(item, path === "" ? key : `${path}.${key}`);
+    }
+  };
+  visit(synthesized, "");
+  if (unknown.length === 0) return [];
+  const elsewhere = addressesOfOtherStacks(stack);
+  const found = new Map<string, { address: string; stack: string; path: string }>();
+  for (const { address, path } of unknown) {
+    const owner = elsewhere.get(address);
+    if (owner !== undefined) found.set(`${address} ${path}`, { address, stack: owner, path });
+  }
+  return [...found.values()];
+}
+
+/** `aws_s3_bucket.logs_1A2B`, `data.aws_iam_policy_document.x`: not preceded by a name character or a dot. */
+const CANDIDATE = /(?<![\w.-])((?:data\.|ephemeral\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-]*)/g;
+
+/** Addresses of every element of every other stack of the app, with the stack that declares it. */
+function addressesOfOtherStacks(stack: TerraformStack): Map<string, string> {
+  const elsewhere = new Map<string, string>();
+  for (const other of App.of(stack).node.children) {
+    if (!(other instanceof TerraformStack) || other === stack) continue;
+    for (const address of addressesOf(other)) if (!elsewhere.has(address)) elsewhere.set(address, other.node.id);
+  }
+  return elsewhere;
+}
+
+function addressesOf(stack: TerraformStack): Set<string> {
+  const addresses = new Set<string>();
+  for (const c of stack.node.findAll()) {
+    if (c instanceof TerraformResource && c.cdktfStack === stack) addresses.add(`${c.terraformResourceType}.${c.friendlyUniqueId}`);
+    if (c instanceof TerraformDataSource && c.cdktfStack === stack) addresses.add(`data.${c.terraformResourceType}.${c.friendlyUniqueId}`);
+  }
+  return addresses;
+}
