@@ -1,4 +1,4 @@
-import { App, TerraformStack, Testing } from "cdktf";
+import { App, Fn, TerraformStack, Testing } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -42,4 +42,40 @@ test("hand-written jsonencode with bare keys and function calls reads back", () 
 
 test("a malformed expression fails with where it broke", () => {
   expect(() => parseJsonAttribute('${jsonencode({"a" = })}')).toThrow(/jsonencode expression, at \d+: expected a value/);
+});
+
+test("the text is exactly cdktf's own jsonencode rendering, for every kind of value beside the references", () => {
+  // GIVEN values whose token-free parts jsonAttribute renders itself (src/json-attribute.ts)
+  const values = (arn: string) => [
+    { Statement: [{ Effect: "Allow", Action: ["sns:Publish", "sns:Subscribe"], Resource: [arn, `${arn}/*`, "*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }] },
+    { widgets: [{ x: 0, y: 2.5, width: -0, height: 1e21, markdown: "# title\nline two\n", quoted: '"already quoted"', lone: '"', dollar: "$5 and %{x}", unicode: "naïve ☃ \u0001", tab: "a\tb\\c" }], alarms: [arn] },
+    { nested: [[1, [2, [3, arn]]], [], {}], empty: "", none: null, missing: undefined, yes: true, no: false },
+    { list: [undefined, arn], literal: "${not a token}", [`key with "quote"`]: arn },
+    [arn, { deep: { deeper: { deepest: ["a", 1, false] } } }],
+  ];
+  // WHEN each is written through jsonAttribute and through cdktf's Fn.jsonencode
+  const app = new App({ outdir: Testing.app().outdir });
+  const stack = new TerraformStack(app, "s");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  const topic = new SnsTopic(stack, "topic", { name: "t" });
+  values(topic.arn).forEach((value, i) => {
+    new SnsTopicPolicy(stack, `ours-${i}`, { arn: topic.arn, policy: jsonAttribute(value) });
+    new SnsTopicPolicy(stack, `cdktf-${i}`, { arn: topic.arn, policy: Fn.jsonencode(value) });
+  });
+  const policies = JSON.parse(Testing.synth(stack)).resource.aws_sns_topic_policy as Record<string, { policy: string }>;
+  // THEN the synthesized texts are the same, byte for byte
+  values(topic.arn).forEach((_, i) => expect([i, policies[`ours-${i}`]!.policy]).toEqual([i, policies[`cdktf-${i}`]!.policy]));
+});
+
+test("a null item of a list is written as null, where cdktf's jsonencode leaves an empty place (invalid HCL)", () => {
+  const app = new App({ outdir: Testing.app().outdir });
+  const stack = new TerraformStack(app, "s");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  const topic = new SnsTopic(stack, "topic", { name: "t" });
+  new SnsTopicPolicy(stack, "ours", { arn: topic.arn, policy: jsonAttribute({ a: [topic.arn, { b: [1, null, 2] }] }) });
+  new SnsTopicPolicy(stack, "cdktf", { arn: topic.arn, policy: Fn.jsonencode({ a: [topic.arn, { b: [1, null, 2] }] }) });
+  const policies = JSON.parse(Testing.synth(stack)).resource.aws_sns_topic_policy as Record<string, { policy: string }>;
+  expect(policies.ours!.policy).toBe('${jsonencode({"a" = [aws_sns_topic.topic.arn, {"b" = [1, null, 2]}]})}');
+  expect(policies.cdktf!.policy).toBe('${jsonencode({"a" = [aws_sns_topic.topic.arn, {"b" = [1, , 2]}]})}');
+  expect(parseJsonAttribute(policies.ours!.policy)).toEqual({ a: ["${aws_sns_topic.topic.arn}", { b: [1, null, 2] }] });
 });
