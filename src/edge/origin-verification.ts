@@ -2,8 +2,9 @@ import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 import { DataAwsLbListener } from "@cdktf/provider-aws/lib/data-aws-lb-listener";
 import { DataAwsLbTargetGroup } from "@cdktf/provider-aws/lib/data-aws-lb-target-group";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
-import { DataResource, Fn, type TerraformProvider } from "cdktf";
+import { Fn, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { TerraformData } from "../synth/terraform-data";
 
 /** The header CloudFront adds to every origin request, and the load balancers require. */
 export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
@@ -49,12 +50,12 @@ export class OriginVerification extends Construct {
 
   constructor(scope: Construct, id: string, props: OriginVerificationProps) {
     super(scope, id);
-    const secret = new DataResource(this, "secret", {
+    const secret = new TerraformData(this, "secret", {
       input: { value: Fn.uuid() },
       triggersReplace: { version: props.version },
       lifecycle: { ignoreChanges: ["input"] },
     });
-    this.value = Fn.sensitive(secret.getStringAttribute("output.value"));
+    this.value = Fn.sensitive(secret.outputValue("value"));
   }
 
   /** Forwards requests that carry the header on a listener to its target group. */
