@@ -36,24 +36,27 @@ async function waitForStatement(db: TestDatabase, pattern: string): Promise<void
   throw new Error(`the server never ran ${pattern}`);
 }
 
-async function killMidFile(db: TestDatabase, files: Record<string, string>, sleepWord: string, url = db.url): Promise<void> {
+/**
+ * Interrupts a CLI run while the server runs `sleepWord`: `client` kills the process (kill -9, a
+ * Lambda timeout); `session` has the server end its connection (a failover, KILL) and lets the
+ * process exit by itself.
+ */
+async function interruptMidFile(
+  db: TestDatabase,
+  files: Record<string, string>,
+  sleepWord: string,
+  how: "client" | "session" = "client",
+  url = db.url,
+): Promise<void> {
   const { child, dir, exited } = await startCli(url, files);
   try {
     await waitForStatement(db, sleepWord);
-    child.kill("SIGKILL");
-    await exited;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The server ends the CLI's session (as a failover or KILL does) while it runs `sleepWord`. */
-async function killSessionMidFile(db: TestDatabase, files: Record<string, string>, sleepWord: string): Promise<void> {
-  const { dir, exited } = await startCli(db.url, files);
-  try {
-    await waitForStatement(db, sleepWord);
-    const [session] = await db.query(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = '${db.name}' AND INFO LIKE '%${sleepWord}%' AND ID <> CONNECTION_ID()`);
-    await db.query(`KILL CONNECTION ${Number(session!.id)}`);
+    if (how === "client") {
+      child.kill("SIGKILL");
+    } else {
+      const [session] = await db.query(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = '${db.name}' AND INFO LIKE '%${sleepWord}%' AND ID <> CONNECTION_ID()`);
+      await db.query(`KILL CONNECTION ${Number(session!.id)}`);
+    }
     await exited;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -76,7 +79,7 @@ describe("a run killed in the middle of a file", () => {
       "V1__a.sql": "CREATE TABLE a (id int);",
       "V2__b.sql": "CREATE TABLE IF NOT EXISTS b (id int);\nDO SLEEP(2);\nCREATE TABLE IF NOT EXISTS c (id int);\nINSERT INTO a VALUES (1);",
     };
-    await killMidFile(db, files, "SLEEP(2)");
+    await interruptMidFile(db, files, "SLEEP(2)");
     // WHEN the next run starts at once
     const result = await run("mysql", files);
     // THEN it waited for the orphaned session's lock, found V2 applied, and applied nothing again
@@ -97,7 +100,7 @@ describe("a run killed in the middle of a file", () => {
       "V1__a.sql": "CREATE TABLE a (id int);",
       "V2__b.sql": "CREATE TABLE IF NOT EXISTS b (id int);\nDO SLEEP(3);\nCREATE TABLE IF NOT EXISTS c (id int);",
     };
-    await killSessionMidFile(db, files, "SLEEP(3)");
+    await interruptMidFile(db, files, "SLEEP(3)", "session");
     // WHEN the next run starts
     const error = await run("mysql", files).catch((e: unknown) => e);
     // THEN it refuses and says how to resolve it; the rest of V2 was never run
@@ -110,7 +113,7 @@ describe("a run killed in the middle of a file", () => {
   test("MySQL: a file without DDL whose connection is lost mid-way leaves neither its changes nor a row, and runs again once", async () => {
     db = await createTestDatabase("mysql");
     const files = { "V1__a.sql": "CREATE TABLE a (id int);", "V2__rows.sql": "INSERT INTO a VALUES (1);\nDO SLEEP(3);\nINSERT INTO a VALUES (2);" };
-    await killSessionMidFile(db, files, "SLEEP(3)");
+    await interruptMidFile(db, files, "SLEEP(3)", "session");
     expect(await db.query("SELECT id FROM a")).toEqual([]);
     const result = await run("mysql", files);
     expect(result.applied.map((m) => m.version)).toEqual(["2"]);
@@ -125,7 +128,7 @@ describe("a run killed in the middle of a file", () => {
       "V1__a.sql": "CREATE TABLE a (id int);\nSELECT pg_sleep(coalesce(current_setting('eng.test_sleep', true), '0')::float);\nINSERT INTO a VALUES (1);",
       "V2__b.sql": "INSERT INTO a VALUES (2);",
     };
-    await killMidFile(db, files, "pg_sleep(", `${db.url}?options=-c%20eng.test_sleep%3D30`);
+    await interruptMidFile(db, files, "pg_sleep(", "client", `${db.url}?options=-c%20eng.test_sleep%3D30`);
     // WHEN the next run starts at once
     const started = Date.now();
     const result = await run("postgres", files);
@@ -143,7 +146,7 @@ describe("a run killed in the middle of a file", () => {
       "V1__a.sql": "CREATE TABLE a (id int);",
       "V2__b.sql": "-- migrate:no-transaction\nCREATE TABLE b (id int);\nSELECT pg_sleep(30);\nCREATE TABLE c (id int);",
     };
-    await killMidFile(db, files, "pg_sleep(30)");
+    await interruptMidFile(db, files, "pg_sleep(30)");
     const error = await run("postgres", files).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "FAILED_MIGRATION_PENDING" });
     expect((error as Error).message).toMatch(/^V2__b.sql \(version 2\) started on .* and did not finish.*repair/);
