@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import mysql from "mysql2/promise";
 import pg from "pg";
@@ -309,13 +309,17 @@ async function session(engine: EngineName, url: string): Promise<{ query: (sql: 
 describe("connection attempts time out", () => {
   let server: Server;
   let port: number;
+  const accepted: Socket[] = [];
   beforeAll(async () => {
-    // Accepts connections and never answers: a server that hangs during the handshake.
-    server = createServer(() => undefined);
+    // Accepts connections and never answers: a server that hangs during the handshake. Its side of
+    // each connection is kept to be destroyed at the end: server.close() leaves open connections
+    // alone, and one left open keeps the jest worker from exiting.
+    server = createServer((socket) => accepted.push(socket));
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
     port = (server.address() as { port: number }).port;
   });
   afterAll(async () => {
+    for (const socket of accepted) socket.destroy();
     server.close();
   });
 
