@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { createServer, type AddressInfo, type Socket } from "node:net";
+import { silentServer } from "../helpers/silent-server";
 import { createTestDatabase, ENGINES, type TestDatabase } from "../engine/helpers/databases";
 import { handleSchemaSync, SchemaSyncFailedError } from "../../lambdas/schema-sync/handler-logic";
 import type { DatabaseSyncConfig, DatabaseTarget } from "../../lambdas/shared/database-sync-config";
@@ -350,10 +350,8 @@ describe("schema sync on postgres: the engine under faults", () => {
 
   test("a database endpoint that accepts the connection but never answers fails the run within the connect timeout", async () => {
     // GIVEN an endpoint that accepts TCP connections and never speaks
-    const sockets: Socket[] = [];
-    const silent = createServer((socket) => void sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const port = (silent.address() as AddressInfo).port;
+    const silent = await silentServer();
+    const port = silent.port;
     fx.s3.put("migrations/ledger/V1__currency.sql", V1);
     try {
       const started = Date.now();
@@ -363,8 +361,7 @@ describe("schema sync on postgres: the engine under faults", () => {
       await expect(run).rejects.toThrow(new RegExp(`\\(cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port} within 0\\.3 s: `));
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   }, 15_000);
 });

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import mysql from "mysql2/promise";
 import pg from "pg";
@@ -10,6 +9,7 @@ import { memorySource, migrate, type EngineName, type MigrateOptions } from "../
 import { mysqlLockName } from "../../engine/dialects/mysql";
 import { advisoryKey } from "../../engine/dialects/postgres";
 import { createTestDatabase, SERVERS, type TestDatabase } from "./helpers/databases";
+import { silentServer } from "../helpers/silent-server";
 
 const ROOT = resolve(__dirname, "../..");
 const HISTORY = "schema_migration_history";
@@ -307,21 +307,13 @@ async function session(engine: EngineName, url: string): Promise<{ query: (sql: 
 }
 
 describe("connection attempts time out", () => {
-  let server: Server;
+  let server: Awaited<ReturnType<typeof silentServer>>;
   let port: number;
-  const accepted: Socket[] = [];
   beforeAll(async () => {
-    // Accepts connections and never answers: a server that hangs during the handshake. Its side of
-    // each connection is kept to be destroyed at the end: server.close() leaves open connections
-    // alone, and one left open keeps the jest worker from exiting.
-    server = createServer((socket) => accepted.push(socket));
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-    port = (server.address() as { port: number }).port;
+    server = await silentServer();
+    port = server.port;
   });
-  afterAll(async () => {
-    for (const socket of accepted) socket.destroy();
-    server.close();
-  });
+  afterAll(() => server.close());
 
   test.each(["postgres", "mysql"] as const)("%s: the run fails after the connect timeout with a clear message", async (engine) => {
     const started = Date.now();
