@@ -2,6 +2,7 @@ import { TerraformStack } from "cdktf";
 import { checkSynthesized, type PolicyChecksProps } from "../policy-checks/policy-checks";
 import type { SynthesizedStack } from "../policy-checks/resource-view";
 import { completeHcl } from "../synth/hcl-export";
+import { assembleStack } from "../synth/stack-assembly";
 import { foreignReferences } from "../synth/stack-references";
 
 /**
@@ -26,6 +27,9 @@ export class StackCheckError extends Error {
  *   The platform's stacks exchange values through SSM parameters and outputs, never by reference,
  *   so the preparing pass is skipped (about an eighth of a synth); a cross-stack reference that
  *   slips in anyway fails synth here instead (src/synth/stack-references.ts).
+ * - Writing the stack, cdktf then resolves the whole merged document a second time, which changes
+ *   only the stack-level overrides; the stack is assembled with each value resolved once instead
+ *   (src/synth/stack-assembly.ts), with the same result.
  * - The policy checks (src/policy-checks) read the configuration this stack is about to write,
  *   instead of resolving every resource once more themselves.
  * - `cdktf synth --hcl` output is completed where cdktf's renderer falls short (src/synth/hcl-export.ts),
@@ -45,7 +49,9 @@ export class PlatformStack extends TerraformStack {
   }
 
   override toTerraform(): { [key: string]: any } {
-    const synthesized = super.toTerraform() as SynthesizedStack;
+    // cdktf keeps both private; its own toTerraform reads them the same way.
+    const { cdktfVersion, rawOverrides } = this as unknown as { cdktfVersion: string; rawOverrides: Record<string, unknown> };
+    const synthesized = assembleStack(this, cdktfVersion, rawOverrides) as SynthesizedStack;
     const problems = foreignReferences(this, synthesized).map(
       (r) => `${r.path}: refers to ${r.address}, which stack ${r.stack} declares; pass the value through an SSM parameter or an output instead`,
     );
