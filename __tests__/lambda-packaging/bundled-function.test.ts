@@ -44,6 +44,11 @@ describe("packaging", () => {
     expect(code).toMatch(/module\.exports/);
     expect(code.split("\n").length).toBeLessThan(10);
     expect(code).toMatch(/sourceMappingURL=index\.js\.map/);
+    // The map locates the handler's own sources for stack traces, without carrying their text.
+    const map = JSON.parse(readFileSync(path.join(bundleDir, "index.js.map"), "utf8"));
+    expect(map.sources).toEqual(expect.arrayContaining([expect.stringMatching(/lambdas\/stream-processor\/index\.ts$/)]));
+    expect(map.mappings.length).toBeGreaterThan(100);
+    expect(map.sourcesContent).toBeUndefined();
   });
 
   test("the AWS SDK v3 is left to the Lambda runtime", () => {

@@ -66,6 +66,11 @@ const BUNDLE_OPTIONS: BuildOptions = {
   format: "cjs",
   minify: true,
   sourcemap: true,
+  // Stack traces need the maps' positions (NODE_OPTIONS=--enable-source-maps), not a copy of every
+  // bundled source inside them: without it the database functions' maps are a quarter of the size
+  // (2.6 MB to 0.7 MB each), and so is what each synth copies into every stack folder and each
+  // deployment uploads.
+  sourcesContent: false,
   // Source paths in the maps stay relative, so bundles are identical on every machine.
   sourceRoot: "",
   external: ["@aws-sdk/*", "pg-native"],
