@@ -1,5 +1,6 @@
-import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
+import { TerraformElement, TerraformOutput, TerraformStack, Tokenization } from "cdktf";
 import type { IConstruct } from "constructs";
+import { cdktfResolve, resolveTokens } from "./token-resolution";
 
 /**
  * A stack's Terraform JSON, resolved once.
@@ -8,17 +9,11 @@ import type { IConstruct } from "constructs";
  * overrides and then resolves the whole merged document again. Only the overrides can hold tokens at
  * that point, so the second pass walks every attribute of every resource (three regular expressions
  * per string, keys included) to change nothing: about a third of a platform synth, and the part that
- * grows with each environment. Here the elements are resolved as cdktf resolves them, and the overrides
- * are resolved where they land, which gives the same document in one pass.
+ * grows with each environment. Here each element is resolved once (src/synth/token-resolution.ts: cdktf's
+ * resolver for every value that holds a token), and the overrides are resolved where they land, which
+ * gives the same document in one pass.
  * `__tests__/synth/stack-assembly.test.ts` holds this to cdktf's own result for every stack of the examples.
  */
-
-/** The resolver cdktf itself uses for synthesis (stateless: string parts joined as they are). */
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
-
-function resolve(scope: IConstruct, value: unknown): any {
-  return Tokenization.resolve(value, { scope, preparing: false, resolver: RESOLVER });
-}
 
 type Json = Record<string, any>;
 
@@ -61,14 +56,14 @@ function mergeResolved(target: Json, source: Json): void {
  */
 function applyOverrides(scope: IConstruct, target: Json, overrides: Json): void {
   for (const rawKey of Object.keys(overrides)) {
-    const key = resolve(scope, rawKey) as string;
+    const key = cdktfResolve(scope, rawKey) as string;
     const value = overrides[rawKey];
     if (isObject(value) && !Tokenization.isResolvable(value)) {
       if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
       applyOverrides(scope, target[key], value);
       continue;
     }
-    const landed = resolve(scope, Array.isArray(value) && Array.isArray(target[key]) ? [...target[key], ...value] : value);
+    const landed = cdktfResolve(scope, Array.isArray(value) && Array.isArray(target[key]) ? [...target[key], ...value] : value);
     if (landed === undefined) delete target[key];
     else target[key] = landed;
   }
@@ -101,11 +96,11 @@ export function assembleStack(stack: TerraformStack, cdktfVersion: string, overr
     ...(overridden.length > 0 ? { overrides: { stack: overridden } } : {}),
   };
   const elements = stackElements(stack);
-  for (const element of elements) mergeResolved(metadata, resolve(stack, element.toMetadata()));
+  for (const element of elements) mergeResolved(metadata, resolveTokens(stack, element.toMetadata()));
   for (const key of Object.keys(metadata)) if (metadata[key] === undefined) delete metadata[key];
 
   const document: Json = { "//": { metadata, outputs: outputIds(elements) } };
-  for (const element of elements) mergeResolved(document, resolve(stack, element.toTerraform()));
+  for (const element of elements) mergeResolved(document, resolveTokens(stack, element.toTerraform()));
   applyOverrides(stack, document, overrides);
   return document;
 }
