@@ -59,13 +59,30 @@ function measure(args: readonly string[], env: NodeJS.ProcessEnv): Sample {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-function series(label: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Sample {
-  measure(args, env); // warm-up: file-system cache, ts-node's incremental cache, tsx's cache
-  const samples = Array.from({ length: RUNS }, () => measure(args, env));
-  const result = { seconds: median(samples.map((s) => s.seconds)), peakMiB: median(samples.map((s) => s.peakMiB)), stacks: samples[0]!.stacks, resources: samples[0]!.resources };
-  label = label.replace("{stacks}", String(result.stacks)).replace("{resources}", String(result.resources));
-  console.log(`${label.padEnd(62)} ${result.seconds.toFixed(2).padStart(7)} s ${result.peakMiB.toFixed(0).padStart(7)} MiB`);
-  return result;
+/** One command the benchmark measures, and the label it prints ({stacks} and {resources} filled in). */
+interface Series {
+  readonly label: string;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Medians of RUNS samples of each series, taken in rounds (one sample of every series per round, after
+ * one warm-up of each: file-system cache, the compiled app, ts-node's cache), so that a change in the
+ * machine's load during the benchmark shifts every series alike instead of skewing the ratios between them.
+ */
+function measureInRounds(all: readonly Series[]): (Sample & { readonly rounds: readonly number[] })[] {
+  for (const { args, env } of all) measure(args, env ?? {});
+  const samples: Sample[][] = all.map(() => []);
+  for (let round = 0; round < RUNS; round++) all.forEach(({ args, env }, index) => samples[index]!.push(measure(args, env ?? {})));
+  return all.map(({ label }, index) => {
+    const taken = samples[index]!;
+    const rounds = taken.map((s) => s.seconds);
+    const result = { seconds: median(rounds), peakMiB: median(taken.map((s) => s.peakMiB)), stacks: taken[0]!.stacks, resources: taken[0]!.resources, rounds };
+    const filled = label.replace("{stacks}", String(result.stacks)).replace("{resources}", String(result.resources));
+    console.log(`${filled.padEnd(62)} ${result.seconds.toFixed(2).padStart(7)} s ${result.peakMiB.toFixed(0).padStart(7)} MiB`);
+    return result;
+  });
 }
 
 /** cdktf.json's `app`, as the arguments after `node`: what `cdktf synth` runs. */
@@ -81,27 +98,40 @@ const GROWTH_ENVIRONMENTS = [6, 12] as const;
 const MAX_COST_PER_ENVIRONMENT = 0.1;
 
 export function runSynthBench(): void {
-  console.log(`Synthesis, median of ${RUNS} runs after one warm-up (node ${process.version}, ${require("node:os").cpus().length} cores, load ${require("node:os").loadavg()[0].toFixed(2)})`);
+  console.log(`Synthesis, median of ${RUNS} rounds after one warm-up, each series once per round (node ${process.version}, ${require("node:os").cpus().length} cores, load ${require("node:os").loadavg()[0].toFixed(2)})`);
   const app = appArgs();
-  const platform = series(`platform: node ${app.join(" ")} (3 environments, {stacks} stacks, {resources} resources)`, app);
   const configs = mkdtempSync(path.join(tmpdir(), "bench-environments-"));
-  const growth = GROWTH_ENVIRONMENTS.map((count) => {
+  const growthSeries = GROWTH_ENVIRONMENTS.map((count): Series => {
     const file = path.join(configs, `${count}.json`);
     writeFileSync(file, JSON.stringify(exampleWithEnvironments(count)));
-    return { count, sample: series(`platform: ${count} environments ({stacks} stacks, {resources} resources)`, app, { PLATFORM_CONFIG: file }) };
+    return { label: `platform: ${count} environments ({stacks} stacks, {resources} resources)`, args: app, env: { PLATFORM_CONFIG: file } };
   });
-  rmSync(configs, { recursive: true, force: true });
   const project = writeBaselineProject(path.join(ROOT, ".build", "bench-baseline"));
-  const baseline = series("baseline: ts-node + root provider import (3 resources)", ["-r", "ts-node/register", project.main], {
-    TS_NODE_PROJECT: project.tsconfig,
+  const baselineSeries: Series = {
+    label: "baseline: ts-node + root provider import (3 resources)",
+    args: ["-r", "ts-node/register", project.main],
     // ts-node does not support TypeScript 6 or later; the baseline uses the last 5.x, as cdktf init does.
-    TS_NODE_COMPILER: "typescript-5",
-  });
+    env: { TS_NODE_PROJECT: project.tsconfig, TS_NODE_COMPILER: "typescript-5" },
+  };
+  let results: ReturnType<typeof measureInRounds>;
+  try {
+    results = measureInRounds([
+      { label: `platform: node ${app.join(" ")} (3 environments, {stacks} stacks, {resources} resources)`, args: app },
+      ...growthSeries,
+      baselineSeries,
+    ]);
+  } finally {
+    rmSync(configs, { recursive: true, force: true });
+  }
+  const platform = results[0]!;
+  const baseline = results[results.length - 1]!;
+  const growth = GROWTH_ENVIRONMENTS.map((count, index) => ({ count, sample: results[index + 1]! }));
   console.log(`ratio platform/baseline: time ${(platform.seconds / baseline.seconds).toFixed(2)}x, memory ${(platform.peakMiB / baseline.peakMiB).toFixed(2)}x`);
   const met = platform.seconds <= TARGET_TIME_RATIO * baseline.seconds && platform.peakMiB <= TARGET_MIB;
   console.log(`target: platform at most ${TARGET_TIME_RATIO}x the baseline's time and ${TARGET_MIB} MiB: ${met ? "met" : "NOT met"}`);
   for (const { count, sample } of growth) {
-    const perEnvironment = (sample.seconds - platform.seconds) / (count - 3) / platform.seconds;
+    // Per round, against the 3-environment sample taken just before it: the pair saw the same load.
+    const perEnvironment = median(sample.rounds.map((seconds, round) => (seconds - platform.rounds[round]!) / (count - 3) / platform.rounds[round]!));
     const memoryGrowth = sample.peakMiB / platform.peakMiB;
     const resourceGrowth = sample.resources / platform.resources;
     const ok = perEnvironment <= MAX_COST_PER_ENVIRONMENT && memoryGrowth <= resourceGrowth;
