@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { cachedBundles, type BundleRequest } from "../../src/lambda-packaging/bundle-cache";
@@ -33,7 +33,8 @@ describe("Lambda bundle cache", () => {
       // WHEN they are requested again (as the next synth does)
       const second = cachedBundles(request);
       // THEN the same entry is returned without building
-      expect(second).toEqual({ dir: first.dir, reused: true });
+      expect(second).toEqual({ dir: first.dir, reused: true, outputs: first.outputs });
+      expect(Object.keys(second.outputs).sort()).toEqual(["greeter/index.js", "greeter/index.js.map"]);
       expect(readFileSync(path.join(second.dir, "greeter", "index.js"), "utf8")).toContain('"hello"');
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -64,6 +65,28 @@ describe("Lambda bundle cache", () => {
       cachedBundles(request);
       const minified = cachedBundles({ ...request, options: { ...request.options, minify: true } });
       expect(minified.reused).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("an entry's files are read-only, and one changed anyway is never reused: the bundles are built again", () => {
+    // GIVEN cached bundles, whose files synth places in stack folders as hard links
+    const { root, request } = fixtureProject();
+    try {
+      const first = cachedBundles(request);
+      const bundle = path.join(first.dir, "greeter", "index.js");
+      const original = readFileSync(bundle, "utf8");
+      expect(statSync(bundle).mode & 0o222).toBe(0);
+      // WHEN one is changed in place all the same (made writable first, as root need not even do)
+      chmodSync(bundle, 0o644);
+      writeFileSync(bundle, `${original}\nconsole.log("edited in a stack folder");\n`);
+      const second = cachedBundles(request);
+      // THEN the next synth builds again instead of deploying the edit, with the original bytes
+      expect(second.reused).toBe(false);
+      expect(readFileSync(path.join(second.dir, "greeter", "index.js"), "utf8")).toBe(original);
+      expect(second.outputs).toEqual(first.outputs);
+      expect(cachedBundles(request).reused).toBe(true);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { buildSync, version as ESBUILD_VERSION, type BuildOptions } from "esbuild";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 /**
@@ -20,6 +20,11 @@ import * as path from "node:path";
  *
  * Every entry sits at the same depth below the project as any other, so the relative paths in the
  * source maps, and therefore the bundle bytes, are the same whether a bundle is fresh or reused.
+ *
+ * Synth places the bundles in the stack folders as hard links to the entry's files where it can
+ * (bundle-asset.ts), so an entry must never change through one of them: its files are read-only, and
+ * the record holds the hash of every file it wrote, checked before each reuse. An entry that no longer
+ * matches (a file edited in a stack folder despite that) is removed and built again.
  */
 
 /** How long an entry the record no longer names is kept for synths that may still be copying it. */
@@ -41,11 +46,14 @@ export interface CachedBundles {
   readonly dir: string;
   /** Whether the bundles were reused (true) or built by this call (false). */
   readonly reused: boolean;
+  /** SHA-256 of every file of the entry, by path relative to `dir` (`/`-separated). */
+  readonly outputs: Readonly<Record<string, string>>;
 }
 
 interface CacheRecord {
   readonly entry: string;
   readonly inputs: Readonly<Record<string, string>>;
+  readonly outputs: Readonly<Record<string, string>>;
 }
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
@@ -55,10 +63,41 @@ export function cachedBundles(request: BundleRequest): CachedBundles {
   const optionsKey = sha256(JSON.stringify({ esbuild: ESBUILD_VERSION, options: request.options, entryPoints: request.entryPoints })).slice(0, 32);
   const recordPath = path.join(request.cacheDir, `${optionsKey}.json`);
   const record = readRecord(recordPath);
-  if (record && unchanged(request.projectRoot, record.inputs) && existsSync(path.join(request.cacheDir, record.entry))) {
-    return { dir: path.join(request.cacheDir, record.entry), reused: true };
+  if (record && unchanged(request.projectRoot, record.inputs)) {
+    const dir = path.join(request.cacheDir, record.entry);
+    if (existsSync(dir)) {
+      if (sameTree(hashTree(dir), record.outputs)) return { dir, reused: true, outputs: record.outputs };
+      // Changed after it was written (through a hard link in a stack folder): not to be used, nor kept
+      // for the build below, which would otherwise find the folder taken and keep it.
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
-  return { dir: build(request, optionsKey, recordPath), reused: false };
+  return { ...build(request, optionsKey, recordPath), reused: false };
+}
+
+/** SHA-256 of every file below `dir`, by `/`-separated relative path, in sorted order. */
+function hashTree(dir: string, prefix = "", into: Record<string, string> = {}): Record<string, string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) hashTree(path.join(dir, entry.name), relative, into);
+    else into[relative] = sha256(readFileSync(path.join(dir, entry.name)));
+  }
+  return into;
+}
+
+function sameTree(now: Readonly<Record<string, string>>, recorded: Readonly<Record<string, string>> | undefined): boolean {
+  if (!recorded) return false;
+  const files = Object.keys(now);
+  return files.length === Object.keys(recorded).length && files.every((file) => recorded[file] === now[file]);
+}
+
+/** Makes every file below `dir` read-only (the folders stay writable, so the entry can be removed). */
+function makeReadOnly(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeReadOnly(full);
+    else chmodSync(full, 0o444);
+  }
 }
 
 function readRecord(file: string): CacheRecord | undefined {
@@ -86,7 +125,7 @@ function unchanged(root: string, inputs: Readonly<Record<string, string>>): bool
   return now !== undefined && Object.entries(inputs).every(([file, hash]) => now[file] === hash);
 }
 
-function build(request: BundleRequest, optionsKey: string, recordPath: string): string {
+function build(request: BundleRequest, optionsKey: string, recordPath: string): { dir: string; outputs: Record<string, string> } {
   mkdirSync(request.cacheDir, { recursive: true });
   const temporary = mkdtempSync(path.join(request.cacheDir, "building-"));
   try {
@@ -99,6 +138,8 @@ function build(request: BundleRequest, optionsKey: string, recordPath: string): 
     });
     const inputs = hashInputs(request.projectRoot, Object.keys(result.metafile.inputs));
     if (!inputs) throw new Error("A Lambda bundle's input file disappeared while it was being bundled; synthesize again.");
+    makeReadOnly(temporary);
+    const outputs = hashTree(temporary);
     const entry = sha256(optionsKey + JSON.stringify(inputs)).slice(0, 32);
     const dir = path.join(request.cacheDir, entry);
     try {
@@ -108,10 +149,10 @@ function build(request: BundleRequest, optionsKey: string, recordPath: string): 
       if (!existsSync(dir)) throw error;
     }
     const recordTemporary = `${recordPath}.${process.pid}`;
-    writeFileSync(recordTemporary, `${JSON.stringify({ entry, inputs } satisfies CacheRecord, null, 2)}\n`);
+    writeFileSync(recordTemporary, `${JSON.stringify({ entry, inputs, outputs } satisfies CacheRecord, null, 2)}\n`);
     renameSync(recordTemporary, recordPath);
     removeStaleEntries(request.cacheDir, entry);
-    return dir;
+    return { dir, outputs };
   } finally {
     rmSync(temporary, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 import type { BuildOptions } from "esbuild";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { cachedBundles } from "./bundle-cache";
@@ -16,7 +17,7 @@ const ESBUILD_TARGET = "node22";
 /** The cache a synth reuses unchanged bundles from (git-ignored): see bundle-cache.ts. */
 const DEFAULT_CACHE_DIR = path.join(BUILD_ROOT, "bundle-cache");
 
-let bundled: { readonly dir: string; readonly names: ReadonlySet<string> } | undefined;
+let bundled: { readonly dir: string; readonly names: ReadonlySet<string>; readonly outputs: Readonly<Record<string, string>> } | undefined;
 /** Set by useTemporaryBundleCache(): this process's own cache folder, made on first use. */
 let temporaryCache: { dir: string | undefined } | undefined;
 
@@ -89,16 +90,34 @@ const BUNDLE_OPTIONS: BuildOptions = {
 export function bundledHandlerDir(name: string): string {
   if (!bundled) {
     const names = handlerNames();
-    const { dir } = cachedBundles({
+    const { dir, outputs } = cachedBundles({
       projectRoot: PROJECT_ROOT,
       cacheDir: cacheDir(),
       options: BUNDLE_OPTIONS,
       entryPoints: Object.fromEntries(names.map((handler) => [`${handler}/index`, path.posix.join("lambdas", handler, "index.ts")])),
     });
-    bundled = { dir, names: new Set(names) };
+    bundled = { dir, names: new Set(names), outputs };
   }
   if (!bundled.names.has(name)) {
     throw new Error(`No Lambda handler "${name}": expected lambdas/${name}/index.ts (found: ${[...bundled.names].join(", ") || "none"})`);
   }
   return path.join(bundled.dir, name);
+}
+
+/** A handler's bundle folder and a hash of its content (32 upper-case hex digits, as cdktf's asset hashes). */
+export interface HandlerBundle {
+  readonly dir: string;
+  readonly hash: string;
+}
+
+/**
+ * The handler's bundle (bundledHandlerDir) with its content hash, taken from the hashes the bundle
+ * cache checked for this synth instead of reading the files once more.
+ */
+export function bundledHandler(name: string): HandlerBundle {
+  const dir = bundledHandlerDir(name);
+  const prefix = `${name}/`;
+  const digest = createHash("sha256");
+  for (const [file, hash] of Object.entries(bundled!.outputs)) if (file.startsWith(prefix)) digest.update(`${file.slice(prefix.length)} ${hash}\n`);
+  return { dir, hash: digest.digest("hex").slice(0, 32).toUpperCase() };
 }

@@ -6,12 +6,13 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { TerraformAsset, type TerraformProvider } from "cdktf";
+import type { TerraformProvider } from "cdktf";
 import type { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Construct } from "constructs";
 import type { AwsService, VpcEndpointRequests } from "../network/endpoints";
 import { denyInsecureTransport, policyDocument, serviceTrustPolicy, type PolicyStatement } from "../iam/policy";
-import { bundledHandlerDir, LAMBDA_RUNTIME } from "./bundle";
+import { bundledHandler, LAMBDA_RUNTIME } from "./bundle";
+import { BundleAsset } from "./bundle-asset";
 
 /** Where a function runs inside a VPC. */
 export interface FunctionVpcPlacement {
@@ -64,13 +65,6 @@ export interface BundledFunctionProps {
 }
 
 /**
- * cdktf reads and hashes an asset's whole folder for every asset it is given. A handler's bundle is
- * the same folder in every stack (the bundle cache names it by its content), so it is hashed once
- * per synth, by cdktf for its first asset, and that hash is given to the others.
- */
-const ASSET_HASHES = new Map<string, string>();
-
-/**
  * A Lambda function built from `lambdas/<handler>/index.ts`: bundled by esbuild at synth time into one
  * minified CommonJS file with a source map, zipped by the archive provider inside the stack folder, and
  * deployed for arm64 with `source_code_hash`, so changed code deploys and unchanged code does not.
@@ -104,9 +98,8 @@ export class BundledFunction extends Construct {
     this.handler = props.handler;
     this.awsServices = props.awsServices ?? [];
     this.vpcEndpoints = props.vpc ? props.vpc.endpoints.require(...this.awsServices) : [];
-    const bundleDir = bundledHandlerDir(props.handler);
-    const asset = new TerraformAsset(this, "bundle", { path: bundleDir, assetHash: ASSET_HASHES.get(bundleDir) });
-    ASSET_HASHES.set(bundleDir, asset.assetHash);
+    const bundle = bundledHandler(props.handler);
+    const asset = new BundleAsset(this, "bundle", { sourceDir: bundle.dir, hash: bundle.hash });
     // `path.module` keeps the archive's paths relative to the stack folder, which can then be moved,
     // handed to Terraform Cloud or run in CI without the project checkout.
     const archive = new DataArchiveFile(this, "archive", {
