@@ -136,7 +136,7 @@ export function runSynthBench(): void {
     const resourceGrowth = sample.resources / platform.resources;
     const ok = perEnvironment <= MAX_COST_PER_ENVIRONMENT && memoryGrowth <= resourceGrowth;
     console.log(
-      `growth to ${count} environments: each added one costs ${(perEnvironment * 100).toFixed(0)}% of the 3-environment time (target <= ${MAX_COST_PER_ENVIRONMENT * 100}%), ` +
+      `growth to ${count} environments: each added one costs ${(perEnvironment * 100).toFixed(1)}% of the 3-environment time (target <= ${MAX_COST_PER_ENVIRONMENT * 100}%), ` +
         `memory x${memoryGrowth.toFixed(2)} for resources x${resourceGrowth.toFixed(2)}: ${ok ? "met" : "NOT met"}`,
     );
   }

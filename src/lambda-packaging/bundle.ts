@@ -7,7 +7,7 @@ import { cachedBundles } from "./bundle-cache";
 /** The project root: handlers live in `<root>/lambdas/<name>/index.ts`. */
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const HANDLERS_DIR = path.join(PROJECT_ROOT, "lambdas");
-/** Bundles are written below here (git-ignored) and copied into each stack folder as assets. */
+/** Bundles are written below here (git-ignored) and placed in each stack folder as assets (bundle-asset.ts). */
 const BUILD_ROOT = path.join(PROJECT_ROOT, ".build");
 
 /** Lambda runtime the bundles target; esbuild's target must match its Node.js version. */
@@ -69,7 +69,7 @@ const BUNDLE_OPTIONS: BuildOptions = {
   sourcemap: true,
   // Stack traces need the maps' positions (NODE_OPTIONS=--enable-source-maps), not a copy of every
   // bundled source inside them: without it the database functions' maps are a quarter of the size
-  // (2.6 MB to 0.7 MB each), and so is what each synth copies into every stack folder and each
+  // (2.6 MB to 0.7 MB each), and so is what each synth places in every stack folder and each
   // deployment uploads.
   sourcesContent: false,
   // Source paths in the maps stay relative, so bundles are identical on every machine.
