@@ -8,10 +8,9 @@ import { cdktfResolve, resolveTokens } from "./token-resolution";
  * cdktf's `TerraformStack.toTerraform` resolves every element, merges the results, adds the stack's
  * overrides and then resolves the whole merged document again. Only the overrides can hold tokens at
  * that point, so the second pass walks every attribute of every resource (three regular expressions
- * per string, keys included) to change nothing: about a third of a platform synth, and the part that
- * grows with each environment. Here each element is resolved once (src/synth/token-resolution.ts: cdktf's
- * resolver for every value that holds a token), and the overrides are resolved where they land, which
- * gives the same document in one pass.
+ * per string, keys included) to change nothing, a cost that grows with every resource. Here each
+ * element is resolved once (src/synth/token-resolution.ts: cdktf's resolver for every value that holds
+ * a token), and the overrides are resolved where they land, which gives the same document in one pass.
  * `__tests__/synth/stack-assembly.test.ts` holds this to cdktf's own result for every stack of the examples.
  */
 
