@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Testing } from "cdktf";
 import { clearBundleCache, useTemporaryBundleCache } from "../src/lambda-packaging/bundle";
@@ -33,3 +33,11 @@ mkdirSync(buildRoot, { recursive: true });
 const childCache = mkdtempSync(path.join(buildRoot, "lambdas-"));
 process.env.PLATFORM_BUNDLE_CACHE = childCache;
 afterAll(() => rmSync(childCache, { recursive: true, force: true }));
+
+// The commands tests run from compiled bundles (bin/engine.cjs, bin/synth-app.cjs) build into
+// `.build/<name>-<suffix>` folders of this file's own (bin/compiled-entry.cjs), removed with it.
+const compiledSuffix = `test-${path.basename(childCache).slice("lambdas-".length)}`;
+process.env.PLATFORM_COMPILED_SUFFIX = compiledSuffix;
+afterAll(() => {
+  for (const entry of readdirSync(buildRoot)) if (entry.endsWith(`-${compiledSuffix}`)) rmSync(path.join(buildRoot, entry), { recursive: true, force: true });
+});

@@ -10,6 +10,10 @@
  * `options.external` (packages that read their own files at run time, such as esbuild's binary).
  * Each build gets a new file name and the manifest that names the current one
  * is replaced atomically, so two first runs at the same moment never read a half-written bundle.
+ *
+ * PLATFORM_COMPILED_SUFFIX=<word> moves `outDir` to `<outDir>-<word>`, at the same depth below the
+ * project (bundled code finds the project from its own folder): the tests set it, so that the
+ * commands they run build into folders the tests remove and a test run leaves nothing behind.
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -22,12 +26,20 @@ const path = require("node:path");
  * @returns {string} absolute path of an up-to-date CommonJS bundle of `entry`
  */
 function compiledEntry(root, entry, outDir, options = {}) {
-  const out = path.resolve(root, outDir);
+  const out = path.resolve(root, withSuffix(outDir));
   const manifestPath = path.join(out, "manifest.json");
   const current = readManifest(manifestPath);
   const packaging = packagingOf(options);
   if (current && current.entry === entry && current.packaging === packaging && isFresh(root, current)) return path.join(out, current.bundle);
   return build(root, entry, out, manifestPath, current, options, packaging);
+}
+
+/** `outDir`, or `<outDir>-<PLATFORM_COMPILED_SUFFIX>` when that is set. */
+function withSuffix(outDir) {
+  const suffix = process.env.PLATFORM_COMPILED_SUFFIX;
+  if (!suffix) return outDir;
+  if (!/^[A-Za-z0-9_-]+$/.test(suffix)) throw new Error(`PLATFORM_COMPILED_SUFFIX must be letters, digits, - or _ (got "${suffix}")`);
+  return `${outDir}-${suffix}`;
 }
 
 /** How packages are treated, as recorded in the manifest: a bundle built another way is rebuilt. */

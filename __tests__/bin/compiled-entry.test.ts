@@ -1,7 +1,7 @@
 import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { compiledEntry } from "../../bin/compiled-entry.cjs";
 
 /** A throw-away project with a two-file TypeScript program. */
@@ -43,6 +43,24 @@ describe("compiled entry (how bin/engine.cjs runs the engine CLI without a TypeS
     expect(bad.stderr).toMatch(/^error: cannot build main\.ts: [^]*greeting\.ts:1:32/m);
   });
 
+  test("PLATFORM_COMPILED_SUFFIX moves the build beside its usual folder, at the same depth; a suffix that is no plain word is refused", () => {
+    const root = newProject();
+    const saved = process.env.PLATFORM_COMPILED_SUFFIX;
+    try {
+      process.env.PLATFORM_COMPILED_SUFFIX = "run-42";
+      const bundle = compiledEntry(root, "main.ts", ".build/out");
+      expect(bundle.startsWith(join(root, ".build", "out-run-42") + "/")).toBe(true);
+      expect(run(bundle)).toBe("hello");
+      delete process.env.PLATFORM_COMPILED_SUFFIX;
+      expect(compiledEntry(root, "main.ts", ".build/out").startsWith(join(root, ".build", "out") + "/")).toBe(true);
+      process.env.PLATFORM_COMPILED_SUFFIX = "../elsewhere";
+      expect(() => compiledEntry(root, "main.ts", ".build/out")).toThrow(/PLATFORM_COMPILED_SUFFIX must be letters, digits, - or _ \(got "..\/elsewhere"\)/);
+    } finally {
+      if (saved === undefined) delete process.env.PLATFORM_COMPILED_SUFFIX;
+      else process.env.PLATFORM_COMPILED_SUFFIX = saved;
+    }
+  });
+
   test("builds a bundle that runs with plain node, and reuses it while the sources are unchanged", () => {
     const root = newProject();
     const first = compiledEntry(root, "main.ts", ".build/out");
@@ -58,7 +76,7 @@ describe("compiled entry (how bin/engine.cjs runs the engine CLI without a TypeS
     const second = compiledEntry(root, "main.ts", ".build/out");
     expect(second).not.toBe(first);
     expect(run(second)).toBe("changed");
-    expect(readdirSync(join(root, ".build/out")).filter((f) => f.endsWith(".cjs"))).toHaveLength(1);
+    expect(readdirSync(dirname(second)).filter((f) => f.endsWith(".cjs"))).toHaveLength(1);
   });
 
   test("rebuilds when the bundle or an input is gone", () => {

@@ -60,7 +60,7 @@ test("the command line's --allow-mass-prune lets the prune through", async () =>
     await writeFile(join(dir, "item.csv"), csv([1]));
     const run = (extra: string[]) =>
       new Promise<{ code: number | null; out: string }>((done, fail) => {
-        const child = spawn(process.execPath, ["bin/engine.cjs", "data-sync", "--url", db.url, "--dir", dir, "--prune", ...extra], { cwd: ROOT });
+        const child = spawn(process.execPath, ["bin/engine.cjs", "data-sync", "--url", db.url, "--dir", dir, "--prune", ...extra], { cwd: ROOT, env: process.env });
         let out = "";
         child.stdout.on("data", (d: Buffer) => (out += d.toString()));
         child.stderr.on("data", (d: Buffer) => (out += d.toString()));

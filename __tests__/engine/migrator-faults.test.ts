@@ -18,7 +18,7 @@ const HISTORY = "schema_migration_history";
 async function startCli(url: string, files: Record<string, string>): Promise<{ child: ChildProcess; dir: string; exited: Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "eng-kill-"));
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
-  const child = spawn(process.execPath, ["bin/engine.cjs", "migrate", "--url", url, "--dir", dir], { cwd: ROOT, stdio: "ignore" });
+  const child = spawn(process.execPath, ["bin/engine.cjs", "migrate", "--url", url, "--dir", dir], { cwd: ROOT, env: process.env, stdio: "ignore" });
   const exited = new Promise<void>((done) => child.on("exit", () => done()));
   return { child, dir, exited };
 }

@@ -80,7 +80,7 @@ describe("a failing statement with a password, on MySQL", () => {
     dirs.push(dir);
     await writeFile(join(dir, "V1__users.sql"), failing["V1__users.sql"]);
     const { code, output } = await new Promise<{ code: number | null; output: string }>((done, fail) => {
-      const child = spawn(process.execPath, ["bin/engine.cjs", "migrate", "--url", db.url, "--dir", dir], { cwd: ROOT });
+      const child = spawn(process.execPath, ["bin/engine.cjs", "migrate", "--url", db.url, "--dir", dir], { cwd: ROOT, env: process.env });
       let output = "";
       child.stdout.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr.on("data", (d: Buffer) => (output += d.toString()));
