@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
+import { bundledHandler, handlerNames } from "../../src/lambda-packaging/bundle";
 import { BundleAsset } from "../../src/lambda-packaging/bundle-asset";
 
 const PROJECT = path.resolve(__dirname, "../..");
@@ -78,5 +79,14 @@ describe("a bundle placed in the stack folder", () => {
     const second = synthAsset(outdir, bundleIn(work), "D".repeat(32));
     expect(existsSync(first)).toBe(false);
     expect(readdirSync(path.dirname(second))).toEqual(["D".repeat(32)]);
+  });
+});
+
+describe("the hash that names a handler's asset folder", () => {
+  test("comes from the bundle's content: each handler's differs, and the same bundle always gets the same one", () => {
+    const hashes = handlerNames().map((name) => bundledHandler(name).hash);
+    for (const hash of hashes) expect(hash).toMatch(/^[A-F0-9]{32}$/);
+    expect(new Set(hashes).size).toBe(hashes.length);
+    expect(handlerNames().map((name) => bundledHandler(name).hash)).toEqual(hashes);
   });
 });
