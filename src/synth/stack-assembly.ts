@@ -27,6 +27,12 @@ function stackElements(node: IConstruct, into: TerraformElement[] = []): Terrafo
   return into;
 }
 
+/** `target[key]` as an object to merge into, replacing anything else there (as cdktf's merge does). */
+function objectAt(target: Json, key: string): Json {
+  if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
+  return target[key];
+}
+
 /**
  * Merges resolved `source` into `target` the way cdktf merges stack fragments: objects key by key,
  * arrays appended to an array already there, `undefined` removing the key, anything else replacing.
@@ -35,8 +41,7 @@ function mergeResolved(target: Json, source: Json): void {
   for (const key of Object.keys(source)) {
     const value = source[key];
     if (isObject(value)) {
-      if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
-      mergeResolved(target[key], value);
+      mergeResolved(objectAt(target, key), value);
     } else if (Array.isArray(value)) {
       target[key] = Array.isArray(target[key]) ? [...target[key], ...value] : value;
     } else if (value === undefined) {
@@ -58,8 +63,7 @@ function applyOverrides(scope: IConstruct, target: Json, overrides: Json): void 
     const key = cdktfResolve(scope, rawKey) as string;
     const value = overrides[rawKey];
     if (isObject(value) && !Tokenization.isResolvable(value)) {
-      if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
-      applyOverrides(scope, target[key], value);
+      applyOverrides(scope, objectAt(target, key), value);
       continue;
     }
     const landed = cdktfResolve(scope, Array.isArray(value) && Array.isArray(target[key]) ? [...target[key], ...value] : value);
