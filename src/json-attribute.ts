@@ -1,4 +1,4 @@
-import { Fn, Token, Tokenization, type IResolvable } from "cdktf";
+import { Fn, Token, Tokenization, type IResolvable, type IResolveContext } from "cdktf";
 
 /*
  * JSON-valued Terraform arguments (policies, event patterns, templates, dashboards, Lambda settings)
@@ -17,18 +17,139 @@ import { Fn, Token, Tokenization, type IResolvable } from "cdktf";
 
 /** A JSON-valued argument: `jsonencode(value)` when the value holds tokens, else its JSON text. */
 export function jsonAttribute(value: unknown): string {
-  return holdsTokens(value) ? Fn.jsonencode(withRenderedLiterals(value)) : JSON.stringify(value);
+  if (!holdsTokens(value)) return JSON.stringify(value);
+  const part = expressionPart(value);
+  return part === undefined ? renderedByCdktf(value) : Token.asString(new JsonencodeExpression(value, part));
 }
 
 /*
  * Speed: cdktf renders a `jsonencode` argument by resolving, at every level of nesting, the whole
- * subtree below it again, so a policy or a dashboard costs a multiple of its size (a 16 KB dashboard
- * with 36 references took 30 ms to resolve; the same as a JSON string with tokens, 2 ms). The parts
- * of the value that hold no token are therefore rendered here, once, into exactly the text cdktf
- * writes for them, and handed to cdktf as already-resolved expressions (cdktf inserts the value of
- * a resolvable argument as it is); cdktf walks only the parts that hold tokens.
+ * subtree below it again, so a policy or a dashboard costs a multiple of its size and depth (a 16 KB
+ * dashboard with 36 references took 30 ms to resolve; the same as a JSON string with tokens, 2 ms).
+ * So the expression is rendered here, each part once: the parts that hold no token into exactly the
+ * text cdktf writes for them, and each token (a reference, or a string with references in it) by
+ * cdktf itself, in the context cdktf gives a function's arguments. Values with parts whose rendering
+ * is cdktf's quirk (an undefined list item, `${` in plain text, a key with a token, an object that is
+ * not plain data) go to cdktf's `Fn.jsonencode` whole, with their token-free parts rendered here.
  * `__tests__/synth/json-attribute.test.ts` checks the text against cdktf's own rendering.
  */
+
+/** A value inside `jsonencode(...)`, by how it is rendered. */
+type ExpressionPart =
+  | { readonly text: string }
+  | { readonly token: string | number }
+  | { readonly items: readonly ExpressionPart[] }
+  | { readonly entries: readonly (readonly [string, ExpressionPart])[] };
+
+/** How `value` is rendered, or undefined when any part of it is left to cdktf (see above). */
+function expressionPart(value: unknown): ExpressionPart | undefined {
+  if (!holdsTokens(value)) {
+    const text = literalExpression(value);
+    return text === undefined ? undefined : { text };
+  }
+  if (typeof value === "string" || typeof value === "number") return { token: value };
+  if (Array.isArray(value)) {
+    const items: ExpressionPart[] = [];
+    for (const item of value) {
+      const part = expressionPart(item);
+      if (part === undefined) return undefined;
+      items.push(part);
+    }
+    return { items };
+  }
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  const entries: (readonly [string, ExpressionPart])[] = [];
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (item === undefined) continue;
+    const part = expressionPart(item);
+    if (part === undefined || key.includes("${") || Token.isUnresolved(key)) return undefined;
+    entries.push([key, part]);
+  }
+  return { entries };
+}
+
+/** Every list token cdktf encodes in a string contains this. */
+const LIST_TOKEN_MARKER = "#{TfToken[";
+/** A string that is one string token and nothing else: cdktf writes its resolved value as it is. */
+const SINGLE_TOKEN = /^\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}$/;
+
+/** A token's rendering was not the shape cdktf gives a string or a number: cdktf renders the whole value. */
+class UnexpectedRendering extends Error {}
+
+/** The flags of a resolve context that cdktf sets while it renders a function's arguments. */
+type RenderFlags = Pick<IResolveContext, "suppressBraces" | "ignoreEscapes" | "warnEscapes">;
+const FUNCTION_ARGUMENT_FLAGS: RenderFlags = { suppressBraces: true, ignoreEscapes: true, warnEscapes: true };
+
+function setFlags(context: IResolveContext, flags: RenderFlags): void {
+  context.suppressBraces = flags.suppressBraces;
+  context.ignoreEscapes = flags.ignoreEscapes;
+  context.warnEscapes = flags.warnEscapes;
+}
+
+/** `jsonencode(value)`, rendered as cdktf's `Fn.jsonencode` renders it, each part once. */
+class JsonencodeExpression implements IResolvable {
+  readonly creationStack: string[] = [];
+
+  constructor(
+    private readonly value: unknown,
+    private readonly part: ExpressionPart,
+  ) {}
+
+  resolve(context: IResolveContext): string {
+    const outer: RenderFlags = { suppressBraces: context.suppressBraces, ignoreEscapes: context.ignoreEscapes, warnEscapes: context.warnEscapes };
+    let body: string | undefined;
+    try {
+      setFlags(context, FUNCTION_ARGUMENT_FLAGS);
+      body = this.render(context, this.part, outer);
+    } catch (error) {
+      if (!(error instanceof UnexpectedRendering)) throw error;
+    } finally {
+      setFlags(context, outer);
+    }
+    if (body === undefined) return context.resolve(renderedByCdktf(this.value));
+    return outer.suppressBraces ? `jsonencode(${body})` : `\${jsonencode(${body})}`;
+  }
+
+  toString(): string {
+    return Token.asString(this);
+  }
+
+  private render(context: IResolveContext, part: ExpressionPart, outer: RenderFlags): string {
+    if ("text" in part) return part.text;
+    if ("token" in part) return renderToken(context, part.token, outer);
+    if ("items" in part) return `[${part.items.map((item) => this.render(context, item, outer)).join(", ")}]`;
+    return `{${part.entries.map(([key, item]) => `"${key}" = ${this.render(context, item, outer)}`).join(", ")}}`;
+  }
+}
+
+/** What cdktf writes for `jsonencode([x])`, with or without braces, around x's rendering. */
+const ONE_ITEM_CALL = /^(?:\$\{jsonencode\(\[([\s\S]*)\]\)\}|jsonencode\(\[([\s\S]*)\]\))$/;
+
+/**
+ * A token as cdktf writes it inside a function's arguments (`context` has those flags set). A string
+ * that is one token alone is written as its value; anything else (text around references, a number
+ * token, a token that resolves to a structure) is rendered by cdktf as the one item of a list, in the
+ * context the value itself is resolved in (`outer`), as cdktf renders a function call. A list token
+ * comes back without that list's brackets (cdktf writes the list itself there), so the value goes to
+ * cdktf whole.
+ */
+function renderToken(context: IResolveContext, token: string | number, outer: RenderFlags): string {
+  if (typeof token === "string" && SINGLE_TOKEN.test(token)) {
+    const resolved = context.resolve(token);
+    if (typeof resolved === "string") return resolved;
+  }
+  setFlags(context, outer);
+  const rendered = context.resolve(Fn.jsonencode([token]));
+  setFlags(context, FUNCTION_ARGUMENT_FLAGS);
+  const match = typeof rendered === "string" ? ONE_ITEM_CALL.exec(rendered) : null;
+  if (!match) throw new UnexpectedRendering();
+  return (match[1] ?? match[2])!;
+}
+
+/** cdktf's `Fn.jsonencode` of `value`, with the parts that hold no token rendered here. */
+function renderedByCdktf(value: unknown): string {
+  return Fn.jsonencode(withRenderedLiterals(value));
+}
 
 /** `value` with every subtree that holds no token replaced by its rendered expression. */
 function withRenderedLiterals(value: unknown): unknown {
@@ -83,10 +204,12 @@ function renderedExpression(text: string): IResolvable {
   return { creationStack: [], resolve: () => text, toString: () => text };
 }
 
+/** Whether `value` holds a token: a string, list or number token, or a resolvable object. */
 function holdsTokens(value: unknown): boolean {
-  if (typeof value === "string" || typeof value === "number") return Token.isUnresolved(value);
+  if (typeof value === "string") return Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER);
+  if (typeof value === "number") return Token.isUnresolved(value);
   if (Array.isArray(value)) return value.some(holdsTokens);
-  if (value !== null && typeof value === "object") return Object.values(value).some(holdsTokens);
+  if (value !== null && typeof value === "object") return Tokenization.isResolvable(value) || Object.values(value).some(holdsTokens);
   return false;
 }
 

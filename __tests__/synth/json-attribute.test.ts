@@ -1,4 +1,4 @@
-import { App, Fn, TerraformStack, Testing } from "cdktf";
+import { App, Fn, Lazy, TerraformStack, Testing, Token } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -52,6 +52,10 @@ test("the text is exactly cdktf's own jsonencode rendering, for every kind of va
     { nested: [[1, [2, [3, arn]]], [], {}], empty: "", none: null, missing: undefined, yes: true, no: false },
     { list: [undefined, arn], literal: "${not a token}", [`key with "quote"`]: arn },
     [arn, { deep: { deeper: { deepest: ["a", 1, false] } } }],
+    // tokens that are not one string reference: a number, a list, a string that resolves to a list, and a resolvable object
+    { count: Token.asNumber(arn), parts: Fn.split(":", arn), computed: Token.asString(Lazy.anyValue({ produce: () => ["x", arn] })), nested: [{ a: [arn, 1] }] },
+    { lazy: Lazy.anyValue({ produce: () => ({ a: arn }) }), plain: "text" },
+    arn,
   ];
   // WHEN each is written through jsonAttribute and through cdktf's Fn.jsonencode
   const app = new App({ outdir: Testing.app().outdir });
@@ -62,9 +66,13 @@ test("the text is exactly cdktf's own jsonencode rendering, for every kind of va
     new SnsTopicPolicy(stack, `ours-${i}`, { arn: topic.arn, policy: jsonAttribute(value) });
     new SnsTopicPolicy(stack, `cdktf-${i}`, { arn: topic.arn, policy: Fn.jsonencode(value) });
   });
+  const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
   const policies = JSON.parse(Testing.synth(stack)).resource.aws_sns_topic_policy as Record<string, { policy: string }>;
-  // THEN the synthesized texts are the same, byte for byte
+  const warnings = [...warn.mock.calls];
+  warn.mockRestore();
+  // THEN the synthesized texts are the same, byte for byte, and synth warned of nothing
   values(topic.arn).forEach((_, i) => expect([i, policies[`ours-${i}`]!.policy]).toEqual([i, policies[`cdktf-${i}`]!.policy]));
+  expect(warnings).toEqual([]);
 });
 
 test("a null item of a list is written as null, where cdktf's jsonencode leaves an empty place (invalid HCL)", () => {
@@ -78,4 +86,15 @@ test("a null item of a list is written as null, where cdktf's jsonencode leaves 
   expect(policies.ours!.policy).toBe('${jsonencode({"a" = [aws_sns_topic.topic.arn, {"b" = [1, null, 2]}]})}');
   expect(policies.cdktf!.policy).toBe('${jsonencode({"a" = [aws_sns_topic.topic.arn, {"b" = [1, , 2]}]})}');
   expect(parseJsonAttribute(policies.ours!.policy)).toEqual({ a: ["${aws_sns_topic.topic.arn}", { b: [1, null, 2] }] });
+});
+
+test("a list token among other items of a list fails synth as cdktf's own jsonencode does, instead of nesting the list", () => {
+  for (const encode of [jsonAttribute, Fn.jsonencode]) {
+    const app = new App({ outdir: Testing.app().outdir });
+    const stack = new TerraformStack(app, "s");
+    new AwsProvider(stack, "aws", { region: "us-east-1" });
+    const topic = new SnsTopic(stack, "topic", { name: "t" });
+    new SnsTopicPolicy(stack, "policy", { arn: topic.arn, policy: encode({ parts: ["first", ...Fn.split(":", topic.arn)] }) });
+    expect(() => Testing.synth(stack)).toThrow(/Cannot add elements to list token/);
+  }
 });
