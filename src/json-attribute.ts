@@ -17,9 +17,9 @@ import { Fn, Token, Tokenization, type IResolvable, type IResolveContext } from 
 
 /** A JSON-valued argument: `jsonencode(value)` when the value holds tokens, else its JSON text. */
 export function jsonAttribute(value: unknown): string {
-  if (!holdsTokens(value)) return JSON.stringify(value);
   const part = expressionPart(value);
-  return part === undefined ? renderedByCdktf(value) : Token.asString(new JsonencodeExpression(value, part));
+  if (part === undefined) return holdsTokens(value) ? renderedByCdktf(value) : JSON.stringify(value);
+  return isText(part) ? JSON.stringify(value) : Token.asString(new JsonencodeExpression(value, part));
 }
 
 /*
@@ -41,13 +41,17 @@ type ExpressionPart =
   | { readonly items: readonly ExpressionPart[] }
   | { readonly entries: readonly (readonly [string, ExpressionPart])[] };
 
-/** How `value` is rendered, or undefined when any part of it is left to cdktf (see above). */
+/**
+ * How `value` is rendered, or undefined when any part of it is left to cdktf (see above). One pass:
+ * a list or object whose parts are all text is text itself, written as `literalExpression` writes it.
+ */
 function expressionPart(value: unknown): ExpressionPart | undefined {
-  if (!holdsTokens(value)) {
+  if (typeof value === "string" || typeof value === "number") {
+    if (holdsTokens(value)) return { token: value };
     const text = literalExpression(value);
     return text === undefined ? undefined : { text };
   }
-  if (typeof value === "string" || typeof value === "number") return { token: value };
+  if (typeof value === "boolean" || value === null) return { text: String(value) };
   if (Array.isArray(value)) {
     const items: ExpressionPart[] = [];
     for (const item of value) {
@@ -55,9 +59,9 @@ function expressionPart(value: unknown): ExpressionPart | undefined {
       if (part === undefined) return undefined;
       items.push(part);
     }
-    return { items };
+    return items.every(isText) ? { text: `[${items.map((item) => item.text).join(", ")}]` } : { items };
   }
-  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype || Tokenization.isResolvable(value)) return undefined;
   const entries: (readonly [string, ExpressionPart])[] = [];
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (item === undefined) continue;
@@ -65,8 +69,10 @@ function expressionPart(value: unknown): ExpressionPart | undefined {
     if (part === undefined || key.includes("${") || Token.isUnresolved(key)) return undefined;
     entries.push([key, part]);
   }
-  return { entries };
+  return entries.every(([, part]) => isText(part)) ? { text: `{${entries.map(([key, part]) => `"${key}" = ${(part as { text: string }).text}`).join(", ")}}` } : { entries };
 }
+
+const isText = (part: ExpressionPart): part is { readonly text: string } => "text" in part;
 
 /** Every list token cdktf encodes in a string contains this. */
 const LIST_TOKEN_MARKER = "#{TfToken[";
@@ -234,6 +240,16 @@ export function parseJsonAttribute(text: string): any {
   return value;
 }
 
+/** A bare object key (sticky: matched where the reader is). */
+const IDENTIFIER = /[A-Za-z_][\w-]*/y;
+/** The characters a template's plain text ends at: its end, an escape, and a possible interpolation. */
+const TEMPLATE_SPECIAL = /["\\$]/g;
+
+/** What `/\s/` matches, without a regular expression per character for the common (ASCII) ones. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
+}
+
 /** Reads the subset of HCL that cdktf writes inside `jsonencode(...)`: objects, tuples, literals, references. */
 class ExpressionReader {
   private at = 0;
@@ -281,7 +297,8 @@ class ExpressionReader {
   }
 
   private identifier(): string {
-    const name = /^[A-Za-z_][\w-]*/.exec(this.text.slice(this.at))?.[0];
+    IDENTIFIER.lastIndex = this.at;
+    const name = IDENTIFIER.exec(this.text)?.[0];
     if (!name) this.fail("expected an object key");
     this.at += name.length;
     return name;
@@ -298,6 +315,12 @@ class ExpressionReader {
     let out = "";
     this.at++;
     while (this.at < this.text.length) {
+      // Plain text up to the next character that means something here, in one piece.
+      TEMPLATE_SPECIAL.lastIndex = this.at;
+      const special = TEMPLATE_SPECIAL.exec(this.text);
+      const end = special ? special.index : this.text.length;
+      out += this.text.slice(this.at, end);
+      this.at = end;
       const c = this.text[this.at];
       if (c === '"') {
         this.at++;
@@ -307,12 +330,12 @@ class ExpressionReader {
         const next = this.text[this.at + 1];
         out += next === "n" ? "\n" : next === "t" ? "\t" : next === "r" ? "\r" : next;
         this.at += 2;
-      } else if (this.text.startsWith("${", this.at)) {
+      } else if (c === "$" && this.text[this.at + 1] === "{") {
         const start = this.at;
         this.at += 2;
         this.skipBalanced("}");
         out += this.text.slice(start, this.at);
-      } else {
+      } else if (c !== undefined) {
         out += c;
         this.at++;
       }
@@ -357,7 +380,7 @@ class ExpressionReader {
   }
 
   private skipSpace(): void {
-    while (/\s/.test(this.text[this.at] ?? "")) this.at++;
+    while (this.at < this.text.length && isSpace(this.text.charCodeAt(this.at))) this.at++;
   }
 
   private fail(message: string): never {

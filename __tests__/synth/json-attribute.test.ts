@@ -26,6 +26,11 @@ test("a value with references is written as jsonencode and reads back as JSON.pa
   });
 });
 
+test("line breaks, tabs, dollar signs and text around references read back as written", () => {
+  const text = synthesizedPolicy((arn: string) => jsonAttribute({ Note: "line one\nline two", Tab: "a\tb", Cost: "$5 or $", Path: `${arn}/logs/$x/*` }));
+  expect(parseJsonAttribute(text)).toEqual({ Note: "line one\nline two", Tab: "a\tb", Cost: "$5 or $", Path: "${aws_sns_topic.topic.arn}/logs/$x/*" });
+});
+
 test("a value without references stays a plain JSON string", () => {
   const text = synthesizedPolicy({ Statement: [{ Effect: "Deny", Action: ["sns:Publish"], Resource: ["*"] }] });
   expect(JSON.parse(text)).toEqual({ Statement: [{ Effect: "Deny", Action: ["sns:Publish"], Resource: ["*"] }] });

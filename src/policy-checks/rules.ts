@@ -55,11 +55,6 @@ function readPolicy(policy: unknown): { readonly statements: Statement[]; readon
   }
 }
 
-/**
- * The statements of a policy argument. An unreadable one yields none here, so every rule that reads
- * statements would pass it: the `policy-readable` rule reports it instead.
- */
-const statementsOf = (policy: unknown): Statement[] => readPolicy(policy).statements;
 
 const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action ?? []);
 
@@ -70,11 +65,27 @@ function isKeyRootStatement(resource: ResourceView, s: Statement): boolean {
   return principals.length > 0 && principals.every((p) => /^arn:aws:iam::\d{12}:root$/.test(p));
 }
 
-/** Every argument of every resource that holds an IAM policy document. */
+/** Every argument of a resource that holds an IAM policy document. */
 function policiesOf(resource: ResourceView): unknown[] {
   const inline = (resource.config.inline_policy as { policy?: unknown }[] | undefined) ?? [];
   return [resource.config.policy, resource.config.assume_role_policy, ...inline.map((p) => p.policy)];
 }
+
+/** Each view's policies, read once however many rules read them (views live as long as one check). */
+const readPolicies = new WeakMap<ResourceView, ReturnType<typeof readPolicy>[]>();
+
+/** The policy documents a resource holds, read back. */
+function policiesRead(resource: ResourceView): ReturnType<typeof readPolicy>[] {
+  let read = readPolicies.get(resource);
+  if (read === undefined) readPolicies.set(resource, (read = policiesOf(resource).map(readPolicy)));
+  return read;
+}
+
+/**
+ * The statements of a resource's policies. An unreadable policy yields none here, so every rule that
+ * reads statements would pass it: the `policy-readable` rule reports it instead.
+ */
+const statementsOf = (resource: ResourceView): Statement[] => policiesRead(resource).flatMap((p) => p.statements);
 
 export const RULES: Readonly<Record<string, Rule>> = {
   "bucket-encryption": bucketRule("bucket-encryption", "S3 bucket has no default encryption (aws_s3_bucket_server_side_encryption_configuration)", (context, bucket) =>
@@ -90,7 +101,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   ),
   "bucket-tls-only": bucketRule("bucket-tls-only", "S3 bucket policy does not deny requests without TLS (aws:SecureTransport = false)", (context, bucket) =>
     companions(context, bucket, "aws_s3_bucket_policy").some((p) =>
-      statementsOf(p.config.policy).some((s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false"),
+      statementsOf(p).some((s) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false"),
     ),
   ),
   "kms-rotation": (context) =>
@@ -99,8 +110,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
       .map((resource) => ({ resource, rule: "kms-rotation", message: "KMS key does not rotate (enable_key_rotation)" })),
   "iam-wildcard-action": (context) =>
     context.resources.flatMap((resource) =>
-      policiesOf(resource)
-        .flatMap(statementsOf)
+      statementsOf(resource)
         .filter((s) => (s.Effect ?? "Allow") === "Allow" && !isKeyRootStatement(resource, s))
         .flatMap(actionsOf)
         .filter((action) => action.includes("*"))
@@ -108,9 +118,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
     ),
   "policy-readable": (context) =>
     context.resources.flatMap((resource) =>
-      policiesOf(resource)
-        .map(readPolicy)
-        .flatMap((p) => (p.unreadable === undefined ? [] : [{ resource, rule: "policy-readable", message: `policy document cannot be read, so no rule can check it (${p.unreadable})` }])),
+      policiesRead(resource).flatMap((p) => (p.unreadable === undefined ? [] : [{ resource, rule: "policy-readable", message: `policy document cannot be read, so no rule can check it (${p.unreadable})` }])),
     ),
   "database-encryption": (context) =>
     context.resources
