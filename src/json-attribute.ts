@@ -1,4 +1,5 @@
 import { Fn, Token, Tokenization, type IResolvable, type IResolveContext } from "cdktf";
+import { isNumberToken } from "./synth/token-resolution";
 
 /*
  * JSON-valued Terraform arguments (policies, event patterns, templates, dashboards, Lambda settings)
@@ -213,7 +214,7 @@ function renderedExpression(text: string): IResolvable {
 /** Whether `value` holds a token: a string, list or number token, or a resolvable object. */
 function holdsTokens(value: unknown): boolean {
   if (typeof value === "string") return Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER);
-  if (typeof value === "number") return Token.isUnresolved(value);
+  if (typeof value === "number") return isNumberToken(value);
   if (Array.isArray(value)) return value.some(holdsTokens);
   if (value !== null && typeof value === "object") return Tokenization.isResolvable(value) || Object.values(value).some(holdsTokens);
   return false;

@@ -58,7 +58,7 @@ test("the text is exactly cdktf's own jsonencode rendering, for every kind of va
     { list: [undefined, arn], literal: "${not a token}", [`key with "quote"`]: arn },
     [arn, { deep: { deeper: { deepest: ["a", 1, false] } } }],
     // tokens that are not one string reference: a number, a list, a string that resolves to a list, and a resolvable object
-    { count: Token.asNumber(arn), parts: Fn.split(":", arn), computed: Token.asString(Lazy.anyValue({ produce: () => ["x", arn] })), nested: [{ a: [arn, 1] }] },
+    { count: Token.asNumber(arn), sizes: Token.asNumberList(Lazy.anyValue({ produce: () => [1, arn] })), parts: Fn.split(":", arn), computed: Token.asString(Lazy.anyValue({ produce: () => ["x", arn] })), nested: [{ a: [arn, 1] }] },
     { lazy: Lazy.anyValue({ produce: () => ({ a: arn }) }), plain: "text" },
     arn,
   ];

@@ -18,6 +18,8 @@ describe("resolveTokens gives what cdktf's resolver gives", () => {
     ["text that looks like a number with an exponent", { version: "1e5", name: "re-e-enable", range: "1.2e+3-4" }],
     ["undefined members and elements, which go", { a: undefined, b: [1, undefined, 2], c: { d: undefined } }],
     ["a reference inside text", { arn: `arn=${bucket.arn}`, nested: [{ id: bucket.id }] }],
+    ["a list of references, text around them and gaps", { arns: [bucket.arn, `${bucket.arn}/*`, "plain", undefined, { id: bucket.id }], nested: [[bucket.id, 1e21]] }],
+    ["a list with a number token in it, and a number list token", { ports: [lazyNumber, 443], sizes: Token.asNumberList(Lazy.anyValue({ produce: () => [1, 2] })) }],
     ["a number token, alone and inside text", { count: lazyNumber, label: `port ${lazyNumber}` }],
     ["a list token, alone and through functions", { names: lazyList, joined: Fn.join(",", Fn.keys({ a: bucket.arn })), first: Fn.element(Fn.keys({ b: 1 }), 0) }],
     ["a token object", { tags: Lazy.anyValue({ produce: () => ({ team: "data", empty: undefined }) }) }],

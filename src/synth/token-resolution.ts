@@ -17,6 +17,8 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /** Every token cdktf encodes in a string (string, list and map tokens) contains this. */
 const TOKEN_MARKER = "TfToken[";
+/** Every list token cdktf encodes in a string contains this. */
+const LIST_TOKEN_MARKER = "#{TfToken[";
 /**
  * cdktf also looks for encoded numbers in every string, with a pattern that needs one of these
  * characters, then `e`, then another of them; a string without such a triple cannot match it.
@@ -34,8 +36,13 @@ function isPlainString(value: string): boolean {
   return !value.includes(TOKEN_MARKER) && !NUMBER_LIKE.test(value) && value !== Token.STRING_MAP_TOKEN_VALUE && value !== Token.ANY_MAP_TOKEN_VALUE;
 }
 
+/** Whether `value` is a number token or the element of a number list token (which `Token.isUnresolved` does not see). */
+export function isNumberToken(value: number): boolean {
+  return Token.isUnresolved(value) || Tokenization.reverseNumberList([value]) !== undefined;
+}
+
 function isPlainNumber(value: number): boolean {
-  return value !== Token.NUMBER_MAP_TOKEN_VALUE && !Token.isUnresolved(value);
+  return value !== Token.NUMBER_MAP_TOKEN_VALUE && !isNumberToken(value);
 }
 
 /** Whether cdktf would return `value` itself: a primitive that is no token. */
@@ -62,8 +69,9 @@ function walk(scope: IConstruct, value: unknown, depth: number): any {
   if (isPlainScalar(value)) return value;
   if (typeof value !== "object" || value === null || depth > MAX_DEPTH) return cdktfResolve(scope, value);
   if (Array.isArray(value)) {
-    // An array with a list token or a token number in it is resolved by cdktf as a list, as a whole.
-    if (value.some((element) => (typeof element === "string" && !isPlainString(element)) || (typeof element === "number" && !isPlainNumber(element)))) {
+    // An array with a list token or a token number in it is resolved by cdktf as a list, as a whole;
+    // any other array element by element, as cdktf does, each token string by cdktf on its own.
+    if (value.some((element) => (typeof element === "string" && element.includes(LIST_TOKEN_MARKER)) || (typeof element === "number" && !isPlainNumber(element)))) {
       return cdktfResolve(scope, value);
     }
     const resolved: unknown[] = [];
