@@ -18,9 +18,9 @@ import { isNumberToken } from "./synth/token-resolution";
 
 /** A JSON-valued argument: `jsonencode(value)` when the value holds tokens, else its JSON text. */
 export function jsonAttribute(value: unknown): string {
+  if (!holdsTokens(value)) return JSON.stringify(value);
   const part = expressionPart(value);
-  if (part === undefined) return holdsTokens(value) ? renderedByCdktf(value) : JSON.stringify(value);
-  return isText(part) ? JSON.stringify(value) : Token.asString(new JsonencodeExpression(value, part));
+  return part === undefined ? renderedByCdktf(value) : Token.asString(new JsonencodeExpression(value, part));
 }
 
 /*

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { App, LocalBackend, TerraformStack, Testing } from "cdktf";
@@ -43,6 +44,15 @@ describe("references between stacks", () => {
     ]);
     expect(error.message).toMatch(/^Stack b is not written: 1 problem\n {2}- resource\.aws_ssm_parameter/);
     expect(existsSync(path.join(app.outdir, "stacks", "b", "cdk.tf.json"))).toBe(false);
+  });
+
+  test("a reference inside a list is named by its place in the list", () => {
+    const app = Testing.app();
+    const bucket = new S3Bucket(stack(app, "a"), "bucket", { bucket: "artifacts" });
+    new IamRole(stack(app, "b"), "role", { assumeRolePolicy: "{}", managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", bucket.arn] });
+    expect(synthError(app).problems).toEqual([
+      "resource.aws_iam_role.role.managed_policy_arns[1]: refers to aws_s3_bucket.bucket, which stack a declares; pass the value through an SSM parameter or an output instead",
+    ]);
   });
 
   test("references inside a stack, and text that only looks like another stack's address, pass", () => {

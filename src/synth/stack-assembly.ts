@@ -36,12 +36,16 @@ function objectAt(target: Json, key: string): Json {
 /**
  * Merges resolved `source` into `target` the way cdktf merges stack fragments: objects key by key,
  * arrays appended to an array already there, `undefined` removing the key, anything else replacing.
+ * An object lands as it is where `target` has nothing to merge it into (what objectAt would replace): resolved values are new
+ * objects that nothing else holds, and hold no `undefined` (resolution drops it), so nothing tells
+ * that from a copy, and each resource is not copied once more.
  */
 function mergeResolved(target: Json, source: Json): void {
   for (const key of Object.keys(source)) {
     const value = source[key];
     if (isObject(value)) {
-      mergeResolved(objectAt(target, key), value);
+      if (typeof target[key] === "object" && target[key] !== null) mergeResolved(target[key], value);
+      else target[key] = value;
     } else if (Array.isArray(value)) {
       target[key] = Array.isArray(target[key]) ? [...target[key], ...value] : value;
     } else if (value === undefined) {

@@ -16,17 +16,28 @@ export function foreignReferences(stack: TerraformStack, synthesized: unknown): 
   // Candidates this stack does not declare, by where they appear; usually there are none, so the
   // other stacks (all of the app's elements) are looked at only when there is something to look up.
   const unknown: { address: string; path: string }[] = [];
-  const visit = (value: unknown, path: string): void => {
+  // The keys and indexes down to the value being visited; a path is written out only for a candidate.
+  const at: (string | number)[] = [];
+  const visit = (value: unknown): void => {
     if (typeof value === "string") {
       if (!value.includes("${")) return;
-      for (const match of value.matchAll(CANDIDATE)) if (!own.has(match[1]!)) unknown.push({ address: match[1]!, path });
+      for (const match of value.matchAll(CANDIDATE)) if (!own.has(match[1]!)) unknown.push({ address: match[1]!, path: pathText(at) });
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, `${path}[${i}]`));
+      for (let i = 0; i < value.length; i++) {
+        at.push(i);
+        visit(value[i]);
+        at.pop();
+      }
     } else if (value !== null && typeof value === "object") {
-      for (const [key, item] of Object.entries(value)) if (key !== "//") visit(item, path === "" ? key : `${path}.${key}`);
+      for (const key of Object.keys(value)) {
+        if (key === "//") continue;
+        at.push(key);
+        visit((value as Record<string, unknown>)[key]);
+        at.pop();
+      }
     }
   };
-  visit(synthesized, "");
+  visit(synthesized);
   if (unknown.length === 0) return [];
   const elsewhere = addressesOfOtherStacks(stack);
   const found = new Map<string, { address: string; stack: string; path: string }>();
@@ -35,6 +46,11 @@ export function foreignReferences(stack: TerraformStack, synthesized: unknown): 
     if (owner !== undefined) found.set(`${address} ${path}`, { address, stack: owner, path });
   }
   return [...found.values()];
+}
+
+/** `resource.aws_s3_bucket.logs.policy`, with `[i]` for list items. */
+function pathText(at: readonly (string | number)[]): string {
+  return at.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
 }
 
 /** `aws_s3_bucket.logs_1A2B`, `data.aws_iam_policy_document.x`: not preceded by a name character or a dot. */
