@@ -1,4 +1,5 @@
-import { TerraformStack } from "cdktf";
+import { TerraformStack, type TerraformElement } from "cdktf";
+import type { Node } from "constructs";
 import { checkSynthesized, type PolicyChecksProps } from "../policy-checks/policy-checks";
 import type { SynthesizedStack } from "../policy-checks/resource-view";
 import { completeHcl } from "../synth/hcl-export";
@@ -37,10 +38,23 @@ export class StackCheckError extends Error {
  */
 export class PlatformStack extends TerraformStack {
   private policies?: PolicyChecksProps;
+  /** Logical IDs already allocated, by the element (or node) asked for. */
+  private readonly logicalIds = new WeakMap<object, string>();
 
   /** Synth fails, listing each broken rule with the resource's address, when this stack breaks one. */
   enforcePolicies(props: PolicyChecksProps): void {
     this.policies = props;
+  }
+
+  /**
+   * cdktf's logical ID, allocated once per element: cdktf computes it from the element's path (a list
+   * of its scopes and a hash) each time an address is needed, which synthesis, the checks and every
+   * reference ask for again and again. A construct's path never changes, so neither does its ID.
+   */
+  protected override allocateLogicalId(element: TerraformElement | Node): string {
+    let id = this.logicalIds.get(element);
+    if (id === undefined) this.logicalIds.set(element, (id = super.allocateLogicalId(element)));
+    return id;
   }
 
   /** cdktf's preparation without its resolution pass (see the class comment): only the backend default. */
