@@ -27,24 +27,18 @@ function stackElements(node: IConstruct, into: TerraformElement[] = []): Terrafo
   return into;
 }
 
-/**
- * `target[key]` as an object to merge an override into, replacing anything else there (as cdktf's
- * merge does). What is there is copied first: resolution hands over values an element's arguments may
- * share with other code (src/synth/token-resolution.ts), and an override must not change those.
- */
+/** `target[key]` as an object to merge into, replacing anything else there (as cdktf's merge does). */
 function objectAt(target: Json, key: string): Json {
-  const present = target[key];
-  target[key] = typeof present !== "object" || present === null ? {} : Array.isArray(present) ? present.slice() : { ...present };
+  if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
   return target[key];
 }
 
 /**
  * Merges resolved `source` into `target` the way cdktf merges stack fragments: objects key by key,
  * arrays appended to an array already there, `undefined` removing the key, anything else replacing.
- * An object lands as it is where `target` has nothing to merge it into: resolved values hold no
- * `undefined` (resolution drops it), so nothing tells that from a copy, and no resource is copied
- * once more. Merging into an object already there only happens at the levels every element builds
- * afresh for its `toTerraform` (`resource`, a resource type, `terraform`, ...), never inside arguments.
+ * An object lands as it is where `target` has nothing to merge it into (what objectAt would replace): resolved values are new
+ * objects that nothing else holds, and hold no `undefined` (resolution drops it), so nothing tells
+ * that from a copy, and each resource is not copied once more.
  */
 function mergeResolved(target: Json, source: Json): void {
   for (const key of Object.keys(source)) {

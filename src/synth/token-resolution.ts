@@ -65,11 +65,6 @@ function isPlainObject(value: object): boolean {
   return (prototype === Object.prototype || prototype === null) && !Tokenization.isResolvable(value);
 }
 
-/**
- * `value` resolved. A list or object whose members all come back unchanged is returned itself rather
- * than copied (most of a resource's arguments hold no token): what an element's `toTerraform` gives
- * is built for that one call, and the stack document built from it is only read and written out.
- */
 function walk(scope: IConstruct, value: unknown, depth: number): any {
   if (isPlainScalar(value)) return value;
   if (typeof value !== "object" || value === null || depth > MAX_DEPTH) return cdktfResolve(scope, value);
@@ -79,37 +74,21 @@ function walk(scope: IConstruct, value: unknown, depth: number): any {
     if (value.some((element) => (typeof element === "string" && element.includes(LIST_TOKEN_MARKER)) || (typeof element === "number" && !isPlainNumber(element)))) {
       return cdktfResolve(scope, value);
     }
-    let resolved: unknown[] | undefined; // the copy, begun at the first element that changes
-    for (let index = 0; index < value.length; index++) {
-      const element = value[index];
+    const resolved: unknown[] = [];
+    for (const element of value) {
       const landed = walk(scope, element, depth + 1);
-      if (resolved === undefined) {
-        if (landed === element && landed !== undefined) continue;
-        resolved = value.slice(0, index);
-      }
       if (landed !== undefined) resolved.push(landed);
     }
-    return resolved ?? value;
+    return resolved;
   }
   // Token objects, class instances and maps with token keys: cdktf's, whole.
-  if (!isPlainObject(value)) return cdktfResolve(scope, value);
-  const keys = Object.keys(value);
-  if (keys.some((key) => !isPlainString(key))) return cdktfResolve(scope, value);
-  const members = value as Record<string, unknown>;
-  // cdktf's result is an ordinary object; one without a prototype is copied into one.
-  let resolved: Record<string, unknown> | undefined = Object.getPrototypeOf(value) === null ? {} : undefined;
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
-    const member = members[key];
+  if (!isPlainObject(value) || Object.keys(value).some((key) => !isPlainString(key))) return cdktfResolve(scope, value);
+  const resolved: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
     const landed = walk(scope, member, depth + 1);
-    if (resolved === undefined) {
-      if (landed === member && landed !== undefined) continue;
-      resolved = {};
-      for (let before = 0; before < index; before++) resolved[keys[before]!] = members[keys[before]!];
-    }
     if (landed !== undefined) resolved[key] = landed;
   }
-  return resolved ?? value;
+  return resolved;
 }
 
 /** `value` resolved as cdktf resolves it for synthesis in `scope`. */
