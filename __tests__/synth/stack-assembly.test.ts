@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Lazy, LocalBackend, TerraformOutput, TerraformStack, Testing, type App } from "cdktf";
+import { Lazy, LocalBackend, TerraformLocal, TerraformOutput, TerraformStack, Testing, type App } from "cdktf";
 import { PlatformStack } from "../../src/stacks/platform-stack";
 import { platform } from "../helpers/platform";
 
@@ -67,6 +67,24 @@ describe("stack-level overrides, which are the only values left with tokens afte
     expect(JSON.stringify(ours, null, 2)).toBe(JSON.stringify(cdktfDocument(scratch.stack), null, 2));
     expect(ours).toStrictEqual(cdktfDocument(scratch.stack));
     expect(ours["//"].metadata.overrides.stack.length).toBeGreaterThan(0);
+  });
+
+  test("an override inside a value that is also the code's own object changes the document, not the object", () => {
+    // GIVEN one object as the expression of two locals (a local writes its expression as it is), and overrides into one
+    const { stack } = scratchStack();
+    const shared = { settings: { retries: 3 }, names: ["a"] };
+    new TerraformLocal(stack, "first", shared);
+    new TerraformLocal(stack, "second", shared);
+    stack.addOverride("locals.first.settings.timeout", 30);
+    stack.addOverride("locals.first.names", ["b"]);
+    // WHEN the stack is synthesized, twice
+    const ours = stack.toTerraform();
+    stack.toTerraform();
+    // THEN only the overridden local has the overrides, and the object is as the code left it
+    expect(ours.locals.first).toEqual({ settings: { retries: 3, timeout: 30 }, names: ["a", "b"] });
+    expect(ours.locals.second).toEqual({ settings: { retries: 3 }, names: ["a"] });
+    expect(shared).toEqual({ settings: { retries: 3 }, names: ["a"] });
+    expect(ours).toStrictEqual(cdktfDocument(stack));
   });
 
   test("without overrides, outputs and the backend's metadata are cdktf's", () => {
