@@ -1,4 +1,4 @@
-import { DefaultTokenResolver, StringConcat, Token, Tokenization, type IResolveContext } from "cdktf";
+import { DefaultTokenResolver, StringConcat, Token, Tokenization } from "cdktf";
 import type { IConstruct } from "constructs";
 
 /**
@@ -65,47 +65,8 @@ function isPlainObject(value: object): boolean {
   return (prototype === Object.prototype || prototype === null) && !Tokenization.isResolvable(value);
 }
 
-/** A string that is one string token and nothing else, the form every reference to an attribute takes. */
-const SINGLE_TOKEN = /^\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}$/;
-
-/** Thrown by the context below when a token resolves values of its own: that token is left to cdktf. */
-const NEEDS_CDKTF = new Error("resolved by cdktf");
-
-/**
- * A string that is one token alone, resolved as cdktf's resolver resolves it when the token gives a
- * plain string by itself (a reference gives `${aws_s3_bucket.x.arn}`): the token's own `resolve`,
- * without cdktf's per-string work around it (three contexts, the fragments, five regular expressions,
- * the result resolved again). A token that resolves values of its own (a function call: cdktf hands
- * those its context's flags), gives anything but plain text, registers a post-processor or throws is
- * resolved by cdktf from the start, as the tokens' contract allows (cdktf resolves every token more
- * than once itself).
- */
-function resolveSingleToken(scope: IConstruct, value: string): unknown {
-  const token = Tokenization.reverseString(value).firstToken;
-  if (token === undefined) return cdktfResolve(scope, value);
-  let postProcessed = false;
-  const context: IResolveContext = {
-    scope,
-    preparing: false,
-    resolve: () => {
-      throw NEEDS_CDKTF;
-    },
-    registerPostProcessor: () => {
-      postProcessed = true;
-    },
-  };
-  let resolved: unknown;
-  try {
-    resolved = token.resolve(context);
-  } catch {
-    return cdktfResolve(scope, value);
-  }
-  return typeof resolved === "string" && isPlainString(resolved) && !postProcessed ? resolved : cdktfResolve(scope, value);
-}
-
 function walk(scope: IConstruct, value: unknown, depth: number): any {
   if (isPlainScalar(value)) return value;
-  if (typeof value === "string" && SINGLE_TOKEN.test(value)) return resolveSingleToken(scope, value);
   if (typeof value !== "object" || value === null || depth > MAX_DEPTH) return cdktfResolve(scope, value);
   if (Array.isArray(value)) {
     // An array with a list token or a token number in it is resolved by cdktf as a list, as a whole;
