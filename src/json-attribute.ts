@@ -62,12 +62,12 @@ function expressionPart(value: unknown): ExpressionPart | undefined {
     }
     return items.every(isText) ? { text: `[${items.map((item) => item.text).join(", ")}]` } : { items };
   }
-  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype || Tokenization.isResolvable(value)) return undefined;
+  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype || TOKENIZATION.isResolvable(value)) return undefined;
   const entries: (readonly [string, ExpressionPart])[] = [];
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (item === undefined) continue;
     const part = expressionPart(item);
-    if (part === undefined || key.includes("${") || Token.isUnresolved(key)) return undefined;
+    if (part === undefined || key.includes("${") || TOKEN.isUnresolved(key)) return undefined;
     entries.push([key, part]);
   }
   return entries.every(([, part]) => isText(part)) ? { text: `{${entries.map(([key, part]) => `"${key}" = ${(part as { text: string }).text}`).join(", ")}}` } : { entries };
@@ -211,12 +211,16 @@ function renderedExpression(text: string): IResolvable {
   return { creationStack: [], resolve: () => text, toString: () => text };
 }
 
+/** cdktf's classes, read once for the walks below (src/synth/token-resolution.ts says why). */
+const TOKEN = Token;
+const TOKENIZATION = Tokenization;
+
 /** Whether `value` holds a token: a string, list or number token, or a resolvable object. */
 function holdsTokens(value: unknown): boolean {
-  if (typeof value === "string") return Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER);
+  if (typeof value === "string") return TOKEN.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER);
   if (typeof value === "number") return isNumberToken(value);
   if (Array.isArray(value)) return value.some(holdsTokens);
-  if (value !== null && typeof value === "object") return Tokenization.isResolvable(value) || Object.values(value).some(holdsTokens);
+  if (value !== null && typeof value === "object") return TOKENIZATION.isResolvable(value) || Object.values(value).some(holdsTokens);
   return false;
 }
 

@@ -12,6 +12,15 @@ import type { IConstruct } from "constructs";
  * that are wider than cdktf's own (below): anything cdktf might change goes to cdktf.
  */
 
+/**
+ * cdktf's classes, read once: the synth app runs bundled (bin/synth-app.cjs), and there every use of
+ * an imported name is a call of the getter esbuild's CommonJS interop puts there, which the checks
+ * below, run for every value of every resource, paid for several times each.
+ */
+const TOKEN = Token;
+const TOKENIZATION = Tokenization;
+const { STRING_MAP_TOKEN_VALUE, ANY_MAP_TOKEN_VALUE, NUMBER_MAP_TOKEN_VALUE } = Token;
+
 /** The resolver cdktf itself uses for synthesis (stateless: string parts joined as they are). */
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
@@ -33,16 +42,16 @@ export function cdktfResolve(scope: IConstruct, value: unknown): any {
 }
 
 function isPlainString(value: string): boolean {
-  return !value.includes(TOKEN_MARKER) && !NUMBER_LIKE.test(value) && value !== Token.STRING_MAP_TOKEN_VALUE && value !== Token.ANY_MAP_TOKEN_VALUE;
+  return !value.includes(TOKEN_MARKER) && !NUMBER_LIKE.test(value) && value !== STRING_MAP_TOKEN_VALUE && value !== ANY_MAP_TOKEN_VALUE;
 }
 
 /** Whether `value` is a number token or the element of a number list token (which `Token.isUnresolved` does not see). */
 export function isNumberToken(value: number): boolean {
-  return Token.isUnresolved(value) || Tokenization.reverseNumberList([value]) !== undefined;
+  return TOKEN.isUnresolved(value) || TOKENIZATION.reverseNumberList([value]) !== undefined;
 }
 
 function isPlainNumber(value: number): boolean {
-  return value !== Token.NUMBER_MAP_TOKEN_VALUE && !isNumberToken(value);
+  return value !== NUMBER_MAP_TOKEN_VALUE && !isNumberToken(value);
 }
 
 /** Whether cdktf would return `value` itself: a primitive that is no token. */
@@ -62,7 +71,7 @@ function isPlainScalar(value: unknown): boolean {
 
 function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && !Tokenization.isResolvable(value);
+  return (prototype === Object.prototype || prototype === null) && !TOKENIZATION.isResolvable(value);
 }
 
 function walk(scope: IConstruct, value: unknown, depth: number): any {
