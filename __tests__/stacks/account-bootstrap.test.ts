@@ -1,5 +1,6 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { TerraformStack } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
+import { MANAGED_POLICY_MAX_CHARS, packIntoPolicies } from "../../src/bootstrap/account-bootstrap-stack";
 import { boundaryActions } from "../../src/bootstrap/permissions-boundary";
 import { platform, resourcesOf, synthJson } from "../helpers/platform";
 import { parseJsonAttribute } from "../../src/json-attribute";
@@ -215,5 +216,23 @@ describe("the permissions boundary", () => {
       }
     }
     expect([...missing]).toEqual([]);
+  });
+});
+
+describe("packing the deployment permissions into managed policies", () => {
+  test("groups fill policies in order up to IAM's size limit, and each document is the groups' statements", () => {
+    const statement = (n: number) => ({ actions: [`s3:GetObject`], resources: [`arn:aws:s3:::bucket-${"x".repeat(1000)}-${n}/*`] });
+    const chunks = packIntoPolicies([1, 2, 3, 4, 5, 6, 7].map((n) => ({ name: `group${n}`, statements: [statement(n)] })));
+    expect(chunks.map((c) => c.groups)).toEqual([["group1", "group2", "group3", "group4", "group5"], ["group6", "group7"]]);
+    for (const chunk of chunks) expect(chunk.document.length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    expect(JSON.parse(chunks[1]!.document).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["Group6", "Group7"]);
+  });
+
+  test("a reference in a statement fails with the groups' names instead of packing by the token's length", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const role = new IamRole(stack, "r", { assumeRolePolicy: "{}" });
+    const groups = [{ name: "plain", statements: [{ actions: ["s3:GetObject"], resources: ["*"] }] }, { name: "referencing", statements: [{ actions: ["iam:PassRole"], resources: [role.arn] }] }];
+    expect(() => packIntoPolicies(groups)).toThrow("deployment permissions are packed by their size, so they must not hold references (plain, referencing)");
+    expect(() => packIntoPolicies([groups[1]!])).toThrow("must not hold references (referencing)");
   });
 });

@@ -2,7 +2,7 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, Token } from "cdktf";
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../config/types";
 import { policyDocument, type PolicyStatement } from "../iam/policy";
@@ -127,16 +127,23 @@ interface PolicyChunk {
  */
 export function packIntoPolicies(groups: readonly { name: string; statements: readonly PolicyStatement[] }[]): PolicyChunk[] {
   const chunks: { groups: string[]; statements: PolicyStatement[] }[] = [];
+  // A document with a reference in it is a token until synth, whose length says nothing of its size.
+  const plainDocument = (chunk: { groups: readonly string[]; statements: readonly PolicyStatement[] }) => {
+    const document = policyDocument(chunk.statements);
+    if (Token.isUnresolved(document)) throw new Error(`deployment permissions are packed by their size, so they must not hold references (${chunk.groups.join(", ")})`);
+    return document;
+  };
+  const fits = (groupNames: readonly string[], statements: readonly PolicyStatement[]) => plainDocument({ groups: groupNames, statements }).length <= MANAGED_POLICY_MAX_CHARS;
   const sid = (group: string, s: PolicyStatement, i: number) => ({ ...s, sid: s.sid ?? `${group[0].toUpperCase()}${group.slice(1)}${i === 0 ? "" : i + 1}` });
   for (const group of groups) {
     const statements = group.statements.map((s, i) => sid(group.name, s, i));
     const last = chunks[chunks.length - 1];
-    if (last && policyDocument([...last.statements, ...statements]).length <= MANAGED_POLICY_MAX_CHARS) {
+    if (last && fits([...last.groups, group.name], [...last.statements, ...statements])) {
       last.groups.push(group.name);
       last.statements.push(...statements);
     } else {
       chunks.push({ groups: [group.name], statements });
     }
   }
-  return chunks.map((c) => ({ groups: c.groups, document: policyDocument(c.statements) }));
+  return chunks.map((c) => ({ groups: c.groups, document: plainDocument(c) }));
 }
