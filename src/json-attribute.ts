@@ -1,5 +1,5 @@
-import { Fn, Token, Tokenization, type IResolvable, type IResolveContext } from "cdktf";
-import { isNumberToken } from "./synth/token-resolution";
+import { Fn, Token, type IResolvable, type IResolveContext } from "cdktf";
+import { isNumberToken, isResolvable, isStringToken } from "./synth/token-resolution";
 
 /*
  * JSON-valued Terraform arguments (policies, event patterns, templates, dashboards, Lambda settings)
@@ -62,12 +62,12 @@ function expressionPart(value: unknown): ExpressionPart | undefined {
     }
     return items.every(isText) ? { text: `[${items.map((item) => item.text).join(", ")}]` } : { items };
   }
-  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype || TOKENIZATION.isResolvable(value)) return undefined;
+  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype || isResolvable(value)) return undefined;
   const entries: (readonly [string, ExpressionPart])[] = [];
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (item === undefined) continue;
     const part = expressionPart(item);
-    if (part === undefined || key.includes("${") || TOKEN.isUnresolved(key)) return undefined;
+    if (part === undefined || key.includes("${") || isStringToken(key)) return undefined;
     entries.push([key, part]);
   }
   return entries.every(([, part]) => isText(part)) ? { text: `{${entries.map(([key, part]) => `"${key}" = ${(part as { text: string }).text}`).join(", ")}}` } : { entries };
@@ -75,8 +75,6 @@ function expressionPart(value: unknown): ExpressionPart | undefined {
 
 const isText = (part: ExpressionPart): part is { readonly text: string } => "text" in part;
 
-/** Every list token cdktf encodes in a string contains this. */
-const LIST_TOKEN_MARKER = "#{TfToken[";
 /** A string that is one string token and nothing else: cdktf writes its resolved value as it is. */
 const SINGLE_TOKEN = /^\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}$/;
 
@@ -165,7 +163,7 @@ function withRenderedLiterals(value: unknown): unknown {
     return text === undefined ? value : renderedExpression(text);
   }
   if (Array.isArray(value)) return value.map(withRenderedLiterals);
-  if (value !== null && typeof value === "object" && !Tokenization.isResolvable(value)) {
+  if (value !== null && typeof value === "object" && !isResolvable(value)) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withRenderedLiterals(item)]));
   }
   return value;
@@ -211,16 +209,12 @@ function renderedExpression(text: string): IResolvable {
   return { creationStack: [], resolve: () => text, toString: () => text };
 }
 
-/** cdktf's classes, read once for the walks below (src/synth/token-resolution.ts says why). */
-const TOKEN = Token;
-const TOKENIZATION = Tokenization;
-
 /** Whether `value` holds a token: a string, list or number token, or a resolvable object. */
 function holdsTokens(value: unknown): boolean {
-  if (typeof value === "string") return TOKEN.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER);
+  if (typeof value === "string") return isStringToken(value);
   if (typeof value === "number") return isNumberToken(value);
   if (Array.isArray(value)) return value.some(holdsTokens);
-  if (value !== null && typeof value === "object") return TOKENIZATION.isResolvable(value) || Object.values(value).some(holdsTokens);
+  if (value !== null && typeof value === "object") return isResolvable(value) || Object.values(value).some(holdsTokens);
   return false;
 }
 

@@ -36,9 +36,9 @@ function objectAt(target: Json, key: string): Json {
 /**
  * Merges resolved `source` into `target` the way cdktf merges stack fragments: objects key by key,
  * arrays appended to an array already there, `undefined` removing the key, anything else replacing.
- * An object lands as it is where `target` has nothing to merge it into (what objectAt would replace): resolved values are new
- * objects that nothing else holds, and hold no `undefined` (resolution drops it), so nothing tells
- * that from a copy, and each resource is not copied once more.
+ * An object lands as it is where `target` has nothing to merge it into (where objectAt would put a
+ * new one): resolved values are new objects that nothing else holds, and hold no `undefined`
+ * (resolution drops it), so nothing tells that from a copy, and no resource is copied once more.
  */
 function mergeResolved(target: Json, source: Json): void {
   for (const key of Object.keys(source)) {

@@ -45,6 +45,16 @@ function isPlainString(value: string): boolean {
   return !value.includes(TOKEN_MARKER) && !NUMBER_LIKE.test(value) && value !== STRING_MAP_TOKEN_VALUE && value !== ANY_MAP_TOKEN_VALUE;
 }
 
+/** Whether `value` is or holds a string token or a list token (which `Token.isUnresolved` does not see). */
+export function isStringToken(value: string): boolean {
+  return TOKEN.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER);
+}
+
+/** Whether `value` is an object cdktf resolves by calling it (a token object). */
+export function isResolvable(value: unknown): boolean {
+  return TOKENIZATION.isResolvable(value);
+}
+
 /** Whether `value` is a number token or the element of a number list token (which `Token.isUnresolved` does not see). */
 export function isNumberToken(value: number): boolean {
   return TOKEN.isUnresolved(value) || TOKENIZATION.reverseNumberList([value]) !== undefined;
@@ -71,7 +81,7 @@ function isPlainScalar(value: unknown): boolean {
 
 function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && !TOKENIZATION.isResolvable(value);
+  return (prototype === Object.prototype || prototype === null) && !isResolvable(value);
 }
 
 function walk(scope: IConstruct, value: unknown, depth: number): any {
