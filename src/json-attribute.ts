@@ -43,13 +43,13 @@ type ExpressionPart =
   | { readonly entries: readonly (readonly [string, ExpressionPart])[] };
 
 /**
- * How `value` is rendered, or undefined when any part of it is left to cdktf (see above). One pass:
- * a list or object whose parts are all text is text itself, written as `literalExpression` writes it.
+ * How `value` is rendered, or undefined when any part of it is left to cdktf (see above, and an
+ * undefined list item). One pass: a list or object whose parts are all text is text itself.
  */
 function expressionPart(value: unknown): ExpressionPart | undefined {
   if (typeof value === "string" || typeof value === "number") {
     if (holdsTokens(value)) return { token: value };
-    const text = literalExpression(value);
+    const text = scalarExpression(value);
     return text === undefined ? undefined : { text };
   }
   if (typeof value === "boolean" || value === null) return { text: String(value) };
@@ -159,8 +159,8 @@ function renderedByCdktf(value: unknown): string {
 /** `value` with every subtree that holds no token replaced by its rendered expression. */
 function withRenderedLiterals(value: unknown): unknown {
   if (!holdsTokens(value)) {
-    const text = literalExpression(value);
-    return text === undefined ? value : renderedExpression(text);
+    const part = expressionPart(value);
+    return part !== undefined && isText(part) ? renderedExpression(part.text) : value;
   }
   if (Array.isArray(value)) return value.map(withRenderedLiterals);
   if (value !== null && typeof value === "object" && !isResolvable(value)) {
@@ -170,39 +170,15 @@ function withRenderedLiterals(value: unknown): unknown {
 }
 
 /**
- * The text cdktf writes for a value without tokens inside a `jsonencode(...)` expression, or
- * undefined where its rendering is left to cdktf (undefined array items, `${` in a string, anything
- * that is not JSON data).
+ * The text cdktf writes for a plain string or number inside a `jsonencode(...)` expression, or
+ * undefined where its rendering is left to cdktf (`${` in a string).
  */
-function literalExpression(value: unknown): string | undefined {
-  if (value === null) return "null";
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (typeof value === "string") {
-    if (value.includes("${")) return undefined;
-    // cdktf escapes only line breaks here, and leaves a value that is already in quotes as it is.
-    const escaped = value.replace(/\n/g, "\\n");
-    return value !== '"' && value.startsWith('"') && value.endsWith('"') ? escaped : `"${escaped}"`;
-  }
-  if (Array.isArray(value)) {
-    const items: string[] = [];
-    for (const item of value) {
-      const text = item === undefined ? undefined : literalExpression(item);
-      if (text === undefined) return undefined;
-      items.push(text);
-    }
-    return `[${items.join(", ")}]`;
-  }
-  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    const entries: string[] = [];
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      if (item === undefined) continue;
-      const text = literalExpression(item);
-      if (text === undefined || key.includes("${")) return undefined;
-      entries.push(`"${key}" = ${text}`);
-    }
-    return `{${entries.join(", ")}}`;
-  }
-  return undefined;
+function scalarExpression(value: string | number): string | undefined {
+  if (typeof value === "number") return String(value);
+  if (value.includes("${")) return undefined;
+  // cdktf escapes only line breaks here, and leaves a value that is already in quotes as it is.
+  const escaped = value.replace(/\n/g, "\\n");
+  return value !== '"' && value.startsWith('"') && value.endsWith('"') ? escaped : `"${escaped}"`;
 }
 
 function renderedExpression(text: string): IResolvable {

@@ -128,17 +128,16 @@ interface PolicyChunk {
 export function packIntoPolicies(groups: readonly { name: string; statements: readonly PolicyStatement[] }[]): PolicyChunk[] {
   const chunks: { groups: string[]; statements: PolicyStatement[] }[] = [];
   // A document with a reference in it is a token until synth, whose length says nothing of its size.
-  const plainDocument = (chunk: { groups: readonly string[]; statements: readonly PolicyStatement[] }) => {
+  const plainDocument = (chunk: { readonly groups: readonly string[]; readonly statements: readonly PolicyStatement[] }) => {
     const document = policyDocument(chunk.statements);
     if (Token.isUnresolved(document)) throw new Error(`deployment permissions are packed by their size, so they must not hold references (${chunk.groups.join(", ")})`);
     return document;
   };
-  const fits = (groupNames: readonly string[], statements: readonly PolicyStatement[]) => plainDocument({ groups: groupNames, statements }).length <= MANAGED_POLICY_MAX_CHARS;
   const sid = (group: string, s: PolicyStatement, i: number) => ({ ...s, sid: s.sid ?? `${group[0].toUpperCase()}${group.slice(1)}${i === 0 ? "" : i + 1}` });
   for (const group of groups) {
     const statements = group.statements.map((s, i) => sid(group.name, s, i));
     const last = chunks[chunks.length - 1];
-    if (last && fits([...last.groups, group.name], [...last.statements, ...statements])) {
+    if (last && plainDocument({ groups: [...last.groups, group.name], statements: [...last.statements, ...statements] }).length <= MANAGED_POLICY_MAX_CHARS) {
       last.groups.push(group.name);
       last.statements.push(...statements);
     } else {

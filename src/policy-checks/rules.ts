@@ -55,7 +55,6 @@ function readPolicy(policy: unknown): { readonly statements: Statement[]; readon
   }
 }
 
-
 const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action ?? []);
 
 /** A KMS key policy's grant of `kms:*` to the account root is what lets IAM manage the key. */
