@@ -8,6 +8,8 @@
  * Packages stay external (loaded from node_modules at run time), so the bundle holds only the
  * project's own code, unless `options.bundlePackages` is set: then they are bundled too, all but
  * `options.external` (packages that read their own files at run time, such as esbuild's binary).
+ * `options.alias` puts a project file in the place of a package, for every import of it in the
+ * bundle, node_modules included (esbuild's `alias`: the path is relative to `root`).
  * Each build gets a new file name and the manifest that names the current one
  * is replaced atomically, so two first runs at the same moment never read a half-written bundle.
  *
@@ -22,7 +24,7 @@ const path = require("node:path");
  * @param {string} root  project folder; `entry` and `outDir` are relative to it
  * @param {string} entry the TypeScript entry point, e.g. `engine/cli.ts`
  * @param {string} outDir where bundles and the manifest live, e.g. `.build/engine-cli`
- * @param {{ bundlePackages?: boolean, external?: string[] }} [options]
+ * @param {{ bundlePackages?: boolean, external?: string[], alias?: Record<string, string> }} [options]
  * @returns {string} absolute path of an up-to-date CommonJS bundle of `entry`
  */
 function compiledEntry(root, entry, outDir, options = {}) {
@@ -44,7 +46,9 @@ function withSuffix(outDir) {
 
 /** How packages are treated, as recorded in the manifest: a bundle built another way is rebuilt. */
 function packagingOf(options) {
-  return options.bundlePackages ? `bundled except ${[...(options.external ?? [])].sort().join(",")}` : "external";
+  const packages = options.bundlePackages ? `bundled except ${[...(options.external ?? [])].sort().join(",")}` : "external";
+  const aliases = Object.entries(options.alias ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return aliases.length === 0 ? packages : `${packages}; ${aliases.map(([name, file]) => `${name} as ${file}`).join(", ")}`;
 }
 
 function readManifest(file) {
@@ -85,6 +89,7 @@ function build(root, entry, out, manifestPath, previous, options, packaging) {
     format: "cjs",
     target: `node${process.versions.node.split(".")[0]}`,
     ...(options.bundlePackages ? { external: options.external ?? [] } : { packages: "external" }),
+    ...(options.alias ? { alias: options.alias } : {}),
     metafile: true,
     // Silent: the thrown error carries every message with its file and position, and the caller
     // decides whether to print it (a test that expects the failure must not print a banner).

@@ -4,6 +4,8 @@ export interface CompiledEntryOptions {
   readonly bundlePackages?: boolean;
   /** Packages left out of the bundle when `bundlePackages` is set (they read their own files at run time). @default none */
   readonly external?: readonly string[];
+  /** Project files (relative to `root`, starting `./`) bundled in the place of these packages, node_modules' imports included. @default none */
+  readonly alias?: Readonly<Record<string, string>>;
 }
 
 /** Absolute path of an up-to-date CommonJS bundle of `entry` (see compiled-entry.cjs). */

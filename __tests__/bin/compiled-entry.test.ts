@@ -111,6 +111,29 @@ describe("compiled entry (how bin/engine.cjs runs the engine CLI without a TypeS
     expect(run(external)).toBe("inside, changed outside, changed");
   });
 
+  test("alias puts a project file in a package's place, for the imports inside node_modules too; a changed alias rebuilds", () => {
+    // GIVEN a package whose own code imports another package, and a project file to stand in for that one
+    const root = newProject();
+    for (const [name, source] of [["writer", 'module.exports = (v) => "package writer: " + v;\n'], ["app-lib", 'const write = require("writer");\nmodule.exports = (v) => write(v);\n']]) {
+      mkdirSync(join(root, "node_modules", name!), { recursive: true });
+      writeFileSync(join(root, "node_modules", name!, "index.js"), source!);
+    }
+    mkdirSync(join(root, "src"));
+    writeFileSync(join(root, "src", "writer.ts"), 'function write(v: string): string {\n  return "project writer: " + v;\n}\nexport = write;\n');
+    writeFileSync(join(root, "main.ts"), 'import lib = require("app-lib");\nconsole.log(lib("x"));\n');
+    // WHEN it is built with the packages bundled and `writer` aliased to the project file
+    const withAlias = () => compiledEntry(root, "main.ts", ".build/out", { bundlePackages: true, alias: { writer: "./src/writer.ts" } });
+    // THEN the package's import of `writer` gets the project file
+    expect(run(withAlias())).toBe("project writer: x");
+    // AND the same build without the alias, sources unchanged, is a new bundle with the package's own writer
+    expect(run(compiledEntry(root, "main.ts", ".build/out", { bundlePackages: true }))).toBe("package writer: x");
+    expect(run(withAlias())).toBe("project writer: x");
+    // AND the project file is an input: editing it rebuilds
+    writeFileSync(join(root, "src", "writer.ts"), 'function write(v: string): string {\n  return "edited writer: " + v;\n}\nexport = write;\n');
+    touchLater(join(root, "src", "writer.ts"));
+    expect(run(withAlias())).toBe("edited writer: x");
+  });
+
   test("first runs started at the same moment each get a complete bundle", async () => {
     const root = newProject();
     const launcher = `require(require(${JSON.stringify(join(__dirname, "../../bin/compiled-entry.cjs"))}).compiledEntry(${JSON.stringify(root)}, "main.ts", ".build/out"))`;
