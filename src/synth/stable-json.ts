@@ -44,6 +44,14 @@ function prepared(value: unknown): unknown {
   return value && typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON: () => unknown }).toJSON() : value;
 }
 
+/** A character `JSON.stringify` writes escaped in a string: a quote, a backslash, a control character or a surrogate. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(text)`, without the call where nothing in `text` needs an escape (most keys and values). */
+function quoted(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
 function stableStringify(value: unknown, options?: StableStringifyOptions): string | undefined {
   const space = spaceOf(options);
   const colon = space ? ": " : ":";
@@ -56,6 +64,10 @@ function stableStringify(value: unknown, options?: StableStringifyOptions): stri
 
   /** Appends `node` (already prepared, not omitted) at `level`. */
   function write(node: unknown, level: number): void {
+    if (typeof node === "string") {
+      out += quoted(node);
+      return;
+    }
     if (typeof node !== "object" || node === null) {
       out += JSON.stringify(node);
       return;
@@ -80,7 +92,7 @@ function stableStringify(value: unknown, options?: StableStringifyOptions): stri
     for (const key of keys) {
       const item = prepared((node as Record<string, unknown>)[key]);
       if (isOmitted(item)) continue;
-      out += `${first ? "" : ","}${inner}${JSON.stringify(key)}${colon}`;
+      out += `${first ? "" : ","}${inner}${quoted(key)}${colon}`;
       first = false;
       write(item, level + 1);
     }
