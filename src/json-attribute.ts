@@ -37,43 +37,79 @@ export function jsonAttribute(value: unknown): string {
 
 /** A value inside `jsonencode(...)`, by how it is rendered. */
 type ExpressionPart =
-  | { readonly text: string }
+  /** A value without tokens, every part of it renderable here: its text is written when it is rendered. */
+  | { readonly literal: unknown }
   | { readonly token: string | number }
   | { readonly items: readonly ExpressionPart[] }
   | { readonly entries: readonly (readonly [string, ExpressionPart])[] };
 
 /**
  * How `value` is rendered, or undefined when any part of it is left to cdktf (see above, and an
- * undefined list item). One pass: a list or object whose parts are all text is text itself.
+ * undefined list item). One pass, which writes no text: a list or object whose parts are all
+ * literal is one literal, written once when the expression is rendered (literalText).
  */
 function expressionPart(value: unknown): ExpressionPart | undefined {
   if (typeof value === "string" || typeof value === "number") {
     if (holdsTokens(value)) return { token: value };
-    const text = scalarExpression(value);
-    return text === undefined ? undefined : { text };
+    return typeof value === "string" && value.includes("${") ? undefined : { literal: value };
   }
-  if (typeof value === "boolean" || value === null) return { text: String(value) };
+  if (typeof value === "boolean" || value === null) return { literal: value };
   if (Array.isArray(value)) {
-    const items: ExpressionPart[] = [];
-    for (const item of value) {
-      const part = expressionPart(item);
+    // The parts are kept only once one of them is not literal (most lists are literal throughout).
+    let items: ExpressionPart[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const part = expressionPart(value[i]);
       if (part === undefined) return undefined;
-      items.push(part);
+      if (items === undefined && !isLiteral(part)) items = value.slice(0, i).map((item): ExpressionPart => ({ literal: item }));
+      items?.push(part);
     }
-    return items.every(isText) ? { text: `[${items.map((item) => item.text).join(", ")}]` } : { items };
+    return items === undefined ? { literal: value } : { items };
   }
   if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype || isResolvable(value)) return undefined;
-  const entries: (readonly [string, ExpressionPart])[] = [];
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+  let entries: (readonly [string, ExpressionPart])[] | undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
     const part = expressionPart(item);
     if (part === undefined || key.includes("${") || isStringToken(key)) return undefined;
-    entries.push([key, part]);
+    if (entries === undefined && !isLiteral(part)) entries = literalEntries(value as Record<string, unknown>, keys.slice(0, i));
+    entries?.push([key, part]);
   }
-  return entries.every(([, part]) => isText(part)) ? { text: `{${entries.map(([key, part]) => `"${key}" = ${(part as { text: string }).text}`).join(", ")}}` } : { entries };
+  return entries === undefined ? { literal: value } : { entries };
 }
 
-const isText = (part: ExpressionPart): part is { readonly text: string } => "text" in part;
+/** The entries of `value` at `keys` (all literal), as parts. */
+function literalEntries(value: Record<string, unknown>, keys: readonly string[]): (readonly [string, ExpressionPart])[] {
+  return keys.filter((key) => value[key] !== undefined).map((key) => [key, { literal: value[key] }] as const);
+}
+
+const isLiteral = (part: ExpressionPart): part is { readonly literal: unknown } => "literal" in part;
+
+/**
+ * The text cdktf writes for a literal part (see expressionPart) inside a `jsonencode(...)`
+ * expression: lists as `[a, b]`, objects as `{"key" = value}` without their undefined members,
+ * scalars as scalarExpression writes them.
+ */
+function literalText(value: unknown): string {
+  if (typeof value === "string" || typeof value === "number") return scalarExpression(value);
+  if (Array.isArray(value)) {
+    let text = "[";
+    for (let i = 0; i < value.length; i++) text += (i === 0 ? "" : ", ") + literalText(value[i]);
+    return `${text}]`;
+  }
+  if (value === null || typeof value !== "object") return String(value);
+  let text = "{";
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    text += `${first ? "" : ", "}"${key}" = ${literalText(item)}`;
+    first = false;
+  }
+  return `${text}}`;
+}
 
 /** A string that is one string token and nothing else: cdktf writes its resolved value as it is. */
 const SINGLE_TOKEN = /^\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}$/;
@@ -120,7 +156,7 @@ class JsonencodeExpression implements IResolvable {
   }
 
   private render(context: IResolveContext, part: ExpressionPart, outer: RenderFlags): string {
-    if ("text" in part) return part.text;
+    if ("literal" in part) return literalText(part.literal);
     if ("token" in part) return renderToken(context, part.token, outer);
     if ("items" in part) return `[${part.items.map((item) => this.render(context, item, outer)).join(", ")}]`;
     return `{${part.entries.map(([key, item]) => `"${key}" = ${this.render(context, item, outer)}`).join(", ")}}`;
@@ -160,7 +196,7 @@ function renderedByCdktf(value: unknown): string {
 function withRenderedLiterals(value: unknown): unknown {
   if (!holdsTokens(value)) {
     const part = expressionPart(value);
-    return part !== undefined && isText(part) ? renderedExpression(part.text) : value;
+    return part !== undefined && isLiteral(part) ? renderedExpression(literalText(part.literal)) : value;
   }
   if (Array.isArray(value)) return value.map(withRenderedLiterals);
   if (value !== null && typeof value === "object" && !isResolvable(value)) {
@@ -170,12 +206,11 @@ function withRenderedLiterals(value: unknown): unknown {
 }
 
 /**
- * The text cdktf writes for a plain string or number inside a `jsonencode(...)` expression, or
- * undefined where its rendering is left to cdktf (`${` in a string).
+ * The text cdktf writes for a plain string or number inside a `jsonencode(...)` expression (a
+ * string with `${` in it is left to cdktf: see expressionPart).
  */
-function scalarExpression(value: string | number): string | undefined {
+function scalarExpression(value: string | number): string {
   if (typeof value === "number") return String(value);
-  if (value.includes("${")) return undefined;
   // cdktf escapes only line breaks here, and leaves a value that is already in quotes as it is.
   const escaped = value.replace(/\n/g, "\\n");
   return value !== '"' && value.startsWith('"') && value.endsWith('"') ? escaped : `"${escaped}"`;
