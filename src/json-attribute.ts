@@ -43,27 +43,37 @@ type ExpressionPart =
   | { readonly items: readonly ExpressionPart[] }
   | { readonly entries: readonly (readonly [string, ExpressionPart])[] };
 
-/**
- * How `value` is rendered, or undefined when any part of it is left to cdktf (see above, and an
- * undefined list item). One pass, which writes no text: a list or object whose parts are all
- * literal is one literal, written once when the expression is rendered (literalText).
- */
+/** How `value` is rendered, or undefined when any part of it is left to cdktf (see classify). */
 function expressionPart(value: unknown): ExpressionPart | undefined {
+  const part = classify(value);
+  return part === LITERAL ? { literal: value } : part;
+}
+
+/** classify's answer for a value that is literal throughout: the value itself is the part. */
+const LITERAL = Symbol("literal");
+
+/**
+ * How `value` is rendered: LITERAL, a part, or undefined when any part of it is left to cdktf (see
+ * above, and an undefined list item). One pass, which writes no text and allocates nothing for
+ * literal values: a list or object whose parts are all literal is one literal, written once when
+ * the expression is rendered (literalText).
+ */
+function classify(value: unknown): ExpressionPart | typeof LITERAL | undefined {
   if (typeof value === "string" || typeof value === "number") {
     if (holdsTokens(value)) return { token: value };
-    return typeof value === "string" && value.includes("${") ? undefined : { literal: value };
+    return typeof value === "string" && value.includes("${") ? undefined : LITERAL;
   }
-  if (typeof value === "boolean" || value === null) return { literal: value };
+  if (typeof value === "boolean" || value === null) return LITERAL;
   if (Array.isArray(value)) {
     // The parts are kept only once one of them is not literal (most lists are literal throughout).
     let items: ExpressionPart[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const part = expressionPart(value[i]);
+      const part = classify(value[i]);
       if (part === undefined) return undefined;
-      if (items === undefined && !isLiteral(part)) items = value.slice(0, i).map((item): ExpressionPart => ({ literal: item }));
-      items?.push(part);
+      if (items === undefined && part !== LITERAL) items = value.slice(0, i).map((item): ExpressionPart => ({ literal: item }));
+      items?.push(part === LITERAL ? { literal: value[i] } : part);
     }
-    return items === undefined ? { literal: value } : { items };
+    return items === undefined ? LITERAL : { items };
   }
   if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype || isResolvable(value)) return undefined;
   let entries: (readonly [string, ExpressionPart])[] | undefined;
@@ -72,12 +82,12 @@ function expressionPart(value: unknown): ExpressionPart | undefined {
     const key = keys[i]!;
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    const part = expressionPart(item);
+    const part = classify(item);
     if (part === undefined || key.includes("${") || isStringToken(key)) return undefined;
-    if (entries === undefined && !isLiteral(part)) entries = literalEntries(value as Record<string, unknown>, keys.slice(0, i));
-    entries?.push([key, part]);
+    if (entries === undefined && part !== LITERAL) entries = literalEntries(value as Record<string, unknown>, keys.slice(0, i));
+    entries?.push([key, part === LITERAL ? { literal: item } : part]);
   }
-  return entries === undefined ? { literal: value } : { entries };
+  return entries === undefined ? LITERAL : { entries };
 }
 
 /** The entries of `value` at `keys` (all literal), as parts. */
@@ -85,10 +95,8 @@ function literalEntries(value: Record<string, unknown>, keys: readonly string[])
   return keys.filter((key) => value[key] !== undefined).map((key) => [key, { literal: value[key] }] as const);
 }
 
-const isLiteral = (part: ExpressionPart): part is { readonly literal: unknown } => "literal" in part;
-
 /**
- * The text cdktf writes for a literal part (see expressionPart) inside a `jsonencode(...)`
+ * The text cdktf writes for a literal part (see classify) inside a `jsonencode(...)`
  * expression: lists as `[a, b]`, objects as `{"key" = value}` without their undefined members,
  * scalars as scalarExpression writes them.
  */
@@ -194,10 +202,7 @@ function renderedByCdktf(value: unknown): string {
 
 /** `value` with every subtree that holds no token replaced by its rendered expression. */
 function withRenderedLiterals(value: unknown): unknown {
-  if (!holdsTokens(value)) {
-    const part = expressionPart(value);
-    return part !== undefined && isLiteral(part) ? renderedExpression(literalText(part.literal)) : value;
-  }
+  if (!holdsTokens(value)) return classify(value) === LITERAL ? renderedExpression(literalText(value)) : value;
   if (Array.isArray(value)) return value.map(withRenderedLiterals);
   if (value !== null && typeof value === "object" && !isResolvable(value)) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withRenderedLiterals(item)]));
