@@ -9,7 +9,7 @@ describe("the npm scripts a cdktf user expects", () => {
   test("build type-checks the project (tsc emits nothing here: synth runs main.ts from an esbuild bundle)", () => {
     expect(scripts.build).toBe("tsc -p .");
     expect(JSON.parse(readFileSync(path.join(ROOT, "tsconfig.json"), "utf8")).compilerOptions.noEmit).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app).toBe("node bin/synth-app.cjs");
+    expect(JSON.parse(readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app).toBe("node --v8-pool-size=0 bin/synth-app.cjs");
   });
 
   test("watch repeats the type-check on every save; test:watch reruns jest on changes", () => {
