@@ -65,6 +65,20 @@ describe("references between stacks", () => {
     expect(() => app.synth()).not.toThrow();
     expect(existsSync(path.join(app.outdir, "stacks", "b", "cdk.tf.json"))).toBe(true);
   });
+
+  test("an address the stack declares through an override is its own, even where another stack has an element of that address", () => {
+    // GIVEN stack a's bucket, and stack b declaring a bucket and an ephemeral value of its own by overrides only
+    const app = Testing.app();
+    new S3Bucket(stack(app, "a"), "bucket", { bucket: "artifacts" });
+    const b = stack(app, "b");
+    b.addOverride("resource.aws_s3_bucket.bucket", { bucket: "b-own" });
+    b.addOverride("ephemeral.aws_secretsmanager_random_password.pw", { password_length: 32 });
+    new SsmParameter(b, "own-arn", { name: "/x/own-arn", type: "String", value: "${aws_s3_bucket.bucket.arn}" });
+    new SsmParameter(b, "pw-length", { name: "/x/pw", type: "String", value: "${length(ephemeral.aws_secretsmanager_random_password.pw.random_password)}" });
+    // WHEN / THEN b's references are to its own declarations
+    expect(() => app.synth()).not.toThrow();
+    expect(existsSync(path.join(app.outdir, "stacks", "b", "cdk.tf.json"))).toBe(true);
+  });
 });
 
 test("the built-in example synthesizes byte for byte as with cdktf's own preparation pass", () => {

@@ -9,10 +9,11 @@ import { App, TerraformDataSource, TerraformResource, TerraformStack } from "cdk
  *
  * A candidate is any `<type>.<name>` (or `data.` / `ephemeral.` ...) in a string that holds an
  * interpolation; it counts only when it is exactly the address of an element of another stack and
- * not of this one, so literal text that merely looks like an address is never reported.
+ * not declared by this one (by an element or by an override: the stack's document says which), so
+ * literal text that merely looks like an address is never reported.
  */
 export function foreignReferences(stack: TerraformStack, synthesized: unknown): { address: string; stack: string; path: string }[] {
-  const own = addressesOf(stack);
+  const own = declaredAddresses(synthesized);
   // Candidates this stack does not declare, by where they appear; usually there are none, so the
   // other stacks (all of the app's elements) are looked at only when there is something to look up.
   const unknown: { address: string; path: string }[] = [];
@@ -46,6 +47,28 @@ export function foreignReferences(stack: TerraformStack, synthesized: unknown): 
     if (owner !== undefined) found.set(`${address} ${path}`, { address, stack: owner, path });
   }
   return [...found.values()];
+}
+
+/** The block of each kind a configuration declares its addresses in, and the prefix of those addresses. */
+const DECLARING_BLOCKS = [
+  ["resource", ""],
+  ["data", "data."],
+  ["ephemeral", "ephemeral."],
+] as const;
+
+/** Every address a synthesized configuration declares: `aws_s3_bucket.logs`, `data.x.y`, `ephemeral.x.y`. */
+function declaredAddresses(synthesized: unknown): Set<string> {
+  const addresses = new Set<string>();
+  if (synthesized === null || typeof synthesized !== "object") return addresses;
+  for (const [block, prefix] of DECLARING_BLOCKS) {
+    const byType = (synthesized as Record<string, unknown>)[block];
+    if (byType === null || typeof byType !== "object") continue;
+    for (const [type, byName] of Object.entries(byType)) {
+      if (byName === null || typeof byName !== "object") continue;
+      for (const name of Object.keys(byName)) addresses.add(`${prefix}${type}.${name}`);
+    }
+  }
+  return addresses;
 }
 
 /** `resource.aws_s3_bucket.logs.policy`, with `[i]` for list items. */
