@@ -9,7 +9,7 @@
 // node_modules (about 600 files, cdktf's own dependencies included) cost about 0.3 s of module
 // resolution per synth. esbuild stays a package: it runs its own binary, found from its folder.
 // cdktf writes every JSON file through json-stable-stringify; the bundle gives it the project's
-// writer of the same text instead, which is several times faster (src/synth/stable-json.ts).
+// writer of the same text instead, about twice as fast (src/synth/stable-json.ts).
 // cdktf.json starts Node with --v8-pool-size=0: V8 then gets one background thread fewer than the
 // machine has cores, where Node's default is four whatever the machine. On 2 cores the four threads
 // (compiling, marking, scavenging) took the main thread's core from it: a 12-environment synth took

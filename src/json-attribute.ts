@@ -212,7 +212,7 @@ function withRenderedLiterals(value: unknown): unknown {
 
 /**
  * The text cdktf writes for a plain string or number inside a `jsonencode(...)` expression (a
- * string with `${` in it is left to cdktf: see expressionPart).
+ * string with `${` in it is left to cdktf: see classify).
  */
 function scalarExpression(value: string | number): string {
   if (typeof value === "number") return String(value);

@@ -4,7 +4,7 @@
  * cdktf writes each stack's `cdk.tf.json` and the manifest with `json-stable-stringify` and
  * `{ space: 2 }`: keys sorted, two-space indentation. That package builds each level through a
  * closure, an array and a join, and repeats the indentation string character by character for every
- * value, so writing the files was about a twentieth of each added environment's synth time. The synth
+ * value, so writing the files was about an eighth of each added environment's synth time. The synth
  * app's bundle puts this module in its place (bin/synth-app.cjs), so cdktf writes through it.
  *
  * The text is that package's, byte for byte, for every input: keys sorted by code unit, `undefined`,
